@@ -1,0 +1,63 @@
+/**
+ * The one error type of the KMS API. `name` is the AWS KMS exception name; callers branch on it,
+ * never on `message`. Comlink carries only `name`, `message` and `stack` across the worker
+ * boundary, so the client module rebuilds a KmsError from `name` (src/kms/client.ts).
+ *
+ * Messages never contain key bytes, plaintext or passphrases.
+ */
+export const KMS_ERROR_NAMES = [
+  'AlreadyExistsException',
+  'DisabledException',
+  'IncorrectKeyException',
+  'InvalidAliasNameException',
+  'InvalidArnException',
+  'InvalidCiphertextException',
+  'InvalidKeyUsageException',
+  'InvalidMarkerException',
+  'KMSInternalException',
+  'KMSInvalidMacException',
+  'KMSInvalidSignatureException',
+  'KMSInvalidStateException',
+  'LimitExceededException',
+  'NotFoundException',
+  'TagException',
+  'UnsupportedOperationException',
+  'ValidationException',
+] as const;
+
+export type KmsErrorName = (typeof KMS_ERROR_NAMES)[number];
+
+export class KmsError extends Error {
+  declare readonly name: KmsErrorName;
+
+  constructor(name: KmsErrorName, message: string) {
+    super(message);
+    Object.defineProperty(this, 'name', { value: name, enumerable: true, configurable: true });
+  }
+}
+
+export function isKmsErrorName(name: unknown): name is KmsErrorName {
+  return typeof name === 'string' && (KMS_ERROR_NAMES as readonly string[]).includes(name);
+}
+
+/** Anything thrown that is not a KmsError becomes KMSInternalException, with a generic message. */
+export function toKmsError(error: unknown): KmsError {
+  if (error instanceof KmsError) return error;
+  if (error instanceof Error && error.name === 'QuotaExceededError') {
+    return new KmsError(
+      'KMSInternalException',
+      'The browser refused to store more data (storage quota exceeded). Nothing was changed.',
+    );
+  }
+  return new KmsError('KMSInternalException', 'An internal error occurred. Nothing was changed.');
+}
+
+/** AWS's wording for a parameter that fails a constraint. */
+export function validationError(parameter: string, value: unknown, constraint: string): KmsError {
+  const shown =
+    typeof value === 'string' || typeof value === 'number' ? `'${String(value)}'` : 'the value';
+  return new KmsError(
+    'ValidationException',
+    `1 validation error detected: Value ${shown} at '${parameter}' failed to satisfy constraint: ${constraint}`,
+  );
+}

@@ -1,0 +1,229 @@
+/**
+ * The one door to IndexedDB. Schema, migrations and every read and write of the vault live
+ * here; nothing else in the core touches IndexedDB.
+ *
+ * Invariant of every write path: all crypto.subtle work is done before `commit` opens its
+ * transaction, and inside it only IndexedDB requests are awaited (an awaited non-IndexedDB
+ * promise would let the transaction auto-commit early — IndexedDB spec, "transaction lifetime").
+ * Each commit appends exactly one audit record in the same transaction as the change, so a
+ * change is never stored without its record, nor a record without its change.
+ */
+import { openDB, type DBSchema, type IDBPDatabase, type IDBPTransaction } from 'idb';
+import type {
+  AuditEvent,
+  KeySpec,
+  KeyState,
+  KeyUsage,
+  Origin,
+  RotationType,
+  Tag,
+} from '../api.ts';
+import { chainRecord, type AuditDraft } from '../audit/audit-record.ts';
+import { randomVaultId } from '../crypto/random.ts';
+
+export const DEFAULT_VAULT_NAME = 'pocket-kms';
+const SCHEMA_VERSION = 1;
+
+export interface VaultRecord {
+  id: 'vault';
+  VaultId: string;
+  CreationDate: Date;
+  /** The newest audit record: the head of the hash chain. */
+  AuditHead: { sequence: number; hash: string } | null;
+}
+
+export interface KeyRecord {
+  KeyId: string;
+  CreationDate: Date;
+  Description: string;
+  KeySpec: KeySpec;
+  KeyUsage: KeyUsage;
+  Origin: Origin;
+  KeyState: KeyState;
+  DeletionDate?: Date;
+  PendingDeletionWindowInDays?: number;
+  Tags: Tag[];
+  RotationEnabled: boolean;
+  RotationPeriodInDays?: number;
+  NextRotationDate?: Date;
+  OnDemandRotationCount: number;
+  /** The version that encrypts; every version up to it decrypts. */
+  CurrentVersion: number;
+}
+
+export interface KeyVersionRecord {
+  KeyId: string;
+  Version: number;
+  KeyMaterialId: string;
+  /** Non-extractable AES-256-GCM key. IndexedDB stores it by structured clone, bytes unreadable. */
+  CryptoKey: CryptoKey;
+  CreationDate: Date;
+  /** How this version came to be; absent for version 1, the key's original material. */
+  RotationType?: RotationType;
+}
+
+export interface AliasRecord {
+  AliasName: string;
+  TargetKeyId: string;
+  CreationDate: Date;
+  LastUpdatedDate: Date;
+}
+
+interface VaultSchema extends DBSchema {
+  vault: { key: 'vault'; value: VaultRecord };
+  keys: { key: string; value: KeyRecord };
+  keyVersions: { key: [string, number]; value: KeyVersionRecord };
+  aliases: { key: string; value: AliasRecord; indexes: { byTarget: string } };
+  audit: { key: number; value: AuditEvent };
+}
+
+type StoreName = 'vault' | 'keys' | 'keyVersions' | 'aliases' | 'audit';
+const ALL_STORES: StoreName[] = ['vault', 'keys', 'keyVersions', 'aliases', 'audit'];
+export type WriteTransaction = IDBPTransaction<VaultSchema, StoreName[], 'readwrite'>;
+
+/** The IndexedDB writes of one call, applied in the transaction that also appends its record. */
+export type VaultWrite = (tx: WriteTransaction) => Promise<void>;
+
+function versionRange(keyId: string): IDBKeyRange {
+  return IDBKeyRange.bound([keyId, 0], [keyId, Number.MAX_SAFE_INTEGER]);
+}
+
+export class VaultStore {
+  private constructor(
+    private readonly db: IDBPDatabase<VaultSchema>,
+    readonly name: string,
+    readonly vaultId: string,
+  ) {}
+
+  static async open(name = DEFAULT_VAULT_NAME): Promise<VaultStore> {
+    const db = await openDB<VaultSchema>(name, SCHEMA_VERSION, {
+      upgrade(database, oldVersion, _newVersion, transaction) {
+        if (oldVersion < 1) {
+          database.createObjectStore('vault', { keyPath: 'id' });
+          database.createObjectStore('keys', { keyPath: 'KeyId' });
+          database.createObjectStore('keyVersions', { keyPath: ['KeyId', 'Version'] });
+          const aliases = database.createObjectStore('aliases', { keyPath: 'AliasName' });
+          aliases.createIndex('byTarget', 'TargetKeyId');
+          database.createObjectStore('audit', { keyPath: 'sequence' });
+          void transaction.objectStore('vault').put({
+            id: 'vault',
+            VaultId: randomVaultId(),
+            CreationDate: new Date(),
+            AuditHead: null,
+          });
+        }
+      },
+      blocking() {
+        // A newer version of the app wants to upgrade the schema in another tab: step aside.
+        db.close();
+      },
+    });
+    const vault = await db.get('vault', 'vault');
+    if (!vault) throw new Error('vault record missing');
+    return new VaultStore(db, name, vault.VaultId);
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  // --- reads ----------------------------------------------------------------------------------
+
+  getKey(keyId: string): Promise<KeyRecord | undefined> {
+    return this.db.get('keys', keyId);
+  }
+
+  listKeys(): Promise<KeyRecord[]> {
+    return this.db.getAll('keys');
+  }
+
+  getKeyVersion(keyId: string, version: number): Promise<KeyVersionRecord | undefined> {
+    return this.db.get('keyVersions', [keyId, version]);
+  }
+
+  listKeyVersions(keyId: string): Promise<KeyVersionRecord[]> {
+    return this.db.getAll('keyVersions', versionRange(keyId));
+  }
+
+  getAlias(aliasName: string): Promise<AliasRecord | undefined> {
+    return this.db.get('aliases', aliasName);
+  }
+
+  listAliases(targetKeyId?: string): Promise<AliasRecord[]> {
+    return targetKeyId === undefined
+      ? this.db.getAll('aliases')
+      : this.db.getAllFromIndex('aliases', 'byTarget', targetKeyId);
+  }
+
+  async auditHead(): Promise<VaultRecord['AuditHead']> {
+    return (await this.db.get('vault', 'vault'))?.AuditHead ?? null;
+  }
+
+  /** Audit records in chain order (oldest first). */
+  listAuditRecords(): Promise<AuditEvent[]> {
+    return this.db.getAll('audit');
+  }
+
+  /**
+   * Audit records newest first, starting below `beforeSequence`, until `accept` has taken
+   * `limit` records; returns the taken records and whether more matching ones remain.
+   */
+  async scanAuditNewestFirst(
+    beforeSequence: number | undefined,
+    limit: number,
+    accept: (event: AuditEvent) => boolean,
+  ): Promise<{ events: AuditEvent[]; more: boolean }> {
+    const range =
+      beforeSequence === undefined ? undefined : IDBKeyRange.upperBound(beforeSequence, true);
+    const events: AuditEvent[] = [];
+    let cursor = await this.db.transaction('audit').store.openCursor(range, 'prev');
+    while (cursor) {
+      if (accept(cursor.value)) {
+        if (events.length === limit) return { events, more: true };
+        events.push(cursor.value);
+      }
+      cursor = await cursor.continue();
+    }
+    return { events, more: false };
+  }
+
+  // --- writes ---------------------------------------------------------------------------------
+
+  /**
+   * Applies `write` (if any) and appends the audit record for it, in one transaction with
+   * strict durability. Returns the record as stored.
+   */
+  async commit(write: VaultWrite | undefined, draft: AuditDraft): Promise<AuditEvent> {
+    const tx = this.db.transaction(ALL_STORES, 'readwrite', { durability: 'strict' });
+    try {
+      const vaultStore = tx.objectStore('vault');
+      const vault = await vaultStore.get('vault');
+      if (!vault) throw new Error('vault record missing');
+      if (write) await write(tx);
+      const record = chainRecord(draft, vault.AuditHead);
+      await tx.objectStore('audit').add(record);
+      await vaultStore.put({ ...vault, AuditHead: { sequence: record.sequence, hash: record.hash } });
+      await tx.done;
+      return record;
+    } catch (error) {
+      // Requests already made would otherwise still commit: abort so nothing half-done lands.
+      try {
+        tx.abort();
+      } catch {
+        // already finished or aborted
+      }
+      tx.done.catch(() => undefined);
+      throw error;
+    }
+  }
+
+  /** Every version, alias and the key itself: what destroying a key removes. */
+  static async deleteKeyEverywhere(tx: WriteTransaction, keyId: string): Promise<void> {
+    await tx.objectStore('keyVersions').delete(versionRange(keyId));
+    const aliasIndex = tx.objectStore('aliases').index('byTarget');
+    for (const aliasName of await aliasIndex.getAllKeys(keyId)) {
+      await tx.objectStore('aliases').delete(aliasName);
+    }
+    await tx.objectStore('keys').delete(keyId);
+  }
+}

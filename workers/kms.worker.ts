@@ -1,0 +1,46 @@
+/// <reference lib="webworker" />
+/**
+ * The core worker's entry: opens the vault, runs housekeeping now and every minute, and
+ * exposes the one API object (workers/api.ts) through Comlink. The UI reaches it only through
+ * src/kms/client.ts.
+ */
+import * as Comlink from 'comlink';
+import type { KmsApi } from './api.ts';
+import { KmsError } from './errors.ts';
+import { Kms } from './kms/kms.ts';
+
+const HOUSEKEEPING_INTERVAL_MS = 60_000;
+
+const ready = Kms.open().then(async (kms) => {
+  const housekeeping = (): void => {
+    kms.runHousekeeping().catch((error: unknown) => {
+      // Housekeeping retries a minute later; say so without any key data.
+      console.warn('Pocket KMS housekeeping failed; retrying in a minute:', (error as Error).name);
+    });
+  };
+  housekeeping();
+  setInterval(housekeeping, HOUSEKEEPING_INTERVAL_MS);
+  return kms;
+}, (error: unknown) => {
+  console.error('Pocket KMS could not open its vault:', error);
+  throw new KmsError(
+    'KMSInternalException',
+    'The vault could not be opened: this browser does not allow IndexedDB storage for this page (private browsing, or site data blocked).',
+  );
+});
+
+/** Every KmsApi method, forwarded to the vault once it is open. */
+const api = new Proxy({} as KmsApi, {
+  get(_target, operation: string) {
+    return async (...args: unknown[]) => {
+      const kms = await ready;
+      const method = (kms as unknown as Record<string, unknown>)[operation];
+      if (typeof method !== 'function' || operation === 'runHousekeeping' || operation === 'close') {
+        throw new TypeError(`${operation} is not a Pocket KMS operation`);
+      }
+      return (method as (...a: unknown[]) => unknown).apply(kms, args);
+    };
+  },
+});
+
+Comlink.expose(api);

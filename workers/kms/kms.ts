@@ -1,0 +1,901 @@
+/**
+ * The KMS: every operation of workers/api.ts, with AWS KMS semantics, over the vault store.
+ *
+ * Each public method goes through `call`, which is the only place audit records are written:
+ * it validates nothing itself, runs the operation, and commits the operation's IndexedDB writes
+ * together with exactly one audit record — for a success, a failure or a refusal alike.
+ * Operations that change key state run under a Web Lock shared by every tab of the origin, so
+ * two tabs cannot, say, both create "version 3" of one key.
+ */
+import type {
+  AliasRequest,
+  AuditEvent,
+  AuditResource,
+  CancelKeyDeletionResponse,
+  CreateKeyRequest,
+  DecryptRequest,
+  DecryptResponse,
+  EncryptionContext,
+  EncryptRequest,
+  EncryptResponse,
+  EnableKeyRotationRequest,
+  ExportAuditLogResponse,
+  GenerateDataKeyRequest,
+  GenerateDataKeyResponse,
+  GenerateDataKeyWithoutPlaintextResponse,
+  GenerateRandomRequest,
+  GenerateRandomResponse,
+  GetKeyRotationStatusResponse,
+  KeyIdRequest,
+  KeyMetadata,
+  KeyMetadataResponse,
+  KmsApi,
+  ListAliasesRequest,
+  ListAliasesResponse,
+  ListAuditEventsRequest,
+  ListAuditEventsResponse,
+  ListKeyRotationsResponse,
+  ListKeysResponse,
+  ListResourceTagsResponse,
+  Paged,
+  ReEncryptRequest,
+  ReEncryptResponse,
+  ScheduleKeyDeletionRequest,
+  ScheduleKeyDeletionResponse,
+  TagResourceRequest,
+  UntagResourceRequest,
+  UpdateKeyDescriptionRequest,
+  VerifyAuditLogResponse,
+} from '../api.ts';
+import { EVENT_SOURCE, sanitizeForAudit, verifyChain, type AuditDraft } from '../audit/audit-record.ts';
+import { addDays, systemClock, type Clock } from '../clock.ts';
+import {
+  AES_GCM_IV_LENGTH,
+  aesGcmDecrypt,
+  aesGcmEncrypt,
+  generateAesGcmKey,
+} from '../crypto/aes-gcm.ts';
+import { randomBytes, randomUuid, toHex } from '../crypto/random.ts';
+import { KmsError, toKmsError, validationError } from '../errors.ts';
+import { encodeBlobHeader, joinBlob, parseBlob } from '../formats/ciphertext-blob.ts';
+import { serializeEncryptionContext } from '../formats/encryption-context.ts';
+import {
+  DEFAULT_VAULT_NAME,
+  VaultStore,
+  type KeyRecord,
+  type KeyVersionRecord,
+  type VaultWrite,
+} from '../keystore/vault-store.ts';
+import { aliasArn, keyArn, parseKeyReference } from './identifiers.ts';
+import { requireKeyState, type StateRule } from './key-state.ts';
+import { checkLimit, decodeMarker, encodeMarker, paginate } from './pagination.ts';
+import {
+  checkAliasName,
+  checkBoolean,
+  checkBytes,
+  checkDate,
+  checkEncryptionContext,
+  checkEnum,
+  checkInteger,
+  checkKeyIdParameter,
+  checkString,
+  checkTagKey,
+  checkTags,
+  MAX_TAGS_PER_KEY,
+  requireString,
+} from './validation.ts';
+
+/** AWS KeySpec values this build does not create yet, refused with UnsupportedOperationException. */
+const LATER_KEY_SPECS = [
+  'RSA_2048', 'RSA_3072', 'RSA_4096',
+  'ECC_NIST_P256', 'ECC_NIST_P384', 'ECC_NIST_P521', 'ECC_SECG_P256K1', 'ECC_NIST_EDWARDS25519',
+  'HMAC_224', 'HMAC_256', 'HMAC_384', 'HMAC_512',
+  'ML_DSA_44', 'ML_DSA_65', 'ML_DSA_87', 'SM2',
+] as const;
+const KEY_USAGES = ['ENCRYPT_DECRYPT', 'SIGN_VERIFY', 'GENERATE_VERIFY_MAC', 'KEY_AGREEMENT'] as const;
+const ORIGINS = ['POCKET_KMS', 'AWS_KMS', 'EXTERNAL', 'AWS_CLOUDHSM', 'EXTERNAL_KEY_STORE'] as const;
+const ENCRYPTION_ALGORITHMS = ['SYMMETRIC_DEFAULT', 'RSAES_OAEP_SHA_1', 'RSAES_OAEP_SHA_256', 'SM2PKE'] as const;
+
+export const MAX_ON_DEMAND_ROTATIONS = 25;
+const DEFAULT_ROTATION_PERIOD_DAYS = 365;
+const DEFAULT_DELETION_WINDOW_DAYS = 30;
+const MAX_PLAINTEXT_BYTES = 4096;
+const MAX_CIPHERTEXT_BYTES = 6144;
+
+/** Collects, while an operation runs, the keys it touched: the audit record's `resources`. */
+class CallContext {
+  readonly resources: AuditResource[] = [];
+  constructor(private readonly vaultId: string) {}
+
+  touchKey(arn: string): void {
+    if (!this.resources.some((resource) => resource.ARN === arn)) {
+      this.resources.push({ accountId: this.vaultId, type: 'AWS::KMS::Key', ARN: arn });
+    }
+  }
+}
+
+interface Outcome<R> {
+  response: R;
+  /** IndexedDB writes, applied in the same transaction as the audit record. */
+  write?: VaultWrite;
+}
+
+interface CallOptions {
+  /** Changes vault state: runs under the Web Lock and logs its response elements. */
+  mutates: boolean;
+}
+
+type Empty = Record<string, never>;
+const EMPTY: Empty = {};
+
+export interface KmsOptions {
+  /** IndexedDB database name; tests give each vault its own. */
+  vaultName?: string;
+  clock?: Clock;
+  /** Shown in audit records as the caller's user agent. */
+  userAgent?: string;
+}
+
+/** Broadcast to every tab after a change, so their views refresh. */
+export function vaultChannelName(vaultName: string): string {
+  return `pocket-kms:${vaultName}:changed`;
+}
+
+export class Kms implements KmsApi {
+  private readonly lockName: string;
+  private readonly channel: BroadcastChannel;
+
+  private constructor(
+    private readonly store: VaultStore,
+    private readonly clock: Clock,
+    private readonly userAgent: string,
+  ) {
+    this.lockName = `pocket-kms:${store.name}:write`;
+    this.channel = new BroadcastChannel(vaultChannelName(store.name));
+  }
+
+  static async open(options: KmsOptions = {}): Promise<Kms> {
+    const store = await VaultStore.open(options.vaultName ?? DEFAULT_VAULT_NAME);
+    return new Kms(store, options.clock ?? systemClock, options.userAgent ?? navigator.userAgent);
+  }
+
+  close(): void {
+    this.channel.close();
+    this.store.close();
+  }
+
+  get vaultId(): string {
+    return this.store.vaultId;
+  }
+
+  // --- the audited call wrapper ---------------------------------------------------------------
+
+  private async call<R>(
+    eventName: string,
+    request: object | undefined,
+    options: CallOptions,
+    operation: (context: CallContext) => Promise<Outcome<R>>,
+  ): Promise<R> {
+    const run = async (): Promise<R> => {
+      const eventTime = this.clock.now();
+      const context = new CallContext(this.vaultId);
+      const draft = (extra: Partial<AuditDraft>): AuditDraft =>
+        this.auditDraft(eventName, eventTime, request, context.resources, options.mutates, extra);
+      try {
+        const outcome = await operation(context);
+        await this.store.commit(
+          outcome.write,
+          draft({
+            responseElements: options.mutates
+              ? ((sanitizeForAudit(outcome.response) as Record<string, unknown>) ?? null)
+              : null,
+          }),
+        );
+        if (options.mutates) this.channel.postMessage({ eventName });
+        return outcome.response;
+      } catch (thrown) {
+        const error = toKmsError(thrown);
+        await this.store.commit(undefined, draft({ errorCode: error.name, errorMessage: error.message }));
+        throw error;
+      }
+    };
+    return options.mutates ? navigator.locks.request(this.lockName, run) : run();
+  }
+
+  private auditDraft(
+    eventName: string,
+    eventTime: Date,
+    request: object | undefined,
+    resources: AuditResource[],
+    mutates: boolean,
+    extra: Partial<AuditDraft>,
+    eventType: AuditDraft['eventType'] = 'AwsApiCall',
+  ): AuditDraft {
+    const id = randomUuid();
+    return {
+      eventVersion: '1.08',
+      userIdentity: { type: 'Local', principalId: this.vaultId, invokedBy: 'pocket-kms' },
+      eventTime: eventTime.toISOString(),
+      eventSource: EVENT_SOURCE,
+      eventName,
+      awsRegion: 'local',
+      sourceIPAddress: eventType === 'AwsServiceEvent' ? EVENT_SOURCE : '127.0.0.1',
+      userAgent: eventType === 'AwsServiceEvent' ? EVENT_SOURCE : this.userAgent,
+      requestParameters: (sanitizeForAudit(request) as Record<string, unknown> | undefined) ?? null,
+      responseElements: null,
+      requestID: id,
+      eventID: randomUuid(),
+      readOnly: !mutates,
+      resources,
+      eventType,
+      managementEvent: eventType === 'AwsServiceEvent' || mutates,
+      recipientAccountId: this.vaultId,
+      eventCategory: 'Management',
+      ...extra,
+    };
+  }
+
+  // --- key lookup -----------------------------------------------------------------------------
+
+  private arn(keyId: string): string {
+    return keyArn(this.vaultId, keyId);
+  }
+
+  /** Resolves a KeyId parameter (id, key ARN, alias name, alias ARN) to the key record. */
+  private async resolveKey(
+    context: CallContext,
+    parameter: string,
+    value: unknown,
+    rule: StateRule,
+  ): Promise<KeyRecord> {
+    const given = checkKeyIdParameter(parameter, value);
+    const reference = parseKeyReference(this.vaultId, given);
+    let keyId: string;
+    if (reference.kind === 'invalid') {
+      throw new KmsError('NotFoundException', `Invalid keyId '${given}'`);
+    } else if (reference.kind === 'alias') {
+      const alias = await this.store.getAlias(reference.aliasName);
+      if (!alias) {
+        throw new KmsError('NotFoundException', `Alias ${aliasArn(this.vaultId, reference.aliasName)} is not found.`);
+      }
+      keyId = alias.TargetKeyId;
+    } else {
+      keyId = reference.keyId;
+    }
+    const key = await this.store.getKey(keyId);
+    if (!key) throw new KmsError('NotFoundException', `Key '${this.arn(keyId)}' does not exist`);
+    context.touchKey(this.arn(key.KeyId));
+    requireKeyState(this.arn(key.KeyId), key.KeyState, rule);
+    return key;
+  }
+
+  private async currentVersion(key: KeyRecord): Promise<KeyVersionRecord> {
+    const version = await this.store.getKeyVersion(key.KeyId, key.CurrentVersion);
+    if (!version) throw new Error('current key version missing');
+    return version;
+  }
+
+  private metadata(key: KeyRecord, currentMaterialId: string): KeyMetadata {
+    return {
+      AWSAccountId: this.vaultId,
+      KeyId: key.KeyId,
+      Arn: this.arn(key.KeyId),
+      CreationDate: key.CreationDate,
+      Enabled: key.KeyState === 'Enabled',
+      Description: key.Description,
+      KeyUsage: key.KeyUsage,
+      KeyState: key.KeyState,
+      ...(key.DeletionDate && {
+        DeletionDate: key.DeletionDate,
+        PendingDeletionWindowInDays: key.PendingDeletionWindowInDays!,
+      }),
+      Origin: key.Origin,
+      KeyManager: 'CUSTOMER',
+      KeySpec: key.KeySpec,
+      EncryptionAlgorithms: ['SYMMETRIC_DEFAULT'],
+      MultiRegion: false,
+      CurrentKeyMaterialId: currentMaterialId,
+    };
+  }
+
+  private async describe(key: KeyRecord): Promise<KeyMetadata> {
+    return this.metadata(key, (await this.currentVersion(key)).KeyMaterialId);
+  }
+
+  private putKey(key: KeyRecord): VaultWrite {
+    return async (tx) => {
+      await tx.objectStore('keys').put(key);
+    };
+  }
+
+  private static async newVersion(
+    keyId: string,
+    version: number,
+    now: Date,
+    rotationType?: KeyVersionRecord['RotationType'],
+  ): Promise<KeyVersionRecord> {
+    return {
+      KeyId: keyId,
+      Version: version,
+      KeyMaterialId: toHex(randomBytes(32)),
+      CryptoKey: await generateAesGcmKey(),
+      CreationDate: now,
+      ...(rotationType && { RotationType: rotationType }),
+    };
+  }
+
+  /** The writes that add `version` as the key's new current version. */
+  private static rotateWrite(key: KeyRecord, version: KeyVersionRecord): VaultWrite {
+    return async (tx) => {
+      // add, not put: if another writer already made this version, fail instead of overwriting.
+      await tx.objectStore('keyVersions').add(version);
+      await tx.objectStore('keys').put({ ...key, CurrentVersion: version.Version });
+    };
+  }
+
+  // --- keys -----------------------------------------------------------------------------------
+
+  createKey(request: CreateKeyRequest = {}): Promise<KeyMetadataResponse> {
+    return this.call('CreateKey', request, { mutates: true }, async () => {
+      const description = checkString('description', request.Description, { max: 8192 }) ?? '';
+      const keySpec = checkEnum('keySpec', request.KeySpec, ['SYMMETRIC_DEFAULT', ...LATER_KEY_SPECS]) ?? 'SYMMETRIC_DEFAULT';
+      const keyUsage = checkEnum('keyUsage', request.KeyUsage, KEY_USAGES) ?? 'ENCRYPT_DECRYPT';
+      const origin = checkEnum('origin', request.Origin, ORIGINS) ?? 'POCKET_KMS';
+      const tags = checkTags('tags', request.Tags, false);
+      if (keySpec !== 'SYMMETRIC_DEFAULT') {
+        throw new KmsError('UnsupportedOperationException', `KeySpec ${keySpec} is not supported by this version of Pocket KMS; only SYMMETRIC_DEFAULT keys can be created.`);
+      }
+      if (keyUsage !== 'ENCRYPT_DECRYPT') {
+        throw new KmsError('ValidationException', `KeyUsage ${keyUsage} is not compatible with KeySpec SYMMETRIC_DEFAULT.`);
+      }
+      if (origin !== 'POCKET_KMS' && origin !== 'AWS_KMS') {
+        throw new KmsError('UnsupportedOperationException', `Origin ${origin} is not supported by this version of Pocket KMS.`);
+      }
+      const now = this.clock.now();
+      const keyId = randomUuid();
+      const version = await Kms.newVersion(keyId, 1, now);
+      const key: KeyRecord = {
+        KeyId: keyId,
+        CreationDate: now,
+        Description: description,
+        KeySpec: 'SYMMETRIC_DEFAULT',
+        KeyUsage: 'ENCRYPT_DECRYPT',
+        Origin: 'POCKET_KMS',
+        KeyState: 'Enabled',
+        Tags: tags,
+        RotationEnabled: false,
+        OnDemandRotationCount: 0,
+        CurrentVersion: 1,
+      };
+      return {
+        response: { KeyMetadata: this.metadata(key, version.KeyMaterialId) },
+        write: async (tx) => {
+          await tx.objectStore('keyVersions').add(version);
+          await tx.objectStore('keys').add(key);
+        },
+      };
+    });
+  }
+
+  describeKey(request: KeyIdRequest): Promise<KeyMetadataResponse> {
+    return this.call('DescribeKey', request, { mutates: false }, async (context) => {
+      const key = await this.resolveKey(context, 'keyId', request?.KeyId, 'read');
+      return { response: { KeyMetadata: await this.describe(key) } };
+    });
+  }
+
+  listKeys(request: Paged = {}): Promise<ListKeysResponse> {
+    return this.call('ListKeys', request, { mutates: false }, async () => {
+      const keys = (await this.store.listKeys()).sort(
+        (a, b) => a.CreationDate.getTime() - b.CreationDate.getTime() || a.KeyId.localeCompare(b.KeyId),
+      );
+      const { page, ...info } = paginate(keys, request);
+      return {
+        response: { Keys: page.map((key) => ({ KeyId: key.KeyId, KeyArn: this.arn(key.KeyId) })), ...info },
+      };
+    });
+  }
+
+  updateKeyDescription(request: UpdateKeyDescriptionRequest): Promise<Empty> {
+    return this.call('UpdateKeyDescription', request, { mutates: true }, async (context) => {
+      const description = requireString('description', request?.Description, 8192, 0);
+      const key = await this.resolveKey(context, 'keyId', request.KeyId, 'manage');
+      return { response: EMPTY, write: this.putKey({ ...key, Description: description }) };
+    });
+  }
+
+  enableKey(request: KeyIdRequest): Promise<Empty> {
+    return this.call('EnableKey', request, { mutates: true }, async (context) => {
+      const key = await this.resolveKey(context, 'keyId', request?.KeyId, 'manage');
+      if (key.KeyState === 'PendingImport') {
+        throw new KmsError('KMSInvalidStateException', `${this.arn(key.KeyId)} is pending import.`);
+      }
+      return { response: EMPTY, write: this.putKey({ ...key, KeyState: 'Enabled' }) };
+    });
+  }
+
+  disableKey(request: KeyIdRequest): Promise<Empty> {
+    return this.call('DisableKey', request, { mutates: true }, async (context) => {
+      const key = await this.resolveKey(context, 'keyId', request?.KeyId, 'manage');
+      if (key.KeyState === 'PendingImport') {
+        throw new KmsError('KMSInvalidStateException', `${this.arn(key.KeyId)} is pending import.`);
+      }
+      return { response: EMPTY, write: this.putKey({ ...key, KeyState: 'Disabled' }) };
+    });
+  }
+
+  scheduleKeyDeletion(request: ScheduleKeyDeletionRequest): Promise<ScheduleKeyDeletionResponse> {
+    return this.call('ScheduleKeyDeletion', request, { mutates: true }, async (context) => {
+      const days =
+        checkInteger('pendingWindowInDays', request?.PendingWindowInDays, 7, 30) ??
+        DEFAULT_DELETION_WINDOW_DAYS;
+      const key = await this.resolveKey(context, 'keyId', request.KeyId, 'manage');
+      const deletionDate = addDays(this.clock.now(), days);
+      return {
+        response: {
+          KeyId: this.arn(key.KeyId),
+          DeletionDate: deletionDate,
+          KeyState: 'PendingDeletion',
+          PendingWindowInDays: days,
+        },
+        write: this.putKey({
+          ...key,
+          KeyState: 'PendingDeletion',
+          DeletionDate: deletionDate,
+          PendingDeletionWindowInDays: days,
+        }),
+      };
+    });
+  }
+
+  cancelKeyDeletion(request: KeyIdRequest): Promise<CancelKeyDeletionResponse> {
+    return this.call('CancelKeyDeletion', request, { mutates: true }, async (context) => {
+      const key = await this.resolveKey(context, 'keyId', request?.KeyId, 'read');
+      if (key.KeyState !== 'PendingDeletion') {
+        throw new KmsError('KMSInvalidStateException', `${this.arn(key.KeyId)} is not pending deletion.`);
+      }
+      const { DeletionDate: _date, PendingDeletionWindowInDays: _days, ...rest } = key;
+      // As in AWS, a key whose deletion is cancelled comes back Disabled, not Enabled.
+      return {
+        response: { KeyId: this.arn(key.KeyId) },
+        write: this.putKey({ ...rest, KeyState: 'Disabled' }),
+      };
+    });
+  }
+
+  // --- aliases --------------------------------------------------------------------------------
+
+  /** TargetKeyId must name a key by id or ARN, not by alias (AWS's rule). */
+  private async resolveAliasTarget(context: CallContext, value: unknown): Promise<KeyRecord> {
+    const given = checkKeyIdParameter('targetKeyId', value);
+    if (parseKeyReference(this.vaultId, given).kind === 'alias') {
+      throw validationError('targetKeyId', given, 'Member must be a key ID or key ARN, not an alias');
+    }
+    return this.resolveKey(context, 'targetKeyId', given, 'manage');
+  }
+
+  createAlias(request: AliasRequest): Promise<Empty> {
+    return this.call('CreateAlias', request, { mutates: true }, async (context) => {
+      const aliasName = checkAliasName('aliasName', request?.AliasName);
+      const key = await this.resolveAliasTarget(context, request.TargetKeyId);
+      if (await this.store.getAlias(aliasName)) {
+        throw new KmsError('AlreadyExistsException', `An alias with the name ${aliasArn(this.vaultId, aliasName)} already exists`);
+      }
+      const now = this.clock.now();
+      return {
+        response: EMPTY,
+        write: async (tx) => {
+          await tx.objectStore('aliases').add({ AliasName: aliasName, TargetKeyId: key.KeyId, CreationDate: now, LastUpdatedDate: now });
+        },
+      };
+    });
+  }
+
+  updateAlias(request: AliasRequest): Promise<Empty> {
+    return this.call('UpdateAlias', request, { mutates: true }, async (context) => {
+      const aliasName = checkAliasName('aliasName', request?.AliasName);
+      const alias = await this.store.getAlias(aliasName);
+      if (!alias) throw new KmsError('NotFoundException', `Alias ${aliasArn(this.vaultId, aliasName)} is not found.`);
+      const current = await this.store.getKey(alias.TargetKeyId);
+      const key = await this.resolveAliasTarget(context, request.TargetKeyId);
+      if (current && (current.KeySpec !== key.KeySpec || current.KeyUsage !== key.KeyUsage)) {
+        throw new KmsError('ValidationException', 'An alias can only move between keys of the same key spec and key usage.');
+      }
+      const updated = { ...alias, TargetKeyId: key.KeyId, LastUpdatedDate: this.clock.now() };
+      return {
+        response: EMPTY,
+        write: async (tx) => {
+          await tx.objectStore('aliases').put(updated);
+        },
+      };
+    });
+  }
+
+  deleteAlias(request: { AliasName: string }): Promise<Empty> {
+    return this.call('DeleteAlias', request, { mutates: true }, async (context) => {
+      const aliasName = checkAliasName('aliasName', request?.AliasName);
+      const alias = await this.store.getAlias(aliasName);
+      if (!alias) throw new KmsError('NotFoundException', `Alias ${aliasArn(this.vaultId, aliasName)} is not found.`);
+      context.touchKey(this.arn(alias.TargetKeyId));
+      return {
+        response: EMPTY,
+        write: async (tx) => {
+          await tx.objectStore('aliases').delete(aliasName);
+        },
+      };
+    });
+  }
+
+  listAliases(request: ListAliasesRequest = {}): Promise<ListAliasesResponse> {
+    return this.call('ListAliases', request, { mutates: false }, async (context) => {
+      const target =
+        request.KeyId === undefined
+          ? undefined
+          : (await this.resolveKey(context, 'keyId', request.KeyId, 'read')).KeyId;
+      const aliases = (await this.store.listAliases(target)).sort((a, b) => a.AliasName.localeCompare(b.AliasName));
+      const { page, ...info } = paginate(aliases, request, 50);
+      return {
+        response: {
+          Aliases: page.map((alias) => ({
+            AliasName: alias.AliasName,
+            AliasArn: aliasArn(this.vaultId, alias.AliasName),
+            TargetKeyId: alias.TargetKeyId,
+            CreationDate: alias.CreationDate,
+            LastUpdatedDate: alias.LastUpdatedDate,
+          })),
+          ...info,
+        },
+      };
+    });
+  }
+
+  // --- tags -----------------------------------------------------------------------------------
+
+  tagResource(request: TagResourceRequest): Promise<Empty> {
+    return this.call('TagResource', request, { mutates: true }, async (context) => {
+      const tags = checkTags('tags', request?.Tags, true);
+      const key = await this.resolveKey(context, 'keyId', request.KeyId, 'manage');
+      const merged = new Map(key.Tags.map((tag) => [tag.TagKey, tag.TagValue]));
+      for (const tag of tags) merged.set(tag.TagKey, tag.TagValue);
+      if (merged.size > MAX_TAGS_PER_KEY) {
+        throw new KmsError('LimitExceededException', `A key can have at most ${MAX_TAGS_PER_KEY} tags.`);
+      }
+      const Tags = [...merged].map(([TagKey, TagValue]) => ({ TagKey, TagValue }));
+      return { response: EMPTY, write: this.putKey({ ...key, Tags }) };
+    });
+  }
+
+  untagResource(request: UntagResourceRequest): Promise<Empty> {
+    return this.call('UntagResource', request, { mutates: true }, async (context) => {
+      if (!Array.isArray(request?.TagKeys)) throw validationError('tagKeys', undefined, 'Member must not be null');
+      const remove = new Set(request.TagKeys.map((tagKey, index) => checkTagKey(`tagKeys.${index + 1}.member`, tagKey)));
+      const key = await this.resolveKey(context, 'keyId', request.KeyId, 'manage');
+      return {
+        response: EMPTY,
+        write: this.putKey({ ...key, Tags: key.Tags.filter((tag) => !remove.has(tag.TagKey)) }),
+      };
+    });
+  }
+
+  listResourceTags(request: KeyIdRequest & Paged): Promise<ListResourceTagsResponse> {
+    return this.call('ListResourceTags', request, { mutates: false }, async (context) => {
+      const key = await this.resolveKey(context, 'keyId', request?.KeyId, 'read');
+      const { page, ...info } = paginate(key.Tags, request, 50);
+      return { response: { Tags: page, ...info } };
+    });
+  }
+
+  // --- rotation -------------------------------------------------------------------------------
+
+  enableKeyRotation(request: EnableKeyRotationRequest): Promise<Empty> {
+    return this.call('EnableKeyRotation', request, { mutates: true }, async (context) => {
+      const period =
+        checkInteger('rotationPeriodInDays', request?.RotationPeriodInDays, 90, 2560) ??
+        DEFAULT_ROTATION_PERIOD_DAYS;
+      const key = await this.resolveKey(context, 'keyId', request.KeyId, 'use');
+      return {
+        response: EMPTY,
+        write: this.putKey({
+          ...key,
+          RotationEnabled: true,
+          RotationPeriodInDays: period,
+          NextRotationDate: addDays(this.clock.now(), period),
+        }),
+      };
+    });
+  }
+
+  disableKeyRotation(request: KeyIdRequest): Promise<Empty> {
+    return this.call('DisableKeyRotation', request, { mutates: true }, async (context) => {
+      const key = await this.resolveKey(context, 'keyId', request?.KeyId, 'use');
+      const { NextRotationDate: _next, RotationPeriodInDays: _period, ...rest } = key;
+      return { response: EMPTY, write: this.putKey({ ...rest, RotationEnabled: false }) };
+    });
+  }
+
+  getKeyRotationStatus(request: KeyIdRequest): Promise<GetKeyRotationStatusResponse> {
+    return this.call('GetKeyRotationStatus', request, { mutates: false }, async (context) => {
+      const key = await this.resolveKey(context, 'keyId', request?.KeyId, 'read');
+      return {
+        response: {
+          KeyId: this.arn(key.KeyId),
+          KeyRotationEnabled: key.RotationEnabled,
+          ...(key.RotationEnabled && {
+            RotationPeriodInDays: key.RotationPeriodInDays!,
+            NextRotationDate: key.NextRotationDate!,
+          }),
+        },
+      };
+    });
+  }
+
+  rotateKeyOnDemand(request: KeyIdRequest): Promise<{ KeyId: string }> {
+    return this.call('RotateKeyOnDemand', request, { mutates: true }, async (context) => {
+      const key = await this.resolveKey(context, 'keyId', request?.KeyId, 'use');
+      if (key.OnDemandRotationCount >= MAX_ON_DEMAND_ROTATIONS) {
+        throw new KmsError('LimitExceededException', `${this.arn(key.KeyId)} has already been rotated on demand ${MAX_ON_DEMAND_ROTATIONS} times, the most allowed.`);
+      }
+      const version = await Kms.newVersion(key.KeyId, key.CurrentVersion + 1, this.clock.now(), 'ON_DEMAND');
+      return {
+        response: { KeyId: this.arn(key.KeyId) },
+        write: Kms.rotateWrite({ ...key, OnDemandRotationCount: key.OnDemandRotationCount + 1 }, version),
+      };
+    });
+  }
+
+  listKeyRotations(request: KeyIdRequest & Paged): Promise<ListKeyRotationsResponse> {
+    return this.call('ListKeyRotations', request, { mutates: false }, async (context) => {
+      const key = await this.resolveKey(context, 'keyId', request?.KeyId, 'read');
+      const rotations = (await this.store.listKeyVersions(key.KeyId)).filter((version) => version.RotationType);
+      const { page, ...info } = paginate(rotations, request);
+      return {
+        response: {
+          Rotations: page.map((version) => ({
+            KeyId: this.arn(key.KeyId),
+            KeyMaterialId: version.KeyMaterialId,
+            RotationDate: version.CreationDate,
+            RotationType: version.RotationType!,
+          })),
+          ...info,
+        },
+      };
+    });
+  }
+
+  // --- symmetric cryptography -----------------------------------------------------------------
+
+  private static checkAlgorithm(parameter: string, value: unknown): 'SYMMETRIC_DEFAULT' {
+    const algorithm = checkEnum(parameter, value, ENCRYPTION_ALGORITHMS) ?? 'SYMMETRIC_DEFAULT';
+    if (algorithm !== 'SYMMETRIC_DEFAULT') {
+      throw new KmsError('InvalidKeyUsageException', `${algorithm} is not a valid encryption algorithm for a SYMMETRIC_DEFAULT key.`);
+    }
+    return algorithm;
+  }
+
+  /** Seals plaintext under the key's current version into a ciphertext blob. */
+  private async seal(
+    key: KeyRecord,
+    plaintext: Uint8Array<ArrayBuffer>,
+    context: EncryptionContext,
+  ): Promise<{ blob: Uint8Array<ArrayBuffer>; version: KeyVersionRecord }> {
+    const version = await this.currentVersion(key);
+    const header = encodeBlobHeader({ keyId: key.KeyId, keyVersion: version.Version, iv: randomBytes(AES_GCM_IV_LENGTH) });
+    const aad = joinBlob(header, serializeEncryptionContext(context));
+    const sealed = await aesGcmEncrypt(version.CryptoKey, header.subarray(21), plaintext, aad);
+    return { blob: joinBlob(header, sealed), version };
+  }
+
+  /**
+   * Opens a blob: finds the key and version it names, checks the caller's KeyId (if any) and the
+   * key's state, then authenticates. Every structural or authentication failure is one
+   * InvalidCiphertextException (DESIGN §4): nothing tells an attacker which check failed.
+   */
+  private async open(
+    context: CallContext,
+    blobValue: unknown,
+    blobParameter: string,
+    expectedKeyId: unknown,
+    keyIdParameter: string,
+    encryptionContext: EncryptionContext,
+  ): Promise<{ key: KeyRecord; version: KeyVersionRecord; plaintext: Uint8Array<ArrayBuffer> }> {
+    const bytes = checkBytes(blobParameter, blobValue, 1, MAX_CIPHERTEXT_BYTES);
+    const invalid = new KmsError(
+      'InvalidCiphertextException',
+      'The ciphertext is not valid: it was changed, was made with a different encryption context, or names a key this vault does not hold.',
+    );
+    const blob = parseBlob(bytes);
+    if (!blob) throw invalid;
+    const key = await this.store.getKey(blob.keyId);
+    if (expectedKeyId !== undefined) {
+      const expected = await this.resolveKey(context, keyIdParameter, expectedKeyId, 'read');
+      if (expected.KeyId !== blob.keyId) {
+        throw new KmsError('IncorrectKeyException', 'The key ID in the request does not identify a KMS key that can perform this operation.');
+      }
+    }
+    if (!key) throw invalid;
+    context.touchKey(this.arn(key.KeyId));
+    requireKeyState(this.arn(key.KeyId), key.KeyState, 'use');
+    const version = await this.store.getKeyVersion(key.KeyId, blob.keyVersion);
+    if (!version) throw invalid;
+    const aad = joinBlob(blob.header, serializeEncryptionContext(encryptionContext));
+    const plaintext = await aesGcmDecrypt(version.CryptoKey, blob.iv, blob.sealed, aad);
+    if (!plaintext) throw invalid;
+    return { key, version, plaintext };
+  }
+
+  encrypt(request: EncryptRequest): Promise<EncryptResponse> {
+    return this.call('Encrypt', request, { mutates: false }, async (context) => {
+      const plaintext = checkBytes('plaintext', request?.Plaintext, 1, MAX_PLAINTEXT_BYTES);
+      const encryptionContext = checkEncryptionContext('encryptionContext', request.EncryptionContext);
+      const algorithm = Kms.checkAlgorithm('encryptionAlgorithm', request.EncryptionAlgorithm);
+      const key = await this.resolveKey(context, 'keyId', request.KeyId, 'use');
+      const { blob, version } = await this.seal(key, plaintext, encryptionContext);
+      return {
+        response: { KeyId: this.arn(key.KeyId), CiphertextBlob: blob, EncryptionAlgorithm: algorithm, KeyMaterialId: version.KeyMaterialId },
+      };
+    });
+  }
+
+  decrypt(request: DecryptRequest): Promise<DecryptResponse> {
+    return this.call('Decrypt', request, { mutates: false }, async (context) => {
+      const encryptionContext = checkEncryptionContext('encryptionContext', request?.EncryptionContext);
+      const algorithm = Kms.checkAlgorithm('encryptionAlgorithm', request.EncryptionAlgorithm);
+      const { key, version, plaintext } = await this.open(context, request.CiphertextBlob, 'ciphertextBlob', request.KeyId, 'keyId', encryptionContext);
+      return {
+        response: {
+          KeyId: this.arn(key.KeyId),
+          Plaintext: plaintext,
+          EncryptionAlgorithm: algorithm,
+          KeyMaterialId: version.KeyMaterialId,
+          KeyVersion: version.Version,
+        },
+      };
+    });
+  }
+
+  reEncrypt(request: ReEncryptRequest): Promise<ReEncryptResponse> {
+    return this.call('ReEncrypt', request, { mutates: false }, async (context) => {
+      const sourceContext = checkEncryptionContext('sourceEncryptionContext', request?.SourceEncryptionContext);
+      const destinationContext = checkEncryptionContext('destinationEncryptionContext', request.DestinationEncryptionContext);
+      const sourceAlgorithm = Kms.checkAlgorithm('sourceEncryptionAlgorithm', request.SourceEncryptionAlgorithm);
+      const destinationAlgorithm = Kms.checkAlgorithm('destinationEncryptionAlgorithm', request.DestinationEncryptionAlgorithm);
+      const destination = await this.resolveKey(context, 'destinationKeyId', request.DestinationKeyId, 'use');
+      const source = await this.open(context, request.CiphertextBlob, 'ciphertextBlob', request.SourceKeyId, 'sourceKeyId', sourceContext);
+      // The plaintext stays in this function: it is sealed again and never returned.
+      const { blob, version } = await this.seal(destination, source.plaintext, destinationContext);
+      source.plaintext.fill(0);
+      return {
+        response: {
+          CiphertextBlob: blob,
+          SourceKeyId: this.arn(source.key.KeyId),
+          KeyId: this.arn(destination.KeyId),
+          SourceEncryptionAlgorithm: sourceAlgorithm,
+          DestinationEncryptionAlgorithm: destinationAlgorithm,
+          SourceKeyMaterialId: source.version.KeyMaterialId,
+          DestinationKeyMaterialId: version.KeyMaterialId,
+        },
+      };
+    });
+  }
+
+  private async dataKey(context: CallContext, request: GenerateDataKeyRequest): Promise<GenerateDataKeyResponse> {
+    const keySpec = checkEnum('keySpec', request?.KeySpec, ['AES_256', 'AES_128'] as const);
+    const numberOfBytes = checkInteger('numberOfBytes', request?.NumberOfBytes, 1, 1024);
+    if ((keySpec === undefined) === (numberOfBytes === undefined)) {
+      throw new KmsError('ValidationException', 'Specify either KeySpec or NumberOfBytes, but not both.');
+    }
+    const encryptionContext = checkEncryptionContext('encryptionContext', request.EncryptionContext);
+    const key = await this.resolveKey(context, 'keyId', request.KeyId, 'use');
+    const plaintext = randomBytes(numberOfBytes ?? (keySpec === 'AES_128' ? 16 : 32));
+    const { blob, version } = await this.seal(key, plaintext, encryptionContext);
+    return { KeyId: this.arn(key.KeyId), CiphertextBlob: blob, Plaintext: plaintext, KeyMaterialId: version.KeyMaterialId };
+  }
+
+  generateDataKey(request: GenerateDataKeyRequest): Promise<GenerateDataKeyResponse> {
+    return this.call('GenerateDataKey', request, { mutates: false }, async (context) => ({
+      response: await this.dataKey(context, request),
+    }));
+  }
+
+  generateDataKeyWithoutPlaintext(request: GenerateDataKeyRequest): Promise<GenerateDataKeyWithoutPlaintextResponse> {
+    return this.call('GenerateDataKeyWithoutPlaintext', request, { mutates: false }, async (context) => {
+      const { Plaintext, ...response } = await this.dataKey(context, request);
+      Plaintext.fill(0);
+      return { response };
+    });
+  }
+
+  generateRandom(request: GenerateRandomRequest): Promise<GenerateRandomResponse> {
+    return this.call('GenerateRandom', request, { mutates: false }, async () => {
+      const length = checkInteger('numberOfBytes', request?.NumberOfBytes, 1, 1024);
+      if (length === undefined) throw validationError('numberOfBytes', undefined, 'Member must not be null');
+      return { response: { Plaintext: randomBytes(length) } };
+    });
+  }
+
+  // --- audit ----------------------------------------------------------------------------------
+
+  listAuditEvents(request: ListAuditEventsRequest = {}): Promise<ListAuditEventsResponse> {
+    return this.call('ListAuditEvents', request, { mutates: false }, async () => {
+      const eventName = checkString('eventName', request.EventName, { min: 1, max: 128 });
+      const keyFilter = checkString('keyId', request.KeyId, { min: 1, max: 2048 });
+      const start = checkDate('startTime', request.StartTime)?.toISOString();
+      const end = checkDate('endTime', request.EndTime)?.toISOString();
+      const errorsOnly = checkBoolean('errorsOnly', request.ErrorsOnly) ?? false;
+      const limit = checkLimit(request.Limit, 50);
+      const before = decodeMarker(request.Marker);
+      const keySuffix = keyFilter === undefined ? undefined : `key/${keyFilter.split('key/').pop()}`;
+      const { events, more } = await this.store.scanAuditNewestFirst(before, limit, (event) =>
+        (eventName === undefined || event.eventName === eventName) &&
+        (keySuffix === undefined || event.resources.some((resource) => resource.ARN.endsWith(keySuffix))) &&
+        (start === undefined || event.eventTime >= start) &&
+        (end === undefined || event.eventTime <= end) &&
+        (!errorsOnly || event.errorCode !== undefined),
+      );
+      const last = events.at(-1);
+      return {
+        response: more && last
+          ? { Events: events, Truncated: true, NextMarker: encodeMarker(last.sequence) }
+          : { Events: events, Truncated: false },
+      };
+    });
+  }
+
+  verifyAuditLog(): Promise<VerifyAuditLogResponse> {
+    return this.call('VerifyAuditLog', undefined, { mutates: false }, async () => {
+      const check = verifyChain(await this.store.listAuditRecords(), await this.store.auditHead());
+      return {
+        response: {
+          Valid: check.valid,
+          RecordCount: check.count,
+          ...(check.firstInvalidSequence !== undefined && { FirstInvalidSequence: check.firstInvalidSequence }),
+          ...(check.reason !== undefined && { Reason: check.reason }),
+        },
+      };
+    });
+  }
+
+  exportAuditLog(): Promise<ExportAuditLogResponse> {
+    return this.call('ExportAuditLog', undefined, { mutates: false }, async () => {
+      const records: AuditEvent[] = await this.store.listAuditRecords();
+      return { response: { Json: JSON.stringify({ Records: records }, null, 2), RecordCount: records.length } };
+    });
+  }
+
+  // --- housekeeping ---------------------------------------------------------------------------
+
+  /**
+   * Runs what is due: automatic rotation of enabled keys whose NextRotationDate has come, and
+   * destruction of keys whose deletion window has passed (key, versions and aliases removed).
+   * Each is its own transaction with one AwsServiceEvent record. Called when the vault opens
+   * and every minute after (workers/kms.worker.ts). Returns how many events it wrote.
+   */
+  runHousekeeping(): Promise<number> {
+    return navigator.locks.request(this.lockName, async () => {
+      const now = this.clock.now();
+      let events = 0;
+      for (const key of await this.store.listKeys()) {
+        const arn = this.arn(key.KeyId);
+        const resources: AuditResource[] = [{ accountId: this.vaultId, type: 'AWS::KMS::Key', ARN: arn }];
+        const serviceEvent = (eventName: string, details: Record<string, unknown>): AuditDraft =>
+          this.auditDraft(eventName, now, undefined, resources, true, { additionalEventData: details }, 'AwsServiceEvent');
+        if (key.KeyState === 'PendingDeletion' && key.DeletionDate && key.DeletionDate <= now) {
+          await this.store.commit(
+            (tx) => VaultStore.deleteKeyEverywhere(tx, key.KeyId),
+            serviceEvent('DeleteKey', { keyId: arn, deletionDate: key.DeletionDate.toISOString() }),
+          );
+          events++;
+        } else if (key.KeyState === 'Enabled' && key.RotationEnabled && key.NextRotationDate && key.NextRotationDate <= now) {
+          const version = await Kms.newVersion(key.KeyId, key.CurrentVersion + 1, now, 'AUTOMATIC');
+          await this.store.commit(
+            Kms.rotateWrite({ ...key, NextRotationDate: addDays(now, key.RotationPeriodInDays!) }, version),
+            serviceEvent('RotateKey', { keyId: arn, rotationType: 'AUTOMATIC', keyMaterialId: version.KeyMaterialId }),
+          );
+          events++;
+        }
+      }
+      if (events > 0) this.channel.postMessage({ eventName: 'Housekeeping' });
+      return events;
+    });
+  }
+}

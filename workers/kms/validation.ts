@@ -1,0 +1,187 @@
+/**
+ * Input checks at the door: each returns the checked value or throws a KmsError that names the
+ * parameter (in AWS's wording), before any key is touched. Values of secret parameters are
+ * never echoed in messages — only their sizes.
+ */
+import type { EncryptionContext, Tag } from '../api.ts';
+import { KmsError, validationError } from '../errors.ts';
+import { serializeEncryptionContext } from '../formats/encryption-context.ts';
+
+export function checkInteger(
+  parameter: string,
+  value: unknown,
+  min: number,
+  max: number,
+): number | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'number' || !Number.isInteger(value)) {
+    throw validationError(parameter, undefined, 'Member must be an integer');
+  }
+  if (value < min) {
+    throw validationError(parameter, value, `Member must have value greater than or equal to ${min}`);
+  }
+  if (value > max) {
+    throw validationError(parameter, value, `Member must have value less than or equal to ${max}`);
+  }
+  return value;
+}
+
+export function checkString(
+  parameter: string,
+  value: unknown,
+  { min = 0, max, required = false }: { min?: number; max: number; required?: boolean },
+): string | undefined {
+  if (value === undefined || value === null) {
+    if (required) throw validationError(parameter, undefined, 'Member must not be null');
+    return undefined;
+  }
+  if (typeof value !== 'string') {
+    throw validationError(parameter, undefined, 'Member must be a string');
+  }
+  if (value.length < min) {
+    throw validationError(parameter, value, `Member must have length greater than or equal to ${min}`);
+  }
+  if (value.length > max) {
+    throw validationError(parameter, undefined, `Member must have length less than or equal to ${max}`);
+  }
+  return value;
+}
+
+export function requireString(parameter: string, value: unknown, max: number, min = 1): string {
+  return checkString(parameter, value, { min, max, required: true })!;
+}
+
+export function checkKeyIdParameter(parameter: string, value: unknown): string {
+  return requireString(parameter, value, 2048);
+}
+
+/** A binary parameter: Uint8Array of min..max bytes. The bytes themselves are never shown. */
+export function checkBytes(
+  parameter: string,
+  value: unknown,
+  min: number,
+  max: number,
+): Uint8Array<ArrayBuffer> {
+  if (value === undefined || value === null) {
+    throw validationError(parameter, undefined, 'Member must not be null');
+  }
+  if (!(value instanceof Uint8Array)) {
+    throw validationError(parameter, undefined, 'Member must be a Uint8Array');
+  }
+  if (value.length < min) {
+    throw validationError(parameter, value.length, `Member must have length greater than or equal to ${min}`);
+  }
+  if (value.length > max) {
+    throw validationError(parameter, value.length, `Member must have length less than or equal to ${max}`);
+  }
+  // A copy that owns a plain ArrayBuffer, as crypto.subtle wants.
+  return new Uint8Array(value);
+}
+
+export function checkEnum<T extends string>(
+  parameter: string,
+  value: unknown,
+  allowed: readonly T[],
+): T | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
+    throw validationError(
+      parameter,
+      typeof value === 'string' ? value : undefined,
+      `Member must satisfy enum value set: [${allowed.join(', ')}]`,
+    );
+  }
+  return value as T;
+}
+
+export function checkBoolean(parameter: string, value: unknown): boolean | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'boolean') throw validationError(parameter, undefined, 'Member must be a boolean');
+  return value;
+}
+
+export function checkDate(parameter: string, value: unknown): Date | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (!(value instanceof Date) || Number.isNaN(value.getTime())) {
+    throw validationError(parameter, undefined, 'Member must be a valid Date');
+  }
+  return value;
+}
+
+/** String-to-string map; keys non-empty; serialized size within the 8192 bytes we allow. */
+export function checkEncryptionContext(parameter: string, value: unknown): EncryptionContext {
+  if (value === undefined || value === null) return {};
+  if (typeof value !== 'object' || Array.isArray(value)) {
+    throw validationError(parameter, undefined, 'Member must be a map of strings to strings');
+  }
+  const context: EncryptionContext = {};
+  for (const [key, item] of Object.entries(value)) {
+    if (key.length === 0 || typeof item !== 'string') {
+      throw validationError(parameter, undefined, 'Member must be a map of non-empty string keys to string values');
+    }
+    context[key] = item;
+  }
+  let size: number;
+  try {
+    size = serializeEncryptionContext(context).length;
+  } catch {
+    size = Infinity;
+  }
+  if (size > 8192) {
+    throw validationError(parameter, undefined, 'Member must serialize to at most 8192 bytes');
+  }
+  return context;
+}
+
+const TAG_CHARACTERS = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
+export const MAX_TAGS_PER_KEY = 50;
+
+export function checkTagKey(parameter: string, key: unknown): string {
+  const tagKey = requireString(parameter, key, 128);
+  if (!TAG_CHARACTERS.test(tagKey)) {
+    throw new KmsError('TagException', `Tag key '${tagKey}' contains characters that are not allowed.`);
+  }
+  if (tagKey.toLowerCase().startsWith('aws:')) {
+    throw new KmsError('TagException', `Tag keys beginning with 'aws:' are reserved.`);
+  }
+  return tagKey;
+}
+
+export function checkTags(parameter: string, value: unknown, required: boolean): Tag[] {
+  if (value === undefined || value === null) {
+    if (required) throw validationError(parameter, undefined, 'Member must not be null');
+    return [];
+  }
+  if (!Array.isArray(value)) throw validationError(parameter, undefined, 'Member must be a list of tags');
+  if (value.length > MAX_TAGS_PER_KEY) {
+    throw new KmsError('LimitExceededException', `A key can have at most ${MAX_TAGS_PER_KEY} tags.`);
+  }
+  const seen = new Set<string>();
+  return value.map((tag: unknown, index) => {
+    const { TagKey, TagValue } = (tag ?? {}) as Partial<Tag>;
+    const key = checkTagKey(`${parameter}.${index + 1}.member.tagKey`, TagKey);
+    const tagValue = requireString(`${parameter}.${index + 1}.member.tagValue`, TagValue, 256, 0);
+    if (!TAG_CHARACTERS.test(tagValue)) {
+      throw new KmsError('TagException', `The value of tag '${key}' contains characters that are not allowed.`);
+    }
+    if (seen.has(key)) throw new KmsError('TagException', `Tag key '${key}' appears more than once.`);
+    seen.add(key);
+    return { TagKey: key, TagValue: tagValue };
+  });
+}
+
+const ALIAS_PATTERN = /^alias\/[a-zA-Z0-9:/_-]+$/;
+
+export function checkAliasName(parameter: string, value: unknown): string {
+  const name = requireString(parameter, value, 256);
+  if (!ALIAS_PATTERN.test(name)) {
+    throw new KmsError(
+      'InvalidAliasNameException',
+      `Alias '${name}' must begin with 'alias/' followed by letters, digits, ':', '/', '_' or '-'.`,
+    );
+  }
+  if (name.startsWith('alias/aws/')) {
+    throw new KmsError('InvalidAliasNameException', `Aliases beginning with 'alias/aws/' are reserved for AWS.`);
+  }
+  return name;
+}
