@@ -3,7 +3,8 @@
  * fields as Uint8Array, dates as Date. Every method rejects with a KmsError (workers/errors.ts)
  * whose name is the AWS exception name. docs/API.md documents each operation.
  *
- * This file holds types only, so the UI can import it without pulling in worker code.
+ * This file holds types (and one channel name) only, so the UI can import it without pulling in
+ * worker code.
  */
 
 export type KeySpec = 'SYMMETRIC_DEFAULT';
@@ -308,3 +309,11 @@ export interface KmsApi {
 }
 
 export type KmsOperation = keyof KmsApi;
+
+/**
+ * The BroadcastChannel on which the core announces, after each change to a vault, the event
+ * name of what changed, so every open tab can refresh its views.
+ */
+export function vaultChangedChannel(vaultName: string): string {
+  return `pocket-kms:${vaultName}:changed`;
+}

@@ -47,6 +47,7 @@ import type {
   UpdateKeyDescriptionRequest,
   VerifyAuditLogResponse,
 } from '../api.ts';
+import { vaultChangedChannel } from '../api.ts';
 import { EVENT_SOURCE, sanitizeForAudit, verifyChain, type AuditDraft } from '../audit/audit-record.ts';
 import { addDays, systemClock, type Clock } from '../clock.ts';
 import {
@@ -136,11 +137,6 @@ export interface KmsOptions {
   userAgent?: string;
 }
 
-/** Broadcast to every tab after a change, so their views refresh. */
-export function vaultChannelName(vaultName: string): string {
-  return `pocket-kms:${vaultName}:changed`;
-}
-
 export class Kms implements KmsApi {
   private readonly lockName: string;
   private readonly channel: BroadcastChannel;
@@ -151,7 +147,7 @@ export class Kms implements KmsApi {
     private readonly userAgent: string,
   ) {
     this.lockName = `pocket-kms:${store.name}:write`;
-    this.channel = new BroadcastChannel(vaultChannelName(store.name));
+    this.channel = new BroadcastChannel(vaultChangedChannel(store.name));
   }
 
   static async open(options: KmsOptions = {}): Promise<Kms> {

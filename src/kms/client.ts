@@ -1,0 +1,59 @@
+/**
+ * The one door from the UI to the core worker. It starts the worker, wraps it with Comlink,
+ * and turns every rejection back into a KmsError (Comlink carries only an error's name,
+ * message and stack). The page also exposes this client as `window.kms` (src/main.ts), so the
+ * devtools console and tests call exactly what the UI calls.
+ */
+import * as Comlink from 'comlink';
+import { vaultChangedChannel, type KmsApi } from '../../workers/api.ts';
+import { isKmsErrorName, KmsError } from '../../workers/errors.ts';
+
+export type KmsClient = KmsApi;
+export { KmsError };
+
+const VAULT_NAME = 'pocket-kms';
+
+function rebuildError(error: unknown): KmsError {
+  if (error instanceof KmsError) return error;
+  const { name, message } = (error ?? {}) as { name?: unknown; message?: unknown };
+  return new KmsError(
+    isKmsErrorName(name) ? name : 'KMSInternalException',
+    typeof message === 'string' ? message : 'The key service did not answer.',
+  );
+}
+
+export function createKmsClient(): KmsClient {
+  const worker = new Worker(new URL('../../workers/kms.worker.ts', import.meta.url), {
+    type: 'module',
+    name: 'pocket-kms-core',
+  });
+  const remote = Comlink.wrap<KmsApi>(worker);
+  return new Proxy({} as KmsClient, {
+    get(_target, operation) {
+      if (typeof operation !== 'string' || operation === 'then') return undefined;
+      return async (...args: unknown[]) => {
+        try {
+          const method = remote[operation as keyof KmsApi] as unknown as (...a: unknown[]) => Promise<unknown>;
+          return await method(...args);
+        } catch (error) {
+          throw rebuildError(error);
+        }
+      };
+    },
+  });
+}
+
+/** Calls `listener` whenever any tab changes the vault. Returns the unsubscribe function. */
+export function onVaultChanged(listener: (eventName: string) => void): () => void {
+  const channel = new BroadcastChannel(vaultChangedChannel(VAULT_NAME));
+  channel.onmessage = (event: MessageEvent<{ eventName: string }>) => listener(event.data.eventName);
+  return () => channel.close();
+}
+
+let shared: KmsClient | undefined;
+
+/** The page's single client (one worker per tab). */
+export function kms(): KmsClient {
+  shared ??= createKmsClient();
+  return shared;
+}
