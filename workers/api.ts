@@ -3,7 +3,7 @@
  * fields as Uint8Array, dates as Date. Every method rejects with a KmsError (workers/errors.ts)
  * whose name is the AWS exception name. docs/API.md documents each operation.
  *
- * This file holds types (and one channel name) only, so the UI can import it without pulling in
+ * This file holds types (plus the operation list and one channel name) only, so the UI can import it without pulling in
  * worker code.
  */
 
@@ -309,6 +309,26 @@ export interface KmsApi {
 }
 
 export type KmsOperation = keyof KmsApi;
+
+/**
+ * Every operation of KmsApi, by name: the worker forwards these and nothing else, so page
+ * script can never reach the core's internals (its key handles, its unaudited helpers).
+ */
+export const KMS_OPERATIONS = [
+  'createKey', 'describeKey', 'listKeys', 'updateKeyDescription', 'enableKey', 'disableKey',
+  'scheduleKeyDeletion', 'cancelKeyDeletion',
+  'createAlias', 'updateAlias', 'deleteAlias', 'listAliases',
+  'tagResource', 'untagResource', 'listResourceTags',
+  'enableKeyRotation', 'disableKeyRotation', 'getKeyRotationStatus', 'rotateKeyOnDemand',
+  'listKeyRotations',
+  'encrypt', 'decrypt', 'reEncrypt', 'generateDataKey', 'generateDataKeyWithoutPlaintext',
+  'generateRandom',
+  'listAuditEvents', 'verifyAuditLog', 'exportAuditLog',
+] as const satisfies readonly KmsOperation[];
+
+// Compile-time check that the list above names every operation of KmsApi.
+type MissingOperations = Exclude<KmsOperation, (typeof KMS_OPERATIONS)[number]>;
+export const ALL_OPERATIONS_LISTED: MissingOperations extends never ? true : MissingOperations = true;
 
 /**
  * The BroadcastChannel on which the core announces, after each change to a vault, the event

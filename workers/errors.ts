@@ -55,9 +55,9 @@ export function toKmsError(error: unknown): KmsError {
 /** AWS's wording for a parameter that fails a constraint. */
 export function validationError(parameter: string, value: unknown, constraint: string): KmsError {
   const shown =
-    typeof value === 'string' || typeof value === 'number' ? `'${String(value)}'` : 'the value';
+    typeof value === 'string' || typeof value === 'number' ? ` '${String(value)}'` : '';
   return new KmsError(
     'ValidationException',
-    `1 validation error detected: Value ${shown} at '${parameter}' failed to satisfy constraint: ${constraint}`,
+    `1 validation error detected: Value${shown} at '${parameter}' failed to satisfy constraint: ${constraint}`,
   );
 }

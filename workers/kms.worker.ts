@@ -5,7 +5,7 @@
  * src/kms/client.ts.
  */
 import * as Comlink from 'comlink';
-import type { KmsApi } from './api.ts';
+import { KMS_OPERATIONS, type KmsApi } from './api.ts';
 import { KmsError } from './errors.ts';
 import { Kms } from './kms/kms.ts';
 
@@ -29,18 +29,18 @@ const ready = Kms.open().then(async (kms) => {
   );
 });
 
-/** Every KmsApi method, forwarded to the vault once it is open. */
-const api = new Proxy({} as KmsApi, {
-  get(_target, operation: string) {
-    return async (...args: unknown[]) => {
+/**
+ * The exposed object: exactly the KmsApi operations, each forwarded to the vault once it is
+ * open. Nothing else of the Kms instance (key handles, internal helpers) is reachable.
+ */
+const api = Object.fromEntries(
+  KMS_OPERATIONS.map((operation) => [
+    operation,
+    async (...args: unknown[]) => {
       const kms = await ready;
-      const method = (kms as unknown as Record<string, unknown>)[operation];
-      if (typeof method !== 'function' || operation === 'runHousekeeping' || operation === 'close') {
-        throw new TypeError(`${operation} is not a Pocket KMS operation`);
-      }
-      return (method as (...a: unknown[]) => unknown).apply(kms, args);
-    };
-  },
-});
+      return (kms[operation] as (...a: unknown[]) => unknown).apply(kms, args);
+    },
+  ]),
+) as unknown as KmsApi;
 
 Comlink.expose(api);

@@ -5,7 +5,7 @@
  * devtools console and tests call exactly what the UI calls.
  */
 import * as Comlink from 'comlink';
-import { vaultChangedChannel, type KmsApi } from '../../workers/api.ts';
+import { KMS_OPERATIONS, vaultChangedChannel, type KmsApi } from '../../workers/api.ts';
 import { isKmsErrorName, KmsError } from '../../workers/errors.ts';
 
 export type KmsClient = KmsApi;
@@ -28,19 +28,18 @@ export function createKmsClient(): KmsClient {
     name: 'pocket-kms-core',
   });
   const remote = Comlink.wrap<KmsApi>(worker);
-  return new Proxy({} as KmsClient, {
-    get(_target, operation) {
-      if (typeof operation !== 'string' || operation === 'then') return undefined;
-      return async (...args: unknown[]) => {
+  return Object.fromEntries(
+    KMS_OPERATIONS.map((operation) => [
+      operation,
+      async (...args: unknown[]) => {
         try {
-          const method = remote[operation as keyof KmsApi] as unknown as (...a: unknown[]) => Promise<unknown>;
-          return await method(...args);
+          return await (remote[operation] as unknown as (...a: unknown[]) => Promise<unknown>)(...args);
         } catch (error) {
           throw rebuildError(error);
         }
-      };
-    },
-  });
+      },
+    ]),
+  ) as unknown as KmsClient;
 }
 
 /** Calls `listener` whenever any tab changes the vault. Returns the unsubscribe function. */

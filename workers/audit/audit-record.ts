@@ -34,14 +34,32 @@ export function sanitizeForAudit(value: unknown): Json | undefined {
   if (typeof Blob !== 'undefined' && value instanceof Blob) return { byteLength: value.size };
   if (Array.isArray(value)) return value.map((item) => sanitizeForAudit(item) ?? null);
   if (typeof value === 'object') {
-    const out: Record<string, Json> = {};
+    const out: [string, Json][] = [];
     for (const [key, item] of Object.entries(value)) {
-      const clean = sanitizeForAudit(item);
-      if (clean !== undefined) out[key.charAt(0).toLowerCase() + key.slice(1)] = clean;
+      // The encryption context's keys are the caller's data: CloudTrail logs them verbatim.
+      const clean = CONTEXT_FIELDS.has(key) ? sanitizeContext(item) : sanitizeForAudit(item);
+      if (clean !== undefined) out.push([key.charAt(0).toLowerCase() + key.slice(1), clean]);
     }
-    return out;
+    // fromEntries defines own properties, so a "__proto__" key is logged, not swallowed.
+    return Object.fromEntries(out);
   }
   return String(value);
+}
+
+const CONTEXT_FIELDS = new Set([
+  'EncryptionContext',
+  'SourceEncryptionContext',
+  'DestinationEncryptionContext',
+]);
+
+/** A string map logged with its keys as given; anything else is sanitized as usual. */
+function sanitizeContext(value: unknown): Json | undefined {
+  if (typeof value !== 'object' || value === null) return sanitizeForAudit(value);
+  const prototype: unknown = Object.getPrototypeOf(value);
+  if (prototype !== Object.prototype && prototype !== null) return sanitizeForAudit(value);
+  return Object.fromEntries(
+    Object.entries(value).map(([key, item]): [string, Json] => [key, sanitizeForAudit(item) ?? null]),
+  );
 }
 
 /** JSON with object keys sorted by code unit, no whitespace: the form that is hashed. */
@@ -108,13 +126,23 @@ export function verifyChain(
     if (hashRecord(body) !== hash) return fail(`record ${expectedSequence} was changed`);
     previous = { sequence: record.sequence, hash };
   }
-  if ((head?.sequence ?? 0) !== (previous?.sequence ?? 0) || (head && head.hash !== previous?.hash)) {
-    return {
-      valid: false,
-      count,
-      firstInvalidSequence: (previous?.sequence ?? 0) + 1,
-      reason: 'the newest records are missing: the log ends before the head the vault remembers',
-    };
+  const last = previous?.sequence ?? 0;
+  const headSequence = head?.sequence ?? 0;
+  const fail = (firstInvalidSequence: number, reason: string): ChainCheck => ({
+    valid: false,
+    count,
+    firstInvalidSequence,
+    reason,
+  });
+  if (headSequence > last) {
+    return fail(last + 1, 'the newest records are missing: the log ends before the head the vault remembers');
+  }
+  // FirstInvalidSequence names a stored record here: the first one the head does not vouch for.
+  if (headSequence < last) {
+    return fail(headSequence + 1, `record ${headSequence + 1} comes after the head the vault remembers`);
+  }
+  if (head && head.hash !== previous?.hash) {
+    return fail(last, `record ${last} does not match the head the vault remembers`);
   }
   return { valid: true, count };
 }

@@ -155,13 +155,18 @@ export class VaultStore {
       : this.db.getAllFromIndex('aliases', 'byTarget', targetKeyId);
   }
 
-  async auditHead(): Promise<VaultRecord['AuditHead']> {
-    return (await this.db.get('vault', 'vault'))?.AuditHead ?? null;
-  }
-
-  /** Audit records in chain order (oldest first). */
-  listAuditRecords(): Promise<AuditEvent[]> {
-    return this.db.getAll('audit');
+  /**
+   * Every audit record in chain order (oldest first) and the head the vault remembers, read in
+   * one transaction so a record appended meanwhile cannot make them disagree.
+   */
+  async readAuditChain(): Promise<{ records: AuditEvent[]; head: VaultRecord['AuditHead'] }> {
+    const tx = this.db.transaction(['audit', 'vault']);
+    const [records, vault] = await Promise.all([
+      tx.objectStore('audit').getAll(),
+      tx.objectStore('vault').get('vault'),
+    ]);
+    await tx.done;
+    return { records, head: vault?.AuditHead ?? null };
   }
 
   /**

@@ -166,19 +166,24 @@ export class Kms implements KmsApi {
 
   // --- the audited call wrapper ---------------------------------------------------------------
 
-  private async call<R>(
+  private async call<Q extends object, R>(
     eventName: string,
-    request: object | undefined,
+    given: Q | undefined,
     options: CallOptions,
-    operation: (context: CallContext) => Promise<Outcome<R>>,
+    operation: (context: CallContext, request: Q) => Promise<Outcome<R>>,
   ): Promise<R> {
+    // A missing request is an empty one: its required parameters then fail validation by name.
+    const request = (given ?? {}) as Q;
     const run = async (): Promise<R> => {
       const eventTime = this.clock.now();
       const context = new CallContext(this.vaultId);
       const draft = (extra: Partial<AuditDraft>): AuditDraft =>
-        this.auditDraft(eventName, eventTime, request, context.resources, options.mutates, extra);
+        this.auditDraft(eventName, eventTime, given, context.resources, options.mutates, extra);
       try {
-        const outcome = await operation(context);
+        if (typeof request !== 'object') {
+          throw validationError('request', undefined, 'Member must be an object');
+        }
+        const outcome = await operation(context, request);
         await this.store.commit(
           outcome.write,
           draft({
@@ -191,7 +196,12 @@ export class Kms implements KmsApi {
         return outcome.response;
       } catch (thrown) {
         const error = toKmsError(thrown);
-        await this.store.commit(undefined, draft({ errorCode: error.name, errorMessage: error.message }));
+        try {
+          await this.store.commit(undefined, draft({ errorCode: error.name, errorMessage: error.message }));
+        } catch {
+          // The store refused even the record (a full disk, say): the caller still gets the
+          // original, named error, and nothing was changed.
+        }
         throw error;
       }
     };
@@ -224,7 +234,7 @@ export class Kms implements KmsApi {
       readOnly: !mutates,
       resources,
       eventType,
-      managementEvent: eventType === 'AwsServiceEvent' || mutates,
+      managementEvent: true,
       recipientAccountId: this.vaultId,
       eventCategory: 'Management',
       ...extra,
@@ -332,7 +342,7 @@ export class Kms implements KmsApi {
   // --- keys -----------------------------------------------------------------------------------
 
   createKey(request: CreateKeyRequest = {}): Promise<KeyMetadataResponse> {
-    return this.call('CreateKey', request, { mutates: true }, async () => {
+    return this.call('CreateKey', request, { mutates: true }, async (_context, request) => {
       const description = checkString('description', request.Description, { max: 8192 }) ?? '';
       const keySpec = checkEnum('keySpec', request.KeySpec, ['SYMMETRIC_DEFAULT', ...LATER_KEY_SPECS]) ?? 'SYMMETRIC_DEFAULT';
       const keyUsage = checkEnum('keyUsage', request.KeyUsage, KEY_USAGES) ?? 'ENCRYPT_DECRYPT';
@@ -374,18 +384,18 @@ export class Kms implements KmsApi {
   }
 
   describeKey(request: KeyIdRequest): Promise<KeyMetadataResponse> {
-    return this.call('DescribeKey', request, { mutates: false }, async (context) => {
+    return this.call('DescribeKey', request, { mutates: false }, async (context, request) => {
       const key = await this.resolveKey(context, 'keyId', request?.KeyId, 'read');
       return { response: { KeyMetadata: await this.describe(key) } };
     });
   }
 
   listKeys(request: Paged = {}): Promise<ListKeysResponse> {
-    return this.call('ListKeys', request, { mutates: false }, async () => {
+    return this.call('ListKeys', request, { mutates: false }, async (_context, request) => {
       const keys = (await this.store.listKeys()).sort(
         (a, b) => a.CreationDate.getTime() - b.CreationDate.getTime() || a.KeyId.localeCompare(b.KeyId),
       );
-      const { page, ...info } = paginate(keys, request);
+      const { page, ...info } = paginate('keys', keys, request);
       return {
         response: { Keys: page.map((key) => ({ KeyId: key.KeyId, KeyArn: this.arn(key.KeyId) })), ...info },
       };
@@ -393,7 +403,7 @@ export class Kms implements KmsApi {
   }
 
   updateKeyDescription(request: UpdateKeyDescriptionRequest): Promise<Empty> {
-    return this.call('UpdateKeyDescription', request, { mutates: true }, async (context) => {
+    return this.call('UpdateKeyDescription', request, { mutates: true }, async (context, request) => {
       const description = requireString('description', request?.Description, 8192, 0);
       const key = await this.resolveKey(context, 'keyId', request.KeyId, 'manage');
       return { response: EMPTY, write: this.putKey({ ...key, Description: description }) };
@@ -401,7 +411,7 @@ export class Kms implements KmsApi {
   }
 
   enableKey(request: KeyIdRequest): Promise<Empty> {
-    return this.call('EnableKey', request, { mutates: true }, async (context) => {
+    return this.call('EnableKey', request, { mutates: true }, async (context, request) => {
       const key = await this.resolveKey(context, 'keyId', request?.KeyId, 'manage');
       if (key.KeyState === 'PendingImport') {
         throw new KmsError('KMSInvalidStateException', `${this.arn(key.KeyId)} is pending import.`);
@@ -411,7 +421,7 @@ export class Kms implements KmsApi {
   }
 
   disableKey(request: KeyIdRequest): Promise<Empty> {
-    return this.call('DisableKey', request, { mutates: true }, async (context) => {
+    return this.call('DisableKey', request, { mutates: true }, async (context, request) => {
       const key = await this.resolveKey(context, 'keyId', request?.KeyId, 'manage');
       if (key.KeyState === 'PendingImport') {
         throw new KmsError('KMSInvalidStateException', `${this.arn(key.KeyId)} is pending import.`);
@@ -421,7 +431,7 @@ export class Kms implements KmsApi {
   }
 
   scheduleKeyDeletion(request: ScheduleKeyDeletionRequest): Promise<ScheduleKeyDeletionResponse> {
-    return this.call('ScheduleKeyDeletion', request, { mutates: true }, async (context) => {
+    return this.call('ScheduleKeyDeletion', request, { mutates: true }, async (context, request) => {
       const days =
         checkInteger('pendingWindowInDays', request?.PendingWindowInDays, 7, 30) ??
         DEFAULT_DELETION_WINDOW_DAYS;
@@ -445,7 +455,7 @@ export class Kms implements KmsApi {
   }
 
   cancelKeyDeletion(request: KeyIdRequest): Promise<CancelKeyDeletionResponse> {
-    return this.call('CancelKeyDeletion', request, { mutates: true }, async (context) => {
+    return this.call('CancelKeyDeletion', request, { mutates: true }, async (context, request) => {
       const key = await this.resolveKey(context, 'keyId', request?.KeyId, 'read');
       if (key.KeyState !== 'PendingDeletion') {
         throw new KmsError('KMSInvalidStateException', `${this.arn(key.KeyId)} is not pending deletion.`);
@@ -471,7 +481,7 @@ export class Kms implements KmsApi {
   }
 
   createAlias(request: AliasRequest): Promise<Empty> {
-    return this.call('CreateAlias', request, { mutates: true }, async (context) => {
+    return this.call('CreateAlias', request, { mutates: true }, async (context, request) => {
       const aliasName = checkAliasName('aliasName', request?.AliasName);
       const key = await this.resolveAliasTarget(context, request.TargetKeyId);
       if (await this.store.getAlias(aliasName)) {
@@ -488,7 +498,7 @@ export class Kms implements KmsApi {
   }
 
   updateAlias(request: AliasRequest): Promise<Empty> {
-    return this.call('UpdateAlias', request, { mutates: true }, async (context) => {
+    return this.call('UpdateAlias', request, { mutates: true }, async (context, request) => {
       const aliasName = checkAliasName('aliasName', request?.AliasName);
       const alias = await this.store.getAlias(aliasName);
       if (!alias) throw new KmsError('NotFoundException', `Alias ${aliasArn(this.vaultId, aliasName)} is not found.`);
@@ -508,7 +518,7 @@ export class Kms implements KmsApi {
   }
 
   deleteAlias(request: { AliasName: string }): Promise<Empty> {
-    return this.call('DeleteAlias', request, { mutates: true }, async (context) => {
+    return this.call('DeleteAlias', request, { mutates: true }, async (context, request) => {
       const aliasName = checkAliasName('aliasName', request?.AliasName);
       const alias = await this.store.getAlias(aliasName);
       if (!alias) throw new KmsError('NotFoundException', `Alias ${aliasArn(this.vaultId, aliasName)} is not found.`);
@@ -523,13 +533,13 @@ export class Kms implements KmsApi {
   }
 
   listAliases(request: ListAliasesRequest = {}): Promise<ListAliasesResponse> {
-    return this.call('ListAliases', request, { mutates: false }, async (context) => {
+    return this.call('ListAliases', request, { mutates: false }, async (context, request) => {
       const target =
         request.KeyId === undefined
           ? undefined
           : (await this.resolveKey(context, 'keyId', request.KeyId, 'read')).KeyId;
       const aliases = (await this.store.listAliases(target)).sort((a, b) => a.AliasName.localeCompare(b.AliasName));
-      const { page, ...info } = paginate(aliases, request, 50);
+      const { page, ...info } = paginate('aliases', aliases, request, { fallback: 50, max: 100 });
       return {
         response: {
           Aliases: page.map((alias) => ({
@@ -548,7 +558,7 @@ export class Kms implements KmsApi {
   // --- tags -----------------------------------------------------------------------------------
 
   tagResource(request: TagResourceRequest): Promise<Empty> {
-    return this.call('TagResource', request, { mutates: true }, async (context) => {
+    return this.call('TagResource', request, { mutates: true }, async (context, request) => {
       const tags = checkTags('tags', request?.Tags, true);
       const key = await this.resolveKey(context, 'keyId', request.KeyId, 'manage');
       const merged = new Map(key.Tags.map((tag) => [tag.TagKey, tag.TagValue]));
@@ -562,7 +572,7 @@ export class Kms implements KmsApi {
   }
 
   untagResource(request: UntagResourceRequest): Promise<Empty> {
-    return this.call('UntagResource', request, { mutates: true }, async (context) => {
+    return this.call('UntagResource', request, { mutates: true }, async (context, request) => {
       if (!Array.isArray(request?.TagKeys)) throw validationError('tagKeys', undefined, 'Member must not be null');
       const remove = new Set(request.TagKeys.map((tagKey, index) => checkTagKey(`tagKeys.${index + 1}.member`, tagKey)));
       const key = await this.resolveKey(context, 'keyId', request.KeyId, 'manage');
@@ -574,9 +584,9 @@ export class Kms implements KmsApi {
   }
 
   listResourceTags(request: KeyIdRequest & Paged): Promise<ListResourceTagsResponse> {
-    return this.call('ListResourceTags', request, { mutates: false }, async (context) => {
+    return this.call('ListResourceTags', request, { mutates: false }, async (context, request) => {
       const key = await this.resolveKey(context, 'keyId', request?.KeyId, 'read');
-      const { page, ...info } = paginate(key.Tags, request, 50);
+      const { page, ...info } = paginate(`tags:${key.KeyId}`, key.Tags, request, { fallback: 50, max: 50 });
       return { response: { Tags: page, ...info } };
     });
   }
@@ -584,25 +594,34 @@ export class Kms implements KmsApi {
   // --- rotation -------------------------------------------------------------------------------
 
   enableKeyRotation(request: EnableKeyRotationRequest): Promise<Empty> {
-    return this.call('EnableKeyRotation', request, { mutates: true }, async (context) => {
+    return this.call('EnableKeyRotation', request, { mutates: true }, async (context, request) => {
       const period =
         checkInteger('rotationPeriodInDays', request?.RotationPeriodInDays, 90, 2560) ??
         DEFAULT_ROTATION_PERIOD_DAYS;
       const key = await this.resolveKey(context, 'keyId', request.KeyId, 'use');
+      const now = this.clock.now();
+      // Turning rotation on starts a period now. Changing the period of a key that already
+      // rotates keeps the current cycle's start, so the next date is that start plus the new
+      // period — but never in the past.
+      const cycleStart =
+        key.RotationEnabled && key.NextRotationDate && key.RotationPeriodInDays
+          ? addDays(key.NextRotationDate, -key.RotationPeriodInDays)
+          : now;
+      const next = addDays(cycleStart, period);
       return {
         response: EMPTY,
         write: this.putKey({
           ...key,
           RotationEnabled: true,
           RotationPeriodInDays: period,
-          NextRotationDate: addDays(this.clock.now(), period),
+          NextRotationDate: next > now ? next : now,
         }),
       };
     });
   }
 
   disableKeyRotation(request: KeyIdRequest): Promise<Empty> {
-    return this.call('DisableKeyRotation', request, { mutates: true }, async (context) => {
+    return this.call('DisableKeyRotation', request, { mutates: true }, async (context, request) => {
       const key = await this.resolveKey(context, 'keyId', request?.KeyId, 'use');
       const { NextRotationDate: _next, RotationPeriodInDays: _period, ...rest } = key;
       return { response: EMPTY, write: this.putKey({ ...rest, RotationEnabled: false }) };
@@ -610,13 +629,15 @@ export class Kms implements KmsApi {
   }
 
   getKeyRotationStatus(request: KeyIdRequest): Promise<GetKeyRotationStatusResponse> {
-    return this.call('GetKeyRotationStatus', request, { mutates: false }, async (context) => {
+    return this.call('GetKeyRotationStatus', request, { mutates: false }, async (context, request) => {
       const key = await this.resolveKey(context, 'keyId', request?.KeyId, 'read');
       return {
+        // As AWS reports it: a key pending deletion does not rotate, so rotation reads as off
+        // (the setting itself is kept and shows again if the deletion is cancelled).
         response: {
           KeyId: this.arn(key.KeyId),
-          KeyRotationEnabled: key.RotationEnabled,
-          ...(key.RotationEnabled && {
+          KeyRotationEnabled: key.RotationEnabled && key.KeyState !== 'PendingDeletion',
+          ...(key.RotationEnabled && key.KeyState !== 'PendingDeletion' && {
             RotationPeriodInDays: key.RotationPeriodInDays!,
             NextRotationDate: key.NextRotationDate!,
           }),
@@ -626,7 +647,7 @@ export class Kms implements KmsApi {
   }
 
   rotateKeyOnDemand(request: KeyIdRequest): Promise<{ KeyId: string }> {
-    return this.call('RotateKeyOnDemand', request, { mutates: true }, async (context) => {
+    return this.call('RotateKeyOnDemand', request, { mutates: true }, async (context, request) => {
       const key = await this.resolveKey(context, 'keyId', request?.KeyId, 'use');
       if (key.OnDemandRotationCount >= MAX_ON_DEMAND_ROTATIONS) {
         throw new KmsError('LimitExceededException', `${this.arn(key.KeyId)} has already been rotated on demand ${MAX_ON_DEMAND_ROTATIONS} times, the most allowed.`);
@@ -640,10 +661,10 @@ export class Kms implements KmsApi {
   }
 
   listKeyRotations(request: KeyIdRequest & Paged): Promise<ListKeyRotationsResponse> {
-    return this.call('ListKeyRotations', request, { mutates: false }, async (context) => {
+    return this.call('ListKeyRotations', request, { mutates: false }, async (context, request) => {
       const key = await this.resolveKey(context, 'keyId', request?.KeyId, 'read');
       const rotations = (await this.store.listKeyVersions(key.KeyId)).filter((version) => version.RotationType);
-      const { page, ...info } = paginate(rotations, request);
+      const { page, ...info } = paginate(`rotations:${key.KeyId}`, rotations, request);
       return {
         response: {
           Rotations: page.map((version) => ({
@@ -720,7 +741,7 @@ export class Kms implements KmsApi {
   }
 
   encrypt(request: EncryptRequest): Promise<EncryptResponse> {
-    return this.call('Encrypt', request, { mutates: false }, async (context) => {
+    return this.call('Encrypt', request, { mutates: false }, async (context, request) => {
       const plaintext = checkBytes('plaintext', request?.Plaintext, 1, MAX_PLAINTEXT_BYTES);
       const encryptionContext = checkEncryptionContext('encryptionContext', request.EncryptionContext);
       const algorithm = Kms.checkAlgorithm('encryptionAlgorithm', request.EncryptionAlgorithm);
@@ -733,7 +754,7 @@ export class Kms implements KmsApi {
   }
 
   decrypt(request: DecryptRequest): Promise<DecryptResponse> {
-    return this.call('Decrypt', request, { mutates: false }, async (context) => {
+    return this.call('Decrypt', request, { mutates: false }, async (context, request) => {
       const encryptionContext = checkEncryptionContext('encryptionContext', request?.EncryptionContext);
       const algorithm = Kms.checkAlgorithm('encryptionAlgorithm', request.EncryptionAlgorithm);
       const { key, version, plaintext } = await this.open(context, request.CiphertextBlob, 'ciphertextBlob', request.KeyId, 'keyId', encryptionContext);
@@ -750,7 +771,7 @@ export class Kms implements KmsApi {
   }
 
   reEncrypt(request: ReEncryptRequest): Promise<ReEncryptResponse> {
-    return this.call('ReEncrypt', request, { mutates: false }, async (context) => {
+    return this.call('ReEncrypt', request, { mutates: false }, async (context, request) => {
       const sourceContext = checkEncryptionContext('sourceEncryptionContext', request?.SourceEncryptionContext);
       const destinationContext = checkEncryptionContext('destinationEncryptionContext', request.DestinationEncryptionContext);
       const sourceAlgorithm = Kms.checkAlgorithm('sourceEncryptionAlgorithm', request.SourceEncryptionAlgorithm);
@@ -788,13 +809,13 @@ export class Kms implements KmsApi {
   }
 
   generateDataKey(request: GenerateDataKeyRequest): Promise<GenerateDataKeyResponse> {
-    return this.call('GenerateDataKey', request, { mutates: false }, async (context) => ({
+    return this.call('GenerateDataKey', request, { mutates: false }, async (context, request) => ({
       response: await this.dataKey(context, request),
     }));
   }
 
   generateDataKeyWithoutPlaintext(request: GenerateDataKeyRequest): Promise<GenerateDataKeyWithoutPlaintextResponse> {
-    return this.call('GenerateDataKeyWithoutPlaintext', request, { mutates: false }, async (context) => {
+    return this.call('GenerateDataKeyWithoutPlaintext', request, { mutates: false }, async (context, request) => {
       const { Plaintext, ...response } = await this.dataKey(context, request);
       Plaintext.fill(0);
       return { response };
@@ -802,7 +823,7 @@ export class Kms implements KmsApi {
   }
 
   generateRandom(request: GenerateRandomRequest): Promise<GenerateRandomResponse> {
-    return this.call('GenerateRandom', request, { mutates: false }, async () => {
+    return this.call('GenerateRandom', request, { mutates: false }, async (_context, request) => {
       const length = checkInteger('numberOfBytes', request?.NumberOfBytes, 1, 1024);
       if (length === undefined) throw validationError('numberOfBytes', undefined, 'Member must not be null');
       return { response: { Plaintext: randomBytes(length) } };
@@ -812,15 +833,15 @@ export class Kms implements KmsApi {
   // --- audit ----------------------------------------------------------------------------------
 
   listAuditEvents(request: ListAuditEventsRequest = {}): Promise<ListAuditEventsResponse> {
-    return this.call('ListAuditEvents', request, { mutates: false }, async () => {
+    return this.call('ListAuditEvents', request, { mutates: false }, async (_context, request) => {
       const eventName = checkString('eventName', request.EventName, { min: 1, max: 128 });
       const keyFilter = checkString('keyId', request.KeyId, { min: 1, max: 2048 });
       const start = checkDate('startTime', request.StartTime)?.toISOString();
       const end = checkDate('endTime', request.EndTime)?.toISOString();
       const errorsOnly = checkBoolean('errorsOnly', request.ErrorsOnly) ?? false;
       const limit = checkLimit(request.Limit, 50);
-      const before = decodeMarker(request.Marker);
-      const keySuffix = keyFilter === undefined ? undefined : `key/${keyFilter.split('key/').pop()}`;
+      const before = decodeMarker('audit', request.Marker);
+      const keySuffix = keyFilter === undefined ? undefined : `key/${await this.auditKeyId(keyFilter)}`;
       const { events, more } = await this.store.scanAuditNewestFirst(before, limit, (event) =>
         (eventName === undefined || event.eventName === eventName) &&
         (keySuffix === undefined || event.resources.some((resource) => resource.ARN.endsWith(keySuffix))) &&
@@ -831,15 +852,33 @@ export class Kms implements KmsApi {
       const last = events.at(-1);
       return {
         response: more && last
-          ? { Events: events, Truncated: true, NextMarker: encodeMarker(last.sequence) }
+          ? { Events: events, Truncated: true, NextMarker: encodeMarker('audit', last.sequence) }
           : { Events: events, Truncated: false },
       };
     });
   }
 
+  /**
+   * The key id an audit filter names. Unlike other KeyId parameters the key need not exist any
+   * more (a deleted key's history stays searchable); an alias must, since it is resolved now.
+   */
+  private async auditKeyId(value: string): Promise<string> {
+    const reference = parseKeyReference(this.vaultId, value);
+    if (reference.kind === 'key') return reference.keyId;
+    if (reference.kind === 'alias') {
+      const alias = await this.store.getAlias(reference.aliasName);
+      if (!alias) {
+        throw new KmsError('NotFoundException', `Alias ${aliasArn(this.vaultId, reference.aliasName)} is not found.`);
+      }
+      return alias.TargetKeyId;
+    }
+    throw new KmsError('NotFoundException', `Invalid keyId '${value}'`);
+  }
+
   verifyAuditLog(): Promise<VerifyAuditLogResponse> {
     return this.call('VerifyAuditLog', undefined, { mutates: false }, async () => {
-      const check = verifyChain(await this.store.listAuditRecords(), await this.store.auditHead());
+      const { records, head } = await this.store.readAuditChain();
+      const check = verifyChain(records, head);
       return {
         response: {
           Valid: check.valid,
@@ -853,9 +892,19 @@ export class Kms implements KmsApi {
 
   exportAuditLog(): Promise<ExportAuditLogResponse> {
     return this.call('ExportAuditLog', undefined, { mutates: false }, async () => {
-      const records: AuditEvent[] = await this.store.listAuditRecords();
+      const { records } = await this.store.readAuditChain();
       return { response: { Json: JSON.stringify({ Records: records }, null, 2), RecordCount: records.length } };
     });
+  }
+
+  /**
+   * The schedule does not drift with housekeeping's timing: the next rotation is one period
+   * after the one that was due. If the vault was closed for longer than a period, one rotation
+   * catches up and the next is a full period from now.
+   */
+  private static nextAutomaticRotation(due: Date, periodInDays: number, now: Date): Date {
+    const next = addDays(due, periodInDays);
+    return next > now ? next : addDays(now, periodInDays);
   }
 
   // --- housekeeping ---------------------------------------------------------------------------
@@ -884,7 +933,7 @@ export class Kms implements KmsApi {
         } else if (key.KeyState === 'Enabled' && key.RotationEnabled && key.NextRotationDate && key.NextRotationDate <= now) {
           const version = await Kms.newVersion(key.KeyId, key.CurrentVersion + 1, now, 'AUTOMATIC');
           await this.store.commit(
-            Kms.rotateWrite({ ...key, NextRotationDate: addDays(now, key.RotationPeriodInDays!) }, version),
+            Kms.rotateWrite({ ...key, NextRotationDate: Kms.nextAutomaticRotation(key.NextRotationDate, key.RotationPeriodInDays!, now) }, version),
             serviceEvent('RotateKey', { keyId: arn, rotationType: 'AUTOMATIC', keyMaterialId: version.KeyMaterialId }),
           );
           events++;

@@ -9,11 +9,12 @@ import { checkInteger } from './validation.ts';
 
 const MARKER_PREFIX = 'pkms1:';
 
-export function encodeMarker(position: number): string {
-  return btoa(`${MARKER_PREFIX}${position}`);
+/** A marker names the list it belongs to (`scope`), so one list's marker is refused by another. */
+export function encodeMarker(scope: string, position: number): string {
+  return btoa(`${MARKER_PREFIX}${scope}:${position}`);
 }
 
-export function decodeMarker(marker: string | undefined): number | undefined {
+export function decodeMarker(scope: string, marker: string | undefined): number | undefined {
   if (marker === undefined) return undefined;
   let decoded: string;
   try {
@@ -21,28 +22,33 @@ export function decodeMarker(marker: string | undefined): number | undefined {
   } catch {
     decoded = '';
   }
-  const position = Number(decoded.slice(MARKER_PREFIX.length));
-  if (!decoded.startsWith(MARKER_PREFIX) || !Number.isSafeInteger(position) || position < 0) {
+  const prefix = `${MARKER_PREFIX}${scope}:`;
+  // Only the decimal digits encodeMarker writes: Number() alone would also take '', ' 5', '0x10'.
+  const digits = decoded.slice(prefix.length);
+  const position = Number(digits);
+  if (!decoded.startsWith(prefix) || !/^\d+$/.test(digits) || !Number.isSafeInteger(position)) {
     throw new KmsError('InvalidMarkerException', 'The request contains a marker that is not valid.');
   }
   return position;
 }
 
-export function checkLimit(limit: number | undefined, fallback: number): number {
-  return checkInteger('limit', limit, 1, 1000) ?? fallback;
+/** AWS's Limit: 1..max (1000 for most lists, 100 for aliases, 50 for tags), default `fallback`. */
+export function checkLimit(limit: number | undefined, fallback: number, max = 1000): number {
+  return checkInteger('limit', limit, 1, max) ?? fallback;
 }
 
 /** One page of an already ordered list. */
 export function paginate<T>(
+  scope: string,
   items: T[],
   request: { Limit?: number | undefined; Marker?: string | undefined },
-  fallbackLimit = 100,
+  { fallback = 100, max = 1000 }: { fallback?: number; max?: number } = {},
 ): { page: T[] } & PageInfo {
-  const limit = checkLimit(request.Limit, fallbackLimit);
-  const start = decodeMarker(request.Marker) ?? 0;
+  const limit = checkLimit(request.Limit, fallback, max);
+  const start = decodeMarker(scope, request.Marker) ?? 0;
   const page = items.slice(start, start + limit);
   const next = start + limit;
   return next < items.length
-    ? { page, Truncated: true, NextMarker: encodeMarker(next) }
+    ? { page, Truncated: true, NextMarker: encodeMarker(scope, next) }
     : { page, Truncated: false };
 }

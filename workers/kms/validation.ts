@@ -69,10 +69,10 @@ export function checkBytes(
     throw validationError(parameter, undefined, 'Member must be a Uint8Array');
   }
   if (value.length < min) {
-    throw validationError(parameter, value.length, `Member must have length greater than or equal to ${min}`);
+    throw validationError(parameter, undefined, `Member must have length greater than or equal to ${min}`);
   }
   if (value.length > max) {
-    throw validationError(parameter, value.length, `Member must have length less than or equal to ${max}`);
+    throw validationError(parameter, undefined, `Member must have length less than or equal to ${max}`);
   }
   // A copy that owns a plain ArrayBuffer, as crypto.subtle wants.
   return new Uint8Array(value);
@@ -111,16 +111,21 @@ export function checkDate(parameter: string, value: unknown): Date | undefined {
 /** String-to-string map; keys non-empty; serialized size within the 8192 bytes we allow. */
 export function checkEncryptionContext(parameter: string, value: unknown): EncryptionContext {
   if (value === undefined || value === null) return {};
-  if (typeof value !== 'object' || Array.isArray(value)) {
-    throw validationError(parameter, undefined, 'Member must be a map of strings to strings');
+  const prototype: unknown = typeof value === 'object' ? Object.getPrototypeOf(value) : undefined;
+  if (typeof value !== 'object' || (prototype !== Object.prototype && prototype !== null)) {
+    // A Map, Date or class instance has no own string entries: refuse it rather than
+    // silently encrypting under an empty context.
+    throw validationError(parameter, undefined, 'Member must be a plain object mapping strings to strings');
   }
-  const context: EncryptionContext = {};
-  for (const [key, item] of Object.entries(value)) {
+  const entries = Object.entries(value);
+  for (const [key, item] of entries) {
     if (key.length === 0 || typeof item !== 'string') {
       throw validationError(parameter, undefined, 'Member must be a map of non-empty string keys to string values');
     }
-    context[key] = item;
   }
+  // fromEntries defines own properties: `context[key] = item` would drop a "__proto__" key and
+  // leave that pair out of the AAD.
+  const context: EncryptionContext = Object.fromEntries(entries);
   let size: number;
   try {
     size = serializeEncryptionContext(context).length;
