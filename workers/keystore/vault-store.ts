@@ -196,10 +196,15 @@ export class VaultStore {
 
   /**
    * Applies `write` (if any) and appends the audit record for it, in one transaction with
-   * strict durability. Returns the record as stored.
+   * durability chosen below. Returns the record as stored.
    */
   async commit(write: VaultWrite | undefined, draft: AuditDraft): Promise<AuditEvent> {
-    const tx = this.db.transaction(ALL_STORES, 'readwrite', { durability: 'strict' });
+    // A change to keys waits until the disk has it ('strict'). A call that changes nothing only
+    // appends its record: 'relaxed' lets the browser batch the flush. Either way the record and
+    // the chain head land in one transaction, so a crash can lose the newest records but never
+    // leave the chain inconsistent.
+    const durability = write ? 'strict' : 'relaxed';
+    const tx = this.db.transaction(ALL_STORES, 'readwrite', { durability });
     try {
       const vaultStore = tx.objectStore('vault');
       const vault = await vaultStore.get('vault');
