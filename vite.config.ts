@@ -40,5 +40,16 @@ export default defineConfig({
   build: { target: 'es2023', sourcemap: true },
   server: { host: '127.0.0.1', port: 5173, strictPort: true },
   preview: { host: '127.0.0.1', port: 4173, strictPort: true },
-  optimizeDeps: { include: ['idb', 'comlink', '@noble/hashes/sha2.js', '@noble/hashes/utils.js'] },
+  // Dependencies imported only by the worker are found late and force a reload in dev and in
+  // Vitest browser mode: list them up front.
+  optimizeDeps: {
+    include: [
+      'idb',
+      'comlink',
+      '@noble/hashes/sha2.js',
+      '@noble/hashes/utils.js',
+      '@noble/curves/nist.js',
+      '@noble/curves/secp256k1.js',
+    ],
+  },
 });
