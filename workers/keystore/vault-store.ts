@@ -19,6 +19,7 @@ import type {
   Tag,
 } from '../api.ts';
 import { chainRecord, type AuditDraft } from '../audit/audit-record.ts';
+import type { AsymmetricKeyMaterial } from '../crypto/key-generation.ts';
 import { randomVaultId } from '../crypto/random.ts';
 
 export const DEFAULT_VAULT_NAME = 'pocket-kms';
@@ -55,11 +56,17 @@ export interface KeyVersionRecord {
   KeyId: string;
   Version: number;
   KeyMaterialId: string;
-  /** Non-extractable AES-256-GCM key. IndexedDB stores it by structured clone, bytes unreadable. */
+  /**
+   * Non-extractable, stored by structured clone, bytes unreadable: the AES-256-GCM key of a
+   * symmetric key; the HMAC key; the first private key of an asymmetric key held by WebCrypto;
+   * or the AES-256-GCM wrapping key of one held WRAPPED (crypto/key-generation.ts).
+   */
   CryptoKey: CryptoKey;
   CreationDate: Date;
   /** How this version came to be; absent for version 1, the key's original material. */
   RotationType?: RotationType;
+  /** Asymmetric keys only: public key, per-algorithm CryptoKeys, or the wrapped private key. */
+  Asymmetric?: AsymmetricKeyMaterial;
 }
 
 export interface AliasRecord {

@@ -13,23 +13,40 @@ import type {
   AuditResource,
   CancelKeyDeletionResponse,
   CreateKeyRequest,
+  DecryptFileRequest,
+  DecryptFileResponse,
   DecryptRequest,
   DecryptResponse,
+  DeriveSharedSecretRequest,
+  DeriveSharedSecretResponse,
+  EncryptFileRequest,
+  EncryptFileResponse,
   EncryptionContext,
   EncryptRequest,
   EncryptResponse,
   EnableKeyRotationRequest,
   ExportAuditLogResponse,
+  FileProgressCallback,
+  GenerateDataKeyPairRequest,
+  GenerateDataKeyPairResponse,
+  GenerateDataKeyPairWithoutPlaintextResponse,
   GenerateDataKeyRequest,
   GenerateDataKeyResponse,
   GenerateDataKeyWithoutPlaintextResponse,
+  GenerateMacRequest,
+  GenerateMacResponse,
   GenerateRandomRequest,
   GenerateRandomResponse,
   GetKeyRotationStatusResponse,
+  GetPublicKeyResponse,
+  InspectCiphertextRequest,
+  InspectCiphertextResponse,
   KeyIdRequest,
   KeyMetadata,
   KeyMetadataResponse,
   KmsApi,
+  KmsAsymmetricOperations,
+  KmsFileOperations,
   ListAliasesRequest,
   ListAliasesResponse,
   ListAuditEventsRequest,
@@ -42,10 +59,16 @@ import type {
   ReEncryptResponse,
   ScheduleKeyDeletionRequest,
   ScheduleKeyDeletionResponse,
+  SignRequest,
+  SignResponse,
   TagResourceRequest,
   UntagResourceRequest,
   UpdateKeyDescriptionRequest,
   VerifyAuditLogResponse,
+  VerifyMacRequest,
+  VerifyMacResponse,
+  VerifyRequest,
+  VerifyResponse,
 } from '../api.ts';
 import { vaultChangedChannel } from '../api.ts';
 import { EVENT_SOURCE, sanitizeForAudit, verifyChain, type AuditDraft } from '../audit/audit-record.ts';
@@ -67,6 +90,24 @@ import {
   type KeyVersionRecord,
   type VaultWrite,
 } from '../keystore/vault-store.ts';
+import {
+  checkKeySpecAndUsage,
+  decryptWithAsymmetricKey,
+  deriveSharedSecret,
+  encryptWithAsymmetricKey,
+  generateDataKeyPair,
+  generateMac,
+  getPublicKey,
+  isRsaEncryptionAlgorithm,
+  keyAlgorithms,
+  newKeyVersion,
+  requireRotatable,
+  requireSymmetricEncryptionKey,
+  sign,
+  verify,
+  verifyMac,
+} from './asymmetric-operations.ts';
+import { decryptFile, encryptFile, inspectCiphertext, type VaultAccess } from './file-operations.ts';
 import { aliasArn, keyArn, parseKeyReference } from './identifiers.ts';
 import { requireKeyState, type StateRule } from './key-state.ts';
 import { checkLimit, decodeMarker, encodeMarker, paginate } from './pagination.ts';
@@ -86,14 +127,6 @@ import {
   requireString,
 } from './validation.ts';
 
-/** AWS KeySpec values this build does not create yet, refused with UnsupportedOperationException. */
-const LATER_KEY_SPECS = [
-  'RSA_2048', 'RSA_3072', 'RSA_4096',
-  'ECC_NIST_P256', 'ECC_NIST_P384', 'ECC_NIST_P521', 'ECC_SECG_P256K1', 'ECC_NIST_EDWARDS25519',
-  'HMAC_224', 'HMAC_256', 'HMAC_384', 'HMAC_512',
-  'ML_DSA_44', 'ML_DSA_65', 'ML_DSA_87', 'SM2',
-] as const;
-const KEY_USAGES = ['ENCRYPT_DECRYPT', 'SIGN_VERIFY', 'GENERATE_VERIFY_MAC', 'KEY_AGREEMENT'] as const;
 const ORIGINS = ['POCKET_KMS', 'AWS_KMS', 'EXTERNAL', 'AWS_CLOUDHSM', 'EXTERNAL_KEY_STORE'] as const;
 const ENCRYPTION_ALGORITHMS = ['SYMMETRIC_DEFAULT', 'RSAES_OAEP_SHA_1', 'RSAES_OAEP_SHA_256', 'SM2PKE'] as const;
 
@@ -119,6 +152,8 @@ interface Outcome<R> {
   response: R;
   /** IndexedDB writes, applied in the same transaction as the audit record. */
   write?: VaultWrite;
+  /** Logged as responseElements even by a read-only call: file operations log sizes and ids. */
+  auditResponse?: Record<string, unknown>;
 }
 
 interface CallOptions {
@@ -137,7 +172,7 @@ export interface KmsOptions {
   userAgent?: string;
 }
 
-export class Kms implements KmsApi {
+export class Kms implements KmsApi, KmsFileOperations, KmsAsymmetricOperations {
   private readonly lockName: string;
   private readonly channel: BroadcastChannel;
 
@@ -189,7 +224,7 @@ export class Kms implements KmsApi {
           draft({
             responseElements: options.mutates
               ? ((sanitizeForAudit(outcome.response) as Record<string, unknown>) ?? null)
-              : null,
+              : ((sanitizeForAudit(outcome.auditResponse) as Record<string, unknown> | undefined) ?? null),
           }),
         );
         if (options.mutates) this.channel.postMessage({ eventName });
@@ -298,7 +333,7 @@ export class Kms implements KmsApi {
       Origin: key.Origin,
       KeyManager: 'CUSTOMER',
       KeySpec: key.KeySpec,
-      EncryptionAlgorithms: ['SYMMETRIC_DEFAULT'],
+      ...keyAlgorithms(key),
       MultiRegion: false,
       CurrentKeyMaterialId: currentMaterialId,
     };
@@ -344,28 +379,22 @@ export class Kms implements KmsApi {
   createKey(request: CreateKeyRequest = {}): Promise<KeyMetadataResponse> {
     return this.call('CreateKey', request, { mutates: true }, async (_context, request) => {
       const description = checkString('description', request.Description, { max: 8192 }) ?? '';
-      const keySpec = checkEnum('keySpec', request.KeySpec, ['SYMMETRIC_DEFAULT', ...LATER_KEY_SPECS]) ?? 'SYMMETRIC_DEFAULT';
-      const keyUsage = checkEnum('keyUsage', request.KeyUsage, KEY_USAGES) ?? 'ENCRYPT_DECRYPT';
+      const { keySpec, keyUsage } = checkKeySpecAndUsage(request.KeySpec, request.KeyUsage);
       const origin = checkEnum('origin', request.Origin, ORIGINS) ?? 'POCKET_KMS';
       const tags = checkTags('tags', request.Tags, false);
-      if (keySpec !== 'SYMMETRIC_DEFAULT') {
-        throw new KmsError('UnsupportedOperationException', `KeySpec ${keySpec} is not supported by this version of Pocket KMS; only SYMMETRIC_DEFAULT keys can be created.`);
-      }
-      if (keyUsage !== 'ENCRYPT_DECRYPT') {
-        throw new KmsError('ValidationException', `KeyUsage ${keyUsage} is not compatible with KeySpec SYMMETRIC_DEFAULT.`);
-      }
       if (origin !== 'POCKET_KMS' && origin !== 'AWS_KMS') {
         throw new KmsError('UnsupportedOperationException', `Origin ${origin} is not supported by this version of Pocket KMS.`);
       }
       const now = this.clock.now();
       const keyId = randomUuid();
-      const version = await Kms.newVersion(keyId, 1, now);
+      const version =
+        keySpec === 'SYMMETRIC_DEFAULT' ? await Kms.newVersion(keyId, 1, now) : await newKeyVersion(keyId, keySpec, keyUsage, now);
       const key: KeyRecord = {
         KeyId: keyId,
         CreationDate: now,
         Description: description,
-        KeySpec: 'SYMMETRIC_DEFAULT',
-        KeyUsage: 'ENCRYPT_DECRYPT',
+        KeySpec: keySpec,
+        KeyUsage: keyUsage,
         Origin: 'POCKET_KMS',
         KeyState: 'Enabled',
         Tags: tags,
@@ -599,6 +628,7 @@ export class Kms implements KmsApi {
         checkInteger('rotationPeriodInDays', request?.RotationPeriodInDays, 90, 2560) ??
         DEFAULT_ROTATION_PERIOD_DAYS;
       const key = await this.resolveKey(context, 'keyId', request.KeyId, 'use');
+      requireRotatable(this.arn(key.KeyId), key);
       const now = this.clock.now();
       // Turning rotation on starts a period now. Changing the period of a key that already
       // rotates keeps the current cycle's start, so the next date is that start plus the new
@@ -623,6 +653,7 @@ export class Kms implements KmsApi {
   disableKeyRotation(request: KeyIdRequest): Promise<Empty> {
     return this.call('DisableKeyRotation', request, { mutates: true }, async (context, request) => {
       const key = await this.resolveKey(context, 'keyId', request?.KeyId, 'use');
+      requireRotatable(this.arn(key.KeyId), key);
       const { NextRotationDate: _next, RotationPeriodInDays: _period, ...rest } = key;
       return { response: EMPTY, write: this.putKey({ ...rest, RotationEnabled: false }) };
     });
@@ -649,6 +680,7 @@ export class Kms implements KmsApi {
   rotateKeyOnDemand(request: KeyIdRequest): Promise<{ KeyId: string }> {
     return this.call('RotateKeyOnDemand', request, { mutates: true }, async (context, request) => {
       const key = await this.resolveKey(context, 'keyId', request?.KeyId, 'use');
+      requireRotatable(this.arn(key.KeyId), key);
       if (key.OnDemandRotationCount >= MAX_ON_DEMAND_ROTATIONS) {
         throw new KmsError('LimitExceededException', `${this.arn(key.KeyId)} has already been rotated on demand ${MAX_ON_DEMAND_ROTATIONS} times, the most allowed.`);
       }
@@ -695,6 +727,7 @@ export class Kms implements KmsApi {
     plaintext: Uint8Array<ArrayBuffer>,
     context: EncryptionContext,
   ): Promise<{ blob: Uint8Array<ArrayBuffer>; version: KeyVersionRecord }> {
+    requireSymmetricEncryptionKey(this.arn(key.KeyId), key);
     const version = await this.currentVersion(key);
     const header = encodeBlobHeader({ keyId: key.KeyId, keyVersion: version.Version, iv: randomBytes(AES_GCM_IV_LENGTH) });
     const aad = joinBlob(header, serializeEncryptionContext(context));
@@ -725,11 +758,13 @@ export class Kms implements KmsApi {
     const key = await this.store.getKey(blob.keyId);
     if (expectedKeyId !== undefined) {
       const expected = await this.resolveKey(context, keyIdParameter, expectedKeyId, 'read');
+      requireSymmetricEncryptionKey(this.arn(expected.KeyId), expected);
       if (expected.KeyId !== blob.keyId) {
         throw new KmsError('IncorrectKeyException', 'The key ID in the request does not identify a KMS key that can perform this operation.');
       }
     }
-    if (!key) throw invalid;
+    // A blob is only ever sealed by a symmetric key: one naming another key is not genuine.
+    if (!key || key.KeySpec !== 'SYMMETRIC_DEFAULT') throw invalid;
     context.touchKey(this.arn(key.KeyId));
     requireKeyState(this.arn(key.KeyId), key.KeyState, 'use');
     const version = await this.store.getKeyVersion(key.KeyId, blob.keyVersion);
@@ -744,8 +779,12 @@ export class Kms implements KmsApi {
     return this.call('Encrypt', request, { mutates: false }, async (context, request) => {
       const plaintext = checkBytes('plaintext', request?.Plaintext, 1, MAX_PLAINTEXT_BYTES);
       const encryptionContext = checkEncryptionContext('encryptionContext', request.EncryptionContext);
-      const algorithm = Kms.checkAlgorithm('encryptionAlgorithm', request.EncryptionAlgorithm);
+      const requested = checkEnum('encryptionAlgorithm', request.EncryptionAlgorithm, ENCRYPTION_ALGORITHMS);
       const key = await this.resolveKey(context, 'keyId', request.KeyId, 'use');
+      if (key.KeySpec !== 'SYMMETRIC_DEFAULT') {
+        return { response: await encryptWithAsymmetricKey(this.vaultAccess(context), key, plaintext, requested, encryptionContext) };
+      }
+      const algorithm = Kms.checkAlgorithm('encryptionAlgorithm', requested);
       const { blob, version } = await this.seal(key, plaintext, encryptionContext);
       return {
         response: { KeyId: this.arn(key.KeyId), CiphertextBlob: blob, EncryptionAlgorithm: algorithm, KeyMaterialId: version.KeyMaterialId },
@@ -756,7 +795,11 @@ export class Kms implements KmsApi {
   decrypt(request: DecryptRequest): Promise<DecryptResponse> {
     return this.call('Decrypt', request, { mutates: false }, async (context, request) => {
       const encryptionContext = checkEncryptionContext('encryptionContext', request?.EncryptionContext);
-      const algorithm = Kms.checkAlgorithm('encryptionAlgorithm', request.EncryptionAlgorithm);
+      const requested = checkEnum('encryptionAlgorithm', request.EncryptionAlgorithm, ENCRYPTION_ALGORITHMS);
+      if (isRsaEncryptionAlgorithm(requested)) {
+        return { response: await decryptWithAsymmetricKey(this.vaultAccess(context), request, requested, encryptionContext) };
+      }
+      const algorithm = Kms.checkAlgorithm('encryptionAlgorithm', requested);
       const { key, version, plaintext } = await this.open(context, request.CiphertextBlob, 'ciphertextBlob', request.KeyId, 'keyId', encryptionContext);
       return {
         response: {
@@ -828,6 +871,92 @@ export class Kms implements KmsApi {
       if (length === undefined) throw validationError('numberOfBytes', undefined, 'Member must not be null');
       return { response: { Plaintext: randomBytes(length) } };
     });
+  }
+
+  // --- files: AWS Encryption SDK messages (docs/FORMAT.md §4; workers/kms/file-operations.ts) ---
+
+  private vaultAccess(context: CallContext): VaultAccess {
+    return {
+      store: this.store,
+      arn: (keyId) => this.arn(keyId),
+      resolveKey: (parameter, value, rule) => this.resolveKey(context, parameter, value, rule),
+      currentVersion: (key) => this.currentVersion(key),
+      touch: (keyId) => context.touchKey(this.arn(keyId)),
+    };
+  }
+
+  encryptFile(request: EncryptFileRequest, onProgress?: FileProgressCallback, signal?: AbortSignal): Promise<EncryptFileResponse> {
+    return this.call('EncryptFile', request, { mutates: false }, (context, given) =>
+      encryptFile(this.vaultAccess(context), given, onProgress, signal),
+    );
+  }
+
+  decryptFile(request: DecryptFileRequest, onProgress?: FileProgressCallback, signal?: AbortSignal): Promise<DecryptFileResponse> {
+    return this.call('DecryptFile', request, { mutates: false }, (context, given) =>
+      decryptFile(this.vaultAccess(context), given, onProgress, signal),
+    );
+  }
+
+  inspectCiphertext(request: InspectCiphertextRequest): Promise<InspectCiphertextResponse> {
+    return this.call('InspectCiphertext', request, { mutates: false }, (context, given) =>
+      inspectCiphertext(this.vaultAccess(context), given),
+    );
+  }
+
+  // --- asymmetric and HMAC keys (workers/kms/asymmetric-operations.ts) ---------------------------
+
+  getPublicKey(request: KeyIdRequest): Promise<GetPublicKeyResponse> {
+    return this.call('GetPublicKey', request, { mutates: false }, async (context, given) => ({
+      response: await getPublicKey(this.vaultAccess(context), given),
+    }));
+  }
+
+  sign(request: SignRequest): Promise<SignResponse> {
+    return this.call('Sign', request, { mutates: false }, async (context, given) => ({
+      response: await sign(this.vaultAccess(context), given),
+    }));
+  }
+
+  verify(request: VerifyRequest): Promise<VerifyResponse> {
+    return this.call('Verify', request, { mutates: false }, async (context, given) => ({
+      response: await verify(this.vaultAccess(context), given),
+    }));
+  }
+
+  generateMac(request: GenerateMacRequest): Promise<GenerateMacResponse> {
+    return this.call('GenerateMac', request, { mutates: false }, async (context, given) => ({
+      response: await generateMac(this.vaultAccess(context), given),
+    }));
+  }
+
+  verifyMac(request: VerifyMacRequest): Promise<VerifyMacResponse> {
+    return this.call('VerifyMac', request, { mutates: false }, async (context, given) => ({
+      response: await verifyMac(this.vaultAccess(context), given),
+    }));
+  }
+
+  generateDataKeyPair(request: GenerateDataKeyPairRequest): Promise<GenerateDataKeyPairResponse> {
+    return this.call('GenerateDataKeyPair', request, { mutates: false }, async (context, given) => ({
+      response: await generateDataKeyPair(this.vaultAccess(context), (key, plaintext, ec) => this.seal(key, plaintext, ec), given, true),
+    }));
+  }
+
+  generateDataKeyPairWithoutPlaintext(request: GenerateDataKeyPairRequest): Promise<GenerateDataKeyPairWithoutPlaintextResponse> {
+    return this.call('GenerateDataKeyPairWithoutPlaintext', request, { mutates: false }, async (context, given) => {
+      const { PrivateKeyPlaintext: _wiped, ...response } = await generateDataKeyPair(
+        this.vaultAccess(context),
+        (key, plaintext, ec) => this.seal(key, plaintext, ec),
+        given,
+        false,
+      );
+      return { response };
+    });
+  }
+
+  deriveSharedSecret(request: DeriveSharedSecretRequest): Promise<DeriveSharedSecretResponse> {
+    return this.call('DeriveSharedSecret', request, { mutates: false }, async (context, given) => ({
+      response: await deriveSharedSecret(this.vaultAccess(context), given),
+    }));
   }
 
   // --- audit ----------------------------------------------------------------------------------

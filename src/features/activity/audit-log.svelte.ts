@@ -1,0 +1,145 @@
+/**
+ * The Activity page's view of the audit log: filters, the records loaded so far (newest first,
+ * a page at a time), the chain check and the export. Reading the log is itself an audited call
+ * (ListAuditEvents), as in CloudTrail-backed AWS.
+ */
+import type {
+  AuditEvent,
+  ListAuditEventsRequest,
+  VerifyAuditLogResponse,
+} from '../../../workers/api.ts';
+import type { KmsClient } from '../../kms/client.ts';
+import { Operation } from '../../ui/operation.svelte.ts';
+
+const PAGE_SIZE = 25;
+const MINUTE_MS = 60_000;
+
+/** Event names the log holds: every API operation, plus the service's own events. */
+export const EVENT_NAMES = [
+  'CancelKeyDeletion',
+  'CreateAlias',
+  'CreateKey',
+  'Decrypt',
+  'DeleteAlias',
+  'DeleteKey',
+  'DescribeKey',
+  'DisableKey',
+  'DisableKeyRotation',
+  'EnableKey',
+  'EnableKeyRotation',
+  'Encrypt',
+  'ExportAuditLog',
+  'GenerateDataKey',
+  'GenerateDataKeyWithoutPlaintext',
+  'GenerateRandom',
+  'GetKeyRotationStatus',
+  'ListAliases',
+  'ListAuditEvents',
+  'ListKeyRotations',
+  'ListKeys',
+  'ListResourceTags',
+  'ReEncrypt',
+  'RotateKey',
+  'RotateKeyOnDemand',
+  'ScheduleKeyDeletion',
+  'TagResource',
+  'UntagResource',
+  'UpdateAlias',
+  'UpdateKeyDescription',
+  'VerifyAuditLog',
+] as const;
+
+export interface AuditFilters {
+  eventName: string;
+  keyId: string;
+  errorsOnly: boolean;
+  /** Values of <input type="datetime-local">, local time; empty for no bound. */
+  from: string;
+  to: string;
+}
+
+export function noFilters(): AuditFilters {
+  return { eventName: '', keyId: '', errorsOnly: false, from: '', to: '' };
+}
+
+export class AuditLog {
+  filters = $state<AuditFilters>(noFilters());
+  events = $state.raw<AuditEvent[]>([]);
+  /** Where the next page starts; undefined when every matching record is shown. */
+  nextMarker = $state<string | undefined>();
+  loaded = $state(false);
+  readonly loading = new Operation();
+
+  verification = $state.raw<VerifyAuditLogResponse | null>(null);
+  readonly verifying = new Operation();
+  readonly exporting = new Operation();
+
+  constructor(private readonly client: KmsClient) {}
+
+  #request(): ListAuditEventsRequest {
+    const { eventName, keyId, errorsOnly, from, to } = this.filters;
+    return {
+      Limit: PAGE_SIZE,
+      ...(eventName && { EventName: eventName }),
+      ...(keyId && { KeyId: keyId }),
+      ...(errorsOnly && { ErrorsOnly: true }),
+      ...(from && { StartTime: new Date(from) }),
+      // The picker has minutes; "to 10:30" means up to the end of that minute.
+      ...(to && { EndTime: new Date(new Date(to).getTime() + MINUTE_MS - 1) }),
+    };
+  }
+
+  /** Loads the newest page under the current filters, replacing what is shown. */
+  async load(): Promise<void> {
+    const page = await this.loading.run(() => this.client.listAuditEvents(this.#request()));
+    if (page) {
+      this.events = page.Events;
+      this.nextMarker = page.Truncated ? page.NextMarker : undefined;
+    }
+    this.loaded = true;
+  }
+
+  async loadMore(): Promise<void> {
+    const Marker = this.nextMarker;
+    if (!Marker) return;
+    const page = await this.loading.run(() =>
+      this.client.listAuditEvents({ ...this.#request(), Marker }),
+    );
+    if (page) {
+      this.events = [...this.events, ...page.Events];
+      this.nextMarker = page.Truncated ? page.NextMarker : undefined;
+    }
+  }
+
+  async verify(): Promise<void> {
+    this.verification = null;
+    const result = await this.verifying.run(() => this.client.verifyAuditLog());
+    if (result) this.verification = result;
+  }
+
+  /** Downloads the whole log as CloudTrail-shaped JSON ({ "Records": [...] }). */
+  async export(): Promise<void> {
+    await this.exporting.run(
+      async () => {
+        const { Json, RecordCount } = await this.client.exportAuditLog();
+        const url = URL.createObjectURL(new Blob([Json], { type: 'application/json' }));
+        const link = document.createElement('a');
+        link.href = url;
+        link.download = 'pocket-kms-audit.json';
+        link.click();
+        // Chromium may still be reading the blob just after click(): let go of it a little later.
+        setTimeout(() => URL.revokeObjectURL(url), 10_000);
+        return RecordCount;
+      },
+      (count) =>
+        `Exported ${count} ${count === 1 ? 'record' : 'records'} as pocket-kms-audit.json.`,
+    );
+  }
+}
+
+/** The key ids an audit record names in its resources. */
+export function keyIdsOf(event: AuditEvent): string[] {
+  return event.resources
+    .filter((resource) => resource.type === 'AWS::KMS::Key')
+    .map((resource) => resource.ARN.slice(resource.ARN.lastIndexOf('key/') + 4));
+}

@@ -1,0 +1,43 @@
+/**
+ * Hash routing: #/keys, #/keys/<KeyId>, #/text, #/activity. The hash keeps every view
+ * addressable offline, with no server routes and nothing for the service worker to know.
+ */
+export type Route =
+  | { page: 'keys' }
+  | { page: 'key'; keyId: string }
+  | { page: 'text' }
+  | { page: 'activity' }
+  | { page: 'not-found'; path: string };
+
+export function parseHash(hash: string): Route {
+  const path = hash.replace(/^#/, '');
+  if (path === '' || path === '/' || path === '/keys') return { page: 'keys' };
+  if (path === '/text') return { page: 'text' };
+  if (path === '/activity') return { page: 'activity' };
+  const key = /^\/keys\/([^/]+)$/.exec(path);
+  if (key?.[1]) {
+    try {
+      return { page: 'key', keyId: decodeURIComponent(key[1]) };
+    } catch {
+      // A malformed escape sequence: fall through to "not found".
+    }
+  }
+  return { page: 'not-found', path };
+}
+
+export function keyHref(keyId: string): string {
+  return `#/keys/${encodeURIComponent(keyId)}`;
+}
+
+export class HashRouter {
+  route = $state.raw<Route>(parseHash(location.hash));
+
+  /** Starts following the location; returns the function that stops. */
+  listen(): () => void {
+    const update = (): void => {
+      this.route = parseHash(location.hash);
+    };
+    addEventListener('hashchange', update);
+    return () => removeEventListener('hashchange', update);
+  }
+}

@@ -1,0 +1,107 @@
+/**
+ * Helpers for tests that drive the core directly in Chromium: a fresh vault per test (its own
+ * IndexedDB database), direct reads of that database, and the one way tests check a refusal.
+ */
+import { openDB, type IDBPDatabase } from 'idb';
+import { expect } from 'vitest';
+import type { AuditEvent } from '../../../workers/api.ts';
+import { KmsError, type KmsErrorName } from '../../../workers/errors.ts';
+import { Kms } from '../../../workers/kms/kms.ts';
+import { ManualClock } from './manual-clock.ts';
+
+export const STORES = ['vault', 'keys', 'keyVersions', 'aliases', 'audit'] as const;
+export type StoreName = (typeof STORES)[number];
+
+export interface TestVault {
+  kms: Kms;
+  clock: ManualClock;
+  vaultName: string;
+  /** Closes the core and deletes the database. */
+  dispose(): Promise<void>;
+}
+
+/** A vault of its own for one test, on a manual clock. */
+export async function openTestVault(clock = new ManualClock()): Promise<TestVault> {
+  const vaultName = `test-${crypto.randomUUID()}`;
+  const kms = await Kms.open({ vaultName, clock, userAgent: 'vitest-browser' });
+  return {
+    kms,
+    clock,
+    vaultName,
+    async dispose() {
+      kms.close();
+      await deleteDatabase(vaultName);
+    },
+  };
+}
+
+export function deleteDatabase(name: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const request = indexedDB.deleteDatabase(name);
+    request.onsuccess = () => resolve();
+    request.onerror = () => reject(request.error);
+    // Another connection is still open (a second Kms on the same vault): the delete completes
+    // once it closes; do not wait for it here.
+    request.onblocked = () => resolve();
+  });
+}
+
+/** Opens the vault's database directly, as a test (or an attacker with script access) can. */
+export function openRaw(vaultName: string): Promise<IDBPDatabase> {
+  return openDB(vaultName);
+}
+
+export async function readStore<T = unknown>(vaultName: string, store: StoreName): Promise<T[]> {
+  const db = await openRaw(vaultName);
+  try {
+    return (await db.getAll(store)) as T[];
+  } finally {
+    db.close();
+  }
+}
+
+export async function auditRecords(vaultName: string): Promise<AuditEvent[]> {
+  return readStore<AuditEvent>(vaultName, 'audit');
+}
+
+export async function auditCount(vaultName: string): Promise<number> {
+  const db = await openRaw(vaultName);
+  try {
+    return await db.count('audit');
+  } finally {
+    db.close();
+  }
+}
+
+/**
+ * Awaits `promise`, expects it to reject with a KmsError named `name`, and returns that error.
+ * A call that succeeds fails the test with the name it should have thrown.
+ */
+export async function expectKmsError(
+  promise: Promise<unknown>,
+  name: KmsErrorName,
+): Promise<KmsError> {
+  const outcome = await promise.then(
+    (value) => ({ ok: true as const, value }),
+    (error: unknown) => ({ ok: false as const, error }),
+  );
+  if (outcome.ok) throw new Error(`expected ${name}, but the call succeeded`);
+  expect(outcome.error).toBeInstanceOf(KmsError);
+  expect((outcome.error as KmsError).name, (outcome.error as KmsError).message).toBe(name);
+  return outcome.error as KmsError;
+}
+
+/** Bytes of a readable message, for plaintexts. */
+export function utf8(text: string): Uint8Array<ArrayBuffer> {
+  return new TextEncoder().encode(text);
+}
+
+export function toHex(bytes: Uint8Array): string {
+  return Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join('');
+}
+
+export function toBase64(bytes: Uint8Array): string {
+  let binary = '';
+  for (const byte of bytes) binary += String.fromCharCode(byte);
+  return btoa(binary);
+}

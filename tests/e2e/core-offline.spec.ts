@@ -1,0 +1,67 @@
+/**
+ * Issue 2, acceptance "Offline": load once, go offline, reload: the app opens, keys list,
+ * encrypt and decrypt work (TOOLCHAIN.md, "Offline", has the recipe this follows).
+ */
+import { expect, test } from '@playwright/test';
+import { openApp, waitForKms } from './support/kms-page.ts';
+
+test('after one visit the app loads offline, lists keys, and encrypts and decrypts', async ({
+  page,
+  context,
+}) => {
+  test.slow(); // three page loads and a service-worker install
+  await openApp(page);
+  const keyId = await page.evaluate(
+    async () => (await window.kms.createKey({ Description: 'offline' })).KeyMetadata.KeyId,
+  );
+
+  // Wait for the service worker to be active, then for it to control this page (a first visit
+  // is controlled only after a reload, unless the worker claims clients).
+  await page.evaluate(async () => {
+    await navigator.serviceWorker.ready;
+  });
+  if (!(await page.evaluate(() => navigator.serviceWorker.controller !== null))) {
+    await page.reload();
+    await waitForKms(page);
+  }
+  await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
+
+  await context.setOffline(true);
+  try {
+    await page.reload();
+    await waitForKms(page);
+    expect(await page.title()).toBe('Pocket KMS');
+
+    const listed = await page.evaluate(async () =>
+      (await window.kms.listKeys()).Keys.map((key) => key.KeyId),
+    );
+    expect(listed).toEqual([keyId]);
+
+    const plaintext = await page.evaluate(async (id) => {
+      const context = { where: 'offline' };
+      const { CiphertextBlob } = await window.kms.encrypt({
+        KeyId: id,
+        Plaintext: new TextEncoder().encode('no network'),
+        EncryptionContext: context,
+      });
+      const opened = await window.kms.decrypt({ CiphertextBlob, EncryptionContext: context });
+      return new TextDecoder().decode(opened.Plaintext);
+    }, keyId);
+    expect(plaintext).toBe('no network');
+
+    // The control: a URL the service worker did not precache really fails — the network is off.
+    const network = await page.evaluate(() =>
+      fetch(`/not-precached-${crypto.randomUUID()}.json`, {
+        cache: 'no-store',
+        signal: AbortSignal.timeout(20_000),
+      }).then(
+        () => 'reached',
+        (error: Error) => `failed: ${error.name}`,
+      ),
+    );
+    expect(network).toBe('failed: TypeError');
+    expect(await page.evaluate(() => navigator.onLine)).toBe(false);
+  } finally {
+    await context.setOffline(false);
+  }
+});

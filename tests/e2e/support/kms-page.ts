@@ -1,0 +1,31 @@
+/**
+ * The built app as end-to-end tests drive it: through `window.kms`, the same client the UI
+ * uses (DESIGN §2), never through UI elements — those are the UI tests' business.
+ */
+import type { Page } from '@playwright/test';
+import type { KmsApi } from '../../../workers/api.ts';
+
+declare global {
+  interface Window {
+    kms: KmsApi;
+  }
+}
+
+/** The IndexedDB database of the app's real vault (workers/keystore/vault-store.ts). */
+export const APP_VAULT = 'pocket-kms';
+
+/** Waits until the page has set `window.kms` and the core answers a call. */
+export async function waitForKms(page: Page): Promise<void> {
+  await page.waitForFunction(() => typeof window.kms === 'object' && window.kms !== null);
+  await page.evaluate(() => window.kms.listKeys({ Limit: 1 }));
+}
+
+export async function openApp(page: Page, path = '/'): Promise<void> {
+  await page.goto(path);
+  await waitForKms(page);
+}
+
+/** The key version a ciphertext blob names: bytes 17–20, u32 big-endian (FORMAT.md §2). */
+export function blobKeyVersion(blob: number[]): number {
+  return new DataView(Uint8Array.from(blob).buffer).getUint32(17);
+}

@@ -1,0 +1,231 @@
+/**
+ * Encrypts a Blob into an AWS Encryption SDK message, format 2, suite 0x0478, framed —
+ * docs/FORMAT.md §4, step by step as aws-encryption-sdk-specification client-apis/encrypt.md
+ * orders it: data key → encrypted data keys → derived content key and commitment → header body
+ * and tag → frames → close.
+ *
+ * The input is read one frame at a time with Blob.slice (the next frame is read while the current
+ * one is encrypted); the output goes to the caller's ByteSink. Memory holds about three frames,
+ * whatever the size of the input. On any failure or cancel the sink is aborted.
+ */
+import type { EncryptionContext } from '../api.ts';
+import { AES_GCM_IV_LENGTH, aesGcmEncrypt, type Bytes } from '../crypto/aes-gcm.ts';
+import { randomBytes } from '../crypto/random.ts';
+import { KmsError, validationError } from '../errors.ts';
+import { serializeEncryptionContext } from '../formats/encryption-context.ts';
+import { COMMIT_KEY_SUITE, type AlgorithmSuite } from './algorithm-suites.ts';
+import type { ByteSink } from './byte-sink.ts';
+import { DATA_KEY_LENGTH, deriveMessageKeys } from './key-derivation.ts';
+import type { Keyring } from './keyring.ts';
+import {
+  bodyAad,
+  finalFrameHeader,
+  frameIv,
+  MAX_FRAME_COUNT,
+  regularFrameHeader,
+} from './message-body.ts';
+import { RESERVED_CONTEXT_PREFIX } from './message-footer.ts';
+import {
+  CONTENT_TYPE_FRAMED,
+  encodeHeaderBody,
+  MESSAGE_ID_LENGTH,
+  type EncryptedDataKey,
+} from './message-header.ts';
+import { ProgressReporter, type ProgressCallback } from './progress.ts';
+
+/** §4.9: chosen by measurement (WebCrypto AES-GCM in a Chromium worker peaks at 512 KiB). */
+export const DEFAULT_FRAME_LENGTH = 512 * 1024;
+/** §4.9: what encryptFile accepts. The envelope itself takes any length the format allows. */
+export const MIN_FRAME_LENGTH = 64 * 1024;
+export const MAX_FRAME_LENGTH = 4 * 1024 * 1024;
+const MAX_U32 = 0xffffffff;
+/** The largest serialized context the header's u16 AAD length can describe. */
+const MAX_CONTEXT_BYTES = 0xffff;
+
+/** The API door's check of FrameLength (§4.9): 64 KiB – 4 MiB, default 512 KiB. */
+export function checkFrameLength(parameter: string, value: unknown): number {
+  if (value === undefined || value === null) return DEFAULT_FRAME_LENGTH;
+  if (typeof value !== 'number' || !Number.isInteger(value)) {
+    throw validationError(parameter, undefined, 'Member must be an integer');
+  }
+  if (value < MIN_FRAME_LENGTH) {
+    throw validationError(
+      parameter,
+      value,
+      `Member must have value greater than or equal to ${MIN_FRAME_LENGTH}`,
+    );
+  }
+  if (value > MAX_FRAME_LENGTH) {
+    throw validationError(
+      parameter,
+      value,
+      `Member must have value less than or equal to ${MAX_FRAME_LENGTH}`,
+    );
+  }
+  return value;
+}
+
+export interface EncryptMessageOptions<Result> {
+  input: Blob;
+  keyring: Keyring;
+  /** Stored in clear in the header and bound to every encrypted data key. */
+  encryptionContext?: EncryptionContext;
+  /** Plaintext bytes per frame: any u32 from 1 (the API door narrows it, see checkFrameLength). */
+  frameLength?: number;
+  sink: ByteSink<Result>;
+  onProgress?: ProgressCallback;
+  signal?: AbortSignal;
+}
+
+export interface EncryptMessageResult<Result> {
+  result: Result;
+  messageId: Bytes;
+  suite: AlgorithmSuite;
+  encryptionContext: EncryptionContext;
+  encryptedDataKeys: EncryptedDataKey[];
+  frameLength: number;
+  frameCount: number;
+  plaintextLength: number;
+  ciphertextLength: number;
+}
+
+function checkContext(encryptionContext: EncryptionContext): void {
+  for (const key of Object.keys(encryptionContext)) {
+    if (key.startsWith(RESERVED_CONTEXT_PREFIX)) {
+      throw new KmsError(
+        'ValidationException',
+        `Encryption context key '${key}' is reserved: keys beginning with '${RESERVED_CONTEXT_PREFIX}' belong to the AWS Encryption SDK.`,
+      );
+    }
+  }
+  let size: number;
+  try {
+    size = serializeEncryptionContext(encryptionContext).length;
+  } catch {
+    size = Infinity;
+  }
+  if (size > MAX_CONTEXT_BYTES) {
+    throw validationError(
+      'encryptionContext',
+      undefined,
+      `Member must serialize to at most ${MAX_CONTEXT_BYTES} bytes`,
+    );
+  }
+}
+
+/**
+ * Writes the whole message to `options.sink` and closes it. Rejects with a ValidationException
+ * for a reserved or oversized context or a frame length outside 1 … 2³² − 1, with the keyring's
+ * KmsError if a master key cannot be used, with the signal's reason when cancelled — the sink
+ * aborted in every case.
+ */
+export async function encryptMessage<Result>(
+  options: EncryptMessageOptions<Result>,
+): Promise<EncryptMessageResult<Result>> {
+  const { input, keyring, sink, signal } = options;
+  const encryptionContext = { ...(options.encryptionContext ?? {}) };
+  const frameLength = options.frameLength ?? DEFAULT_FRAME_LENGTH;
+  const suite = COMMIT_KEY_SUITE;
+  const progress = new ProgressReporter(options.onProgress, input.size);
+  let pendingRead: Promise<ArrayBuffer> | undefined;
+  try {
+    checkContext(encryptionContext);
+    if (!Number.isInteger(frameLength) || frameLength < 1 || frameLength > MAX_U32) {
+      throw validationError(
+        'frameLength',
+        frameLength,
+        `Member must be an integer from 1 to ${MAX_U32}`,
+      );
+    }
+    const plaintextLength = input.size;
+    // Every frame but the last is full; the last holds the rest, and is full on an exact multiple.
+    const frameCount = Math.max(1, Math.ceil(plaintextLength / frameLength));
+    if (frameCount > MAX_FRAME_COUNT) {
+      throw validationError(
+        'frameLength',
+        frameLength,
+        'Member must be large enough that the input fits in 4294967294 frames',
+      );
+    }
+    signal?.throwIfAborted();
+    progress.report(0, true);
+
+    // Data key, wrapped for every master key, then forgotten: only the derived keys are used.
+    const dataKey = randomBytes(DATA_KEY_LENGTH);
+    const messageId = randomBytes(MESSAGE_ID_LENGTH);
+    let encryptedDataKeys: EncryptedDataKey[];
+    let keys: Awaited<ReturnType<typeof deriveMessageKeys>>;
+    try {
+      encryptedDataKeys = await keyring.wrap(dataKey, encryptionContext);
+      if (encryptedDataKeys.length === 0)
+        throw new Error('keyring returned no encrypted data keys');
+      keys = await deriveMessageKeys(dataKey, suite, messageId);
+    } finally {
+      dataKey.fill(0);
+    }
+
+    const headerBody = encodeHeaderBody({
+      suite,
+      messageId,
+      encryptionContext,
+      encryptedDataKeys,
+      contentType: CONTENT_TYPE_FRAMED,
+      frameLength,
+      commitment: keys.commitment,
+    });
+    const headerTag = await aesGcmEncrypt(
+      keys.contentKey,
+      new Uint8Array(AES_GCM_IV_LENGTH),
+      new Uint8Array(0),
+      headerBody,
+    );
+    await sink.write(headerBody);
+    await sink.write(headerTag);
+    let ciphertextLength = headerBody.length + headerTag.length;
+
+    const readFrame = (sequenceNumber: number): Promise<ArrayBuffer> => {
+      const start = (sequenceNumber - 1) * frameLength;
+      return input.slice(start, Math.min(plaintextLength, start + frameLength)).arrayBuffer();
+    };
+    pendingRead = readFrame(1);
+    for (let sequenceNumber = 1; sequenceNumber <= frameCount; sequenceNumber++) {
+      signal?.throwIfAborted();
+      const plaintext = new Uint8Array(await pendingRead!);
+      const final = sequenceNumber === frameCount;
+      pendingRead = final ? undefined : readFrame(sequenceNumber + 1);
+      const expectedLength = final ? plaintextLength - (frameCount - 1) * frameLength : frameLength;
+      if (plaintext.length !== expectedLength) {
+        throw new KmsError(
+          'KMSInternalException',
+          'The input file changed while it was being read. Nothing was written.',
+        );
+      }
+      const aad = bodyAad(messageId, final ? 'final' : 'regular', sequenceNumber, plaintext.length);
+      const sealed = await aesGcmEncrypt(keys.contentKey, frameIv(sequenceNumber), plaintext, aad);
+      const frameHeader = final
+        ? finalFrameHeader(sequenceNumber, plaintext.length)
+        : regularFrameHeader(sequenceNumber);
+      await sink.write(frameHeader);
+      await sink.write(sealed);
+      ciphertextLength += frameHeader.length + sealed.length;
+      progress.report((sequenceNumber - 1) * frameLength + plaintext.length, final);
+    }
+    signal?.throwIfAborted();
+    const result = await sink.close();
+    return {
+      result,
+      messageId,
+      suite,
+      encryptionContext,
+      encryptedDataKeys,
+      frameLength,
+      frameCount,
+      plaintextLength,
+      ciphertextLength,
+    };
+  } catch (error) {
+    pendingRead?.catch(() => undefined);
+    await sink.abort();
+    throw error;
+  }
+}

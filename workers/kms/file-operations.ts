@@ -1,0 +1,287 @@
+/**
+ * encryptFile, decryptFile and inspectCiphertext: the AWS Encryption SDK's job done over the
+ * vault's keys (docs/FORMAT.md §4). Not in AWS KMS; the Kms class exposes them through its
+ * audited `call`, and this module does the work with the few vault capabilities it is handed.
+ *
+ * Validate at the door, then stream: the input is read frame by frame and the output written to
+ * the Origin Private File System (createOutputSink), handed back as a disk-backed File.
+ */
+import type {
+  DecryptFileRequest,
+  DecryptFileResponse,
+  EncryptFileRequest,
+  EncryptFileResponse,
+  FileProgressCallback,
+  InspectCiphertextRequest,
+  InspectCiphertextResponse,
+  InspectedEncryptedDataKey,
+} from '../api.ts';
+import { toHex } from '../crypto/random.ts';
+import { KmsError, validationError } from '../errors.ts';
+import { suiteIdHex } from '../envelope/algorithm-suites.ts';
+import { decryptMessage } from '../envelope/decrypt-message.ts';
+import { checkFrameLength, encryptMessage } from '../envelope/encrypt-message.ts';
+import { inspectMessage } from '../envelope/inspect-message.ts';
+import { createOutputSink } from '../envelope/opfs-sink.ts';
+import type { KeyRecord, KeyVersionRecord, VaultStore } from '../keystore/vault-store.ts';
+import type { StateRule } from './key-state.ts';
+import { checkEncryptionContext } from './validation.ts';
+import {
+  parseVaultKeyName,
+  VAULT_KEY_NAMESPACE,
+  VaultKeyring,
+  type WrappingTarget,
+} from './vault-keyring.ts';
+
+/** What the file operations need of the Kms: lookups, ARNs, and the audit record's resources. */
+export interface VaultAccess {
+  store: VaultStore;
+  arn(keyId: string): string;
+  /** Resolves a KeyId parameter (id, ARN, alias) and checks its state, as every operation does. */
+  resolveKey(parameter: string, value: unknown, rule: StateRule): Promise<KeyRecord>;
+  currentVersion(key: KeyRecord): Promise<KeyVersionRecord>;
+  touch(keyId: string): void;
+}
+
+/** What the call logs as responseElements: sizes, ids and the encryption context, never bytes. */
+export interface FileOutcome<R> {
+  response: R;
+  auditResponse: Record<string, unknown>;
+}
+
+/** At most this many keys per file: each adds an entry to the header. */
+export const MAX_KEYS_PER_FILE = 10;
+
+function checkInput(parameter: string, value: unknown): Blob {
+  if (value === undefined || value === null)
+    throw validationError(parameter, undefined, 'Member must not be null');
+  if (!(value instanceof Blob))
+    throw validationError(parameter, undefined, 'Member must be a Blob or File');
+  return value;
+}
+
+function checkKeyIds(parameter: string, value: unknown): unknown[] {
+  if (value === undefined || value === null)
+    throw validationError(parameter, undefined, 'Member must not be null');
+  if (!Array.isArray(value))
+    throw validationError(parameter, undefined, 'Member must be a list of key ids');
+  if (value.length < 1)
+    throw validationError(
+      parameter,
+      undefined,
+      'Member must have length greater than or equal to 1',
+    );
+  if (value.length > MAX_KEYS_PER_FILE) {
+    throw validationError(
+      parameter,
+      undefined,
+      `Member must have length less than or equal to ${MAX_KEYS_PER_FILE}`,
+    );
+  }
+  return value;
+}
+
+/** `<name>.encrypted`; a Blob without a name is "data". */
+function encryptedName(input: Blob): string {
+  return `${input instanceof File && input.name ? input.name : 'data'}.encrypted`;
+}
+
+/** The name before encryption: `.encrypted` removed, or `.decrypted` added when it is not there. */
+function decryptedName(input: Blob): string {
+  const name = input instanceof File && input.name ? input.name : 'data.encrypted';
+  return /\.encrypted$/i.test(name) && name.length > '.encrypted'.length
+    ? name.slice(0, -'.encrypted'.length)
+    : `${name}.decrypted`;
+}
+
+/** A cancel is the caller's doing: say so, rather than let it pass for an internal error. */
+function cancelled(error: unknown): unknown {
+  if (error instanceof DOMException && error.name === 'AbortError') {
+    return new KmsError(
+      'KMSInternalException',
+      'The operation was cancelled; its partial output was removed.',
+    );
+  }
+  return error;
+}
+
+export async function encryptFile(
+  vault: VaultAccess,
+  request: EncryptFileRequest,
+  onProgress?: FileProgressCallback,
+  signal?: AbortSignal,
+): Promise<FileOutcome<EncryptFileResponse>> {
+  const input = checkInput('input', request.Input);
+  const keyIds = checkKeyIds('keyIds', request.KeyIds);
+  const encryptionContext = checkEncryptionContext('encryptionContext', request.EncryptionContext);
+  const frameLength = checkFrameLength('frameLength', request.FrameLength);
+  const targets: WrappingTarget[] = [];
+  for (const [index, keyId] of keyIds.entries()) {
+    const key = await vault.resolveKey(`keyIds.${index + 1}.member`, keyId, 'use');
+    if (key.KeySpec !== 'SYMMETRIC_DEFAULT' || key.KeyUsage !== 'ENCRYPT_DECRYPT') {
+      throw new KmsError(
+        'InvalidKeyUsageException',
+        `${vault.arn(key.KeyId)} cannot wrap file data keys: only symmetric ENCRYPT_DECRYPT keys can.`,
+      );
+    }
+    if (!targets.some((target) => target.key.KeyId === key.KeyId)) {
+      targets.push({ key, version: await vault.currentVersion(key) });
+    }
+  }
+  const keyring = new VaultKeyring({
+    store: vault.store,
+    arn: vault.arn,
+    touch: vault.touch,
+    targets,
+  });
+  let encrypted: Awaited<ReturnType<typeof encryptMessage<File>>>;
+  try {
+    encrypted = await encryptMessage({
+      input,
+      keyring,
+      encryptionContext,
+      frameLength,
+      sink: await createOutputSink(encryptedName(input)),
+      ...(onProgress && { onProgress }),
+      ...(signal && { signal }),
+    });
+  } catch (error) {
+    throw cancelled(error);
+  }
+  const response: EncryptFileResponse = {
+    Output: encrypted.result,
+    MessageId: toHex(encrypted.messageId),
+    KeyIds: targets.map(({ key }) => vault.arn(key.KeyId)),
+    KeyMaterialIds: targets.map(({ version }) => version.KeyMaterialId),
+    EncryptionContext: encrypted.encryptionContext,
+    AlgorithmSuiteId: suiteIdHex(encrypted.suite.id),
+    FrameLength: encrypted.frameLength,
+    FrameCount: encrypted.frameCount,
+    PlaintextLength: encrypted.plaintextLength,
+    CiphertextLength: encrypted.ciphertextLength,
+  };
+  const { Output: _output, ...logged } = response;
+  return { response, auditResponse: logged };
+}
+
+export async function decryptFile(
+  vault: VaultAccess,
+  request: DecryptFileRequest,
+  onProgress?: FileProgressCallback,
+  signal?: AbortSignal,
+): Promise<FileOutcome<DecryptFileResponse>> {
+  const input = checkInput('input', request.Input);
+  const expectedEncryptionContext = checkEncryptionContext(
+    'encryptionContext',
+    request.EncryptionContext,
+  );
+  const onlyKey =
+    request.KeyId === undefined
+      ? undefined
+      : await vault.resolveKey('keyId', request.KeyId, 'read');
+  const keyring = new VaultKeyring({
+    store: vault.store,
+    arn: vault.arn,
+    touch: vault.touch,
+    ...(onlyKey && { onlyKeyId: onlyKey.KeyId }),
+  });
+  let decrypted: Awaited<ReturnType<typeof decryptMessage<File>>>;
+  try {
+    decrypted = await decryptMessage({
+      input,
+      keyring,
+      expectedEncryptionContext,
+      sink: await createOutputSink(decryptedName(input)),
+      ...(onProgress && { onProgress }),
+      ...(signal && { signal }),
+    });
+  } catch (error) {
+    throw cancelled(error);
+  }
+  const { key, version } = keyring.used!;
+  const response: DecryptFileResponse = {
+    Output: decrypted.result,
+    KeyId: vault.arn(key.KeyId),
+    KeyVersion: version.Version,
+    KeyMaterialId: version.KeyMaterialId,
+    EncryptionContext: decrypted.encryptionContext,
+    MessageId: toHex(decrypted.messageId),
+    AlgorithmSuiteId: suiteIdHex(decrypted.suite.id),
+    FrameLength: decrypted.frameLength,
+    PlaintextLength: decrypted.plaintextLength,
+  };
+  const { Output: _output, ...logged } = response;
+  return { response, auditResponse: logged };
+}
+
+export async function inspectCiphertext(
+  vault: VaultAccess,
+  request: InspectCiphertextRequest,
+): Promise<FileOutcome<InspectCiphertextResponse>> {
+  const input = checkInput('input', request.Input);
+  const inspected = await inspectMessage(input);
+  const entries: InspectedEncryptedDataKey[] = [];
+  for (const edk of inspected.encryptedDataKeys) {
+    const named =
+      edk.providerId === VAULT_KEY_NAMESPACE && edk.keyName !== undefined
+        ? parseVaultKeyName(edk.keyName)
+        : null;
+    entries.push({
+      ProviderId: edk.providerId,
+      ...(edk.keyName !== undefined && { KeyName: edk.keyName }),
+      ...(named ? await lookUp(vault, named) : { HeldByVault: false }),
+    });
+  }
+  const { body } = inspected;
+  const response: InspectCiphertextResponse = {
+    Length: inspected.length,
+    MessageId: inspected.messageId,
+    AlgorithmSuiteId: inspected.suiteId,
+    AlgorithmSuiteName: inspected.suiteName,
+    Signed: inspected.signed,
+    EncryptionContext: inspected.encryptionContext,
+    EncryptedDataKeys: entries,
+    HeaderLength: inspected.headerLength,
+    ContentType: body.contentType,
+    FrameLength: body.frameLength,
+    ...(body.frameCount !== undefined && { FrameCount: body.frameCount }),
+    ...(body.regularFrameSize !== undefined && { RegularFrameSize: body.regularFrameSize }),
+    ...(body.finalFrameContentLength !== undefined && {
+      FinalFrameContentLength: body.finalFrameContentLength,
+    }),
+    ...(body.plaintextLength !== undefined && { PlaintextLength: body.plaintextLength }),
+    ...(body.footerOffset !== undefined && { FooterOffset: body.footerOffset }),
+    ...(body.signatureLength !== undefined && { SignatureLength: body.signatureLength }),
+    ...(body.problem !== undefined && { Problem: body.problem }),
+    Fields: inspected.fields.map((field) => ({
+      Name: field.name,
+      Offset: field.offset,
+      Length: field.length,
+      Value: field.value,
+    })),
+  };
+  return {
+    response,
+    auditResponse: {
+      MessageId: response.MessageId,
+      AlgorithmSuiteId: response.AlgorithmSuiteId,
+      Length: response.Length,
+    },
+  };
+}
+
+/** Which vault key and version an entry names, and whether this vault holds them. */
+async function lookUp(
+  vault: VaultAccess,
+  named: { keyId: string; version: number },
+): Promise<Omit<InspectedEncryptedDataKey, 'ProviderId' | 'KeyName'>> {
+  const key = await vault.store.getKey(named.keyId);
+  const version = key ? await vault.store.getKeyVersion(named.keyId, named.version) : undefined;
+  if (key) vault.touch(key.KeyId);
+  return {
+    KeyId: vault.arn(named.keyId),
+    KeyVersion: named.version,
+    HeldByVault: Boolean(key && version),
+    ...(key && { KeyState: key.KeyState }),
+  };
+}

@@ -1,0 +1,158 @@
+/**
+ * The vault's keys as a keyring for file messages — docs/FORMAT.md §4.8, "Vault keys".
+ *
+ * Wrapping uses the *current* version of each chosen symmetric key; the entry's key name,
+ * `<KeyId>#v<version>` in namespace `pocket-kms`, says exactly which material it used, so
+ * unwrapping looks up that version (every version of a key keeps decrypting after rotation).
+ *
+ * The keyring reads the vault through VaultStore (the one IndexedDB door) and reports every
+ * key it touches to the caller, which puts it in the audit record's resources.
+ */
+import type { EncryptionContext } from '../api.ts';
+import type { Bytes } from '../crypto/aes-gcm.ts';
+import { KmsError } from '../errors.ts';
+import type { Keyring, UnwrappedDataKey } from '../envelope/keyring.ts';
+import type { EncryptedDataKey } from '../envelope/message-header.ts';
+import { parseRawAesEntry, unwrapDataKey, wrapDataKey } from '../envelope/raw-aes-keyring.ts';
+import type { KeyRecord, KeyVersionRecord, VaultStore } from '../keystore/vault-store.ts';
+import { requireKeyState } from './key-state.ts';
+
+/** The key namespace of every vault key's entries; reserved (imported identities use another). */
+export const VAULT_KEY_NAMESPACE = 'pocket-kms';
+
+const KEY_NAME_PATTERN =
+  /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})#v([1-9][0-9]{0,9})$/;
+const MAX_U32 = 0xffffffff;
+
+/** `<KeyId>#v<version>`: the lower-case UUID, "#v", the version in decimal without leading zeros. */
+export function vaultKeyName(keyId: string, version: number): string {
+  return `${keyId}#v${version}`;
+}
+
+/** The key and version a vault key name names, or null when it is not one. */
+export function parseVaultKeyName(keyName: string): { keyId: string; version: number } | null {
+  const match = KEY_NAME_PATTERN.exec(keyName);
+  if (!match) return null;
+  const version = Number(match[2]);
+  return version <= MAX_U32 ? { keyId: match[1]!, version } : null;
+}
+
+/** The vault key and version an entry names, or null when the entry is not a vault entry. */
+export function vaultEntryKey(edk: EncryptedDataKey): { keyId: string; version: number } | null {
+  if (edk.providerId !== VAULT_KEY_NAMESPACE) return null;
+  const keyName = parseRawAesEntry(edk)?.keyName;
+  return keyName === undefined ? null : parseVaultKeyName(keyName);
+}
+
+export interface WrappingTarget {
+  key: KeyRecord;
+  /** The key's current version: the one that wraps. */
+  version: KeyVersionRecord;
+}
+
+export interface VaultKeyringOptions {
+  store: VaultStore;
+  /** The ARN of a key id, for messages and the audit record. */
+  arn: (keyId: string) => string;
+  /** Called with each key the keyring touches (the audit record's resources). */
+  touch: (keyId: string) => void;
+  /** Encrypting: the keys (already resolved and checked by the caller) to wrap for. */
+  targets?: readonly WrappingTarget[];
+  /** Decrypting: when the caller named a key, only its entries are tried (AWS's KeyId rule). */
+  onlyKeyId?: string;
+}
+
+export class VaultKeyring implements Keyring {
+  /** Set by unwrap: the key and version that opened the message. */
+  used: { key: KeyRecord; version: KeyVersionRecord } | undefined;
+
+  constructor(private readonly options: VaultKeyringOptions) {}
+
+  async wrap(dataKey: Bytes, encryptionContext: EncryptionContext): Promise<EncryptedDataKey[]> {
+    const targets = this.options.targets ?? [];
+    if (targets.length === 0) throw new Error('VaultKeyring: no keys to wrap for');
+    const entries: EncryptedDataKey[] = [];
+    for (const { key, version } of targets) {
+      const identity = {
+        keyNamespace: VAULT_KEY_NAMESPACE,
+        keyName: vaultKeyName(key.KeyId, version.Version),
+      };
+      entries.push(await wrapDataKey(version.CryptoKey, identity, dataKey, encryptionContext));
+    }
+    return entries;
+  }
+
+  /**
+   * Tries each vault entry in header order; the first that unwraps wins. When none does, the
+   * most telling error: an entry that failed to unwrap (InvalidCiphertextException), then a key
+   * that cannot be used (DisabledException, KMSInvalidStateException, InvalidKeyUsageException
+   * for a key that is not a symmetric encryption key), then a KeyId the file has
+   * no entry for (IncorrectKeyException), then NotFoundException.
+   */
+  async unwrap(
+    encryptedDataKeys: readonly EncryptedDataKey[],
+    encryptionContext: EncryptionContext,
+  ): Promise<UnwrappedDataKey> {
+    const { store, arn, touch, onlyKeyId } = this.options;
+    let unwrapFailure: KmsError | undefined;
+    let stateFailure: KmsError | undefined;
+    let skippedForKeyId = false;
+    const missing: string[] = [];
+    for (const edk of encryptedDataKeys) {
+      const named = vaultEntryKey(edk);
+      if (!named) continue;
+      if (onlyKeyId !== undefined && named.keyId !== onlyKeyId) {
+        skippedForKeyId = true;
+        continue;
+      }
+      const key = await store.getKey(named.keyId);
+      if (!key) {
+        missing.push(`${arn(named.keyId)} (version ${named.version})`);
+        continue;
+      }
+      touch(key.KeyId);
+      if (key.KeySpec !== 'SYMMETRIC_DEFAULT' || key.KeyUsage !== 'ENCRYPT_DECRYPT') {
+        // Only symmetric encryption keys wrap file data keys; a file naming another is not ours.
+        stateFailure ??= new KmsError(
+          'InvalidKeyUsageException',
+          `${arn(key.KeyId)} is a ${key.KeySpec} ${key.KeyUsage} key: it cannot have wrapped a file's data key.`,
+        );
+        continue;
+      }
+      try {
+        requireKeyState(arn(key.KeyId), key.KeyState, 'use');
+      } catch (error) {
+        stateFailure ??= error as KmsError;
+        continue;
+      }
+      const version = await store.getKeyVersion(key.KeyId, named.version);
+      if (!version) {
+        missing.push(`${arn(named.keyId)} (version ${named.version})`);
+        continue;
+      }
+      const dataKey = await unwrapDataKey(version.CryptoKey, edk, encryptionContext);
+      if (dataKey) {
+        this.used = { key, version };
+        return { dataKey, encryptedDataKey: edk };
+      }
+      unwrapFailure ??= new KmsError(
+        'InvalidCiphertextException',
+        `The encrypted data key for ${arn(key.KeyId)} (version ${version.Version}) does not unwrap: the file was changed, or it was made with another encryption context.`,
+      );
+    }
+    if (unwrapFailure) throw unwrapFailure;
+    if (stateFailure) throw stateFailure;
+    if (onlyKeyId !== undefined && skippedForKeyId && missing.length === 0) {
+      throw new KmsError(
+        'IncorrectKeyException',
+        'The key ID in the request does not identify a KMS key that can perform this operation: the file was not encrypted under it.',
+      );
+    }
+    throw new KmsError(
+      'NotFoundException',
+      missing.length > 0
+        ? `The file was encrypted under keys this vault does not hold: ${missing.join(', ')}.`
+        : 'The file names no key of this vault: it was encrypted elsewhere, or under a key imported with its own key namespace.',
+    );
+  }
+}
