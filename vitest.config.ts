@@ -5,6 +5,19 @@ import { CHROMIUM_ARGS, chromiumPath } from './tests/chromium.ts';
 // Two projects: pure code (formats, serializers) in Node, and the core against the real
 // IndexedDB and WebCrypto of Chromium (Vitest browser mode). No fake IndexedDB anywhere.
 export default defineConfig({
+  // The core's dependencies, pre-bundled up front: found late, they make Vite reload the
+  // browser page mid-run ("Vite unexpectedly reloaded a test").
+  optimizeDeps: {
+    include: [
+      'idb',
+      'comlink',
+      '@noble/hashes/sha2.js',
+      '@noble/hashes/utils.js',
+      '@noble/curves/nist.js',
+      '@noble/curves/secp256k1.js',
+      '@noble/curves/ed25519.js',
+    ],
+  },
   test: {
     reporters: ['default', ['json', { outputFile: 'test-results/vitest.json' }]],
     projects: [
