@@ -9,6 +9,9 @@ export default defineConfig({
   timeout: 60_000,
   expect: { timeout: 10_000 },
   reporter: [['list'], ['json', { outputFile: 'test-results/playwright.json' }]],
+  // Playwright empties its outputDir at start: keep it apart from test-results/vitest.json,
+  // which the unit-test stage wrote just before.
+  outputDir: 'test-results/e2e-artifacts',
   use: {
     baseURL: 'http://127.0.0.1:4173',
     launchOptions: { executablePath: chromiumPath(), args: CHROMIUM_ARGS },
