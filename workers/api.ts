@@ -330,9 +330,10 @@ export interface InspectCiphertextResponse {
 }
 
 /**
- * The file operations (issue 3). Kept out of KmsApi until the worker entry, the client and the
- * audit-log test list them: adding them there is one line each (KMS_OPERATIONS, EVENT_NAMES).
- * `signal` cancels; across Comlink an AbortSignal needs a transfer handler on both sides.
+ * The file operations: the AWS Encryption SDK's job done over vault keys (docs/FORMAT.md §4).
+ * `onProgress` crosses the worker boundary as a Comlink proxy; `signal` through the AbortSignal
+ * transfer handler (workers/abort-signal-transfer.ts). A cancelled call rejects with
+ * OperationCancelledException and leaves no output behind.
  */
 export interface KmsFileOperations {
   encryptFile(request: EncryptFileRequest, onProgress?: FileProgressCallback, signal?: AbortSignal): Promise<EncryptFileResponse>;
@@ -426,11 +427,7 @@ export interface DeriveSharedSecretResponse {
   KeyOrigin: Origin;
 }
 
-/**
- * The asymmetric and HMAC operations (issue 4); encrypt and decrypt in KmsApi also take RSA keys.
- * Kept out of KmsApi until the worker entry, the client and the audit-log test list them, as
- * KmsFileOperations is: adding them there is one line each (KMS_OPERATIONS, EVENT_NAMES).
- */
+/** The asymmetric and HMAC operations; encrypt and decrypt in KmsApi also take RSA keys. */
 export interface KmsAsymmetricOperations {
   getPublicKey(request: KeyIdRequest): Promise<GetPublicKeyResponse>;
   sign(request: SignRequest): Promise<SignResponse>;
@@ -506,7 +503,7 @@ export interface ExportAuditLogResponse {
 }
 
 /** What `window.kms` and the UI call. Every method is audited. */
-export interface KmsApi {
+export interface KmsApi extends KmsFileOperations, KmsAsymmetricOperations {
   createKey(request?: CreateKeyRequest): Promise<KeyMetadataResponse>;
   describeKey(request: KeyIdRequest): Promise<KeyMetadataResponse>;
   listKeys(request?: Paged): Promise<ListKeysResponse>;
@@ -559,6 +556,9 @@ export const KMS_OPERATIONS = [
   'listKeyRotations',
   'encrypt', 'decrypt', 'reEncrypt', 'generateDataKey', 'generateDataKeyWithoutPlaintext',
   'generateRandom',
+  'encryptFile', 'decryptFile', 'inspectCiphertext',
+  'getPublicKey', 'sign', 'verify', 'generateMac', 'verifyMac',
+  'generateDataKeyPair', 'generateDataKeyPairWithoutPlaintext', 'deriveSharedSecret',
   'listAuditEvents', 'verifyAuditLog', 'exportAuditLog',
 ] as const satisfies readonly KmsOperation[];
 

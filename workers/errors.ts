@@ -20,6 +20,8 @@ export const KMS_ERROR_NAMES = [
   'KMSInvalidStateException',
   'LimitExceededException',
   'NotFoundException',
+  /** Not in AWS: the caller cancelled a long file operation (its AbortSignal fired). */
+  'OperationCancelledException',
   'TagException',
   'UnsupportedOperationException',
   'ValidationException',
@@ -43,6 +45,12 @@ export function isKmsErrorName(name: unknown): name is KmsErrorName {
 /** Anything thrown that is not a KmsError becomes KMSInternalException, with a generic message. */
 export function toKmsError(error: unknown): KmsError {
   if (error instanceof KmsError) return error;
+  if (error instanceof DOMException && error.name === 'AbortError') {
+    return new KmsError(
+      'OperationCancelledException',
+      'The operation was cancelled; its partial output was removed.',
+    );
+  }
   if (error instanceof Error && error.name === 'QuotaExceededError') {
     return new KmsError(
       'KMSInternalException',

@@ -5,11 +5,14 @@
  * src/kms/client.ts.
  */
 import * as Comlink from 'comlink';
+import { registerAbortSignalTransfer } from './abort-signal-transfer.ts';
 import { KMS_OPERATIONS, type KmsApi } from './api.ts';
 import { KmsError } from './errors.ts';
 import { Kms } from './kms/kms.ts';
 
 const HOUSEKEEPING_INTERVAL_MS = 60_000;
+
+registerAbortSignalTransfer();
 
 const ready = Kms.open().then(async (kms) => {
   const housekeeping = (): void => {

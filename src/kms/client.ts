@@ -1,10 +1,12 @@
 /**
  * The one door from the UI to the core worker. It starts the worker, wraps it with Comlink,
- * and turns every rejection back into a KmsError (Comlink carries only an error's name,
+ * passes callbacks as Comlink proxies (file progress) and AbortSignals through their transfer
+ * handler (cancel), and turns every rejection back into a KmsError (Comlink carries only an error's name,
  * message and stack). The page also exposes this client as `window.kms` (src/main.ts), so the
  * devtools console and tests call exactly what the UI calls.
  */
 import * as Comlink from 'comlink';
+import { registerAbortSignalTransfer } from '../../workers/abort-signal-transfer.ts';
 import { KMS_OPERATIONS, vaultChangedChannel, type KmsApi } from '../../workers/api.ts';
 import { isKmsErrorName, KmsError } from '../../workers/errors.ts';
 
@@ -22,7 +24,13 @@ function rebuildError(error: unknown): KmsError {
   );
 }
 
+/** Functions cannot be cloned: they cross as proxies the worker calls back (progress reports). */
+function crossable(argument: unknown): unknown {
+  return typeof argument === 'function' ? Comlink.proxy(argument) : argument;
+}
+
 export function createKmsClient(): KmsClient {
+  registerAbortSignalTransfer();
   const worker = new Worker(new URL('../../workers/kms.worker.ts', import.meta.url), {
     type: 'module',
     name: 'pocket-kms-core',
@@ -33,7 +41,8 @@ export function createKmsClient(): KmsClient {
       operation,
       async (...args: unknown[]) => {
         try {
-          return await (remote[operation] as unknown as (...a: unknown[]) => Promise<unknown>)(...args);
+          const call = remote[operation] as unknown as (...a: unknown[]) => Promise<unknown>;
+          return await call(...args.map(crossable));
         } catch (error) {
           throw rebuildError(error);
         }

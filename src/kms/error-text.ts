@@ -37,6 +37,7 @@ const ERROR_TEXT: Record<string, ErrorText> = {
   InvalidCiphertextException: {
     sentence:
       'This ciphertext cannot be decrypted: it was changed, the encryption context is not exactly the one used to encrypt it, or it was made by a key this vault does not hold.',
+    showDetails: true,
   },
   InvalidKeyUsageException: {
     sentence: 'This key cannot be used for that operation.',
@@ -61,6 +62,9 @@ const ERROR_TEXT: Record<string, ErrorText> = {
   },
   NotFoundException: {
     sentence: 'No key or alias with that name exists in this vault. It may have been deleted.',
+  },
+  OperationCancelledException: {
+    sentence: 'Cancelled. The partial output was removed; nothing was saved.',
   },
   TagException: {
     sentence:

@@ -54,6 +54,17 @@ const EVENT_NAMES = {
   generateDataKey: 'GenerateDataKey',
   generateDataKeyWithoutPlaintext: 'GenerateDataKeyWithoutPlaintext',
   generateRandom: 'GenerateRandom',
+  encryptFile: 'EncryptFile',
+  decryptFile: 'DecryptFile',
+  inspectCiphertext: 'InspectCiphertext',
+  getPublicKey: 'GetPublicKey',
+  sign: 'Sign',
+  verify: 'Verify',
+  generateMac: 'GenerateMac',
+  verifyMac: 'VerifyMac',
+  generateDataKeyPair: 'GenerateDataKeyPair',
+  generateDataKeyPairWithoutPlaintext: 'GenerateDataKeyPairWithoutPlaintext',
+  deriveSharedSecret: 'DeriveSharedSecret',
   listAuditEvents: 'ListAuditEvents',
   verifyAuditLog: 'VerifyAuditLog',
   exportAuditLog: 'ExportAuditLog',
@@ -73,6 +84,14 @@ describe('one record per call', () => {
     let keyId = '';
     let otherKeyId = '';
     let blob: Uint8Array = new Uint8Array();
+    let signingKeyId = '';
+    let macKeyId = '';
+    let agreementKeyId = '';
+    let signature: Uint8Array = new Uint8Array();
+    let mac: Uint8Array = new Uint8Array();
+    let peerPublicKey: Uint8Array = new Uint8Array();
+    let encryptedFile: File = new File([], 'none');
+    const message = utf8('signed statement');
     const steps: Step[] = [
       {
         operation: 'createKey',
@@ -217,6 +236,134 @@ describe('one record per call', () => {
         operation: 'generateRandom',
         run: (k) => k.generateRandom({ NumberOfBytes: 1025 }),
         fails: 'ValidationException',
+      },
+      {
+        operation: 'encryptFile',
+        run: async (k) => {
+          const input = new File([utf8('file body')], 'note.txt');
+          encryptedFile = (await k.encryptFile({ Input: input, KeyIds: [keyId] })).Output;
+        },
+      },
+      {
+        operation: 'encryptFile',
+        run: (k) => k.encryptFile({ Input: new Blob(['x']), KeyIds: [] }),
+        fails: 'ValidationException',
+      },
+      { operation: 'decryptFile', run: (k) => k.decryptFile({ Input: encryptedFile }) },
+      {
+        operation: 'decryptFile',
+        run: (k) => k.decryptFile({ Input: encryptedFile, EncryptionContext: { a: 'b' } }),
+        fails: 'InvalidCiphertextException',
+      },
+      { operation: 'inspectCiphertext', run: (k) => k.inspectCiphertext({ Input: encryptedFile }) },
+      {
+        operation: 'inspectCiphertext',
+        run: (k) => k.inspectCiphertext({ Input: new Blob(['not a message']) }),
+        fails: 'InvalidCiphertextException',
+      },
+      {
+        operation: 'createKey',
+        run: async (k) => {
+          const created = await k.createKey({ KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY' });
+          signingKeyId = created.KeyMetadata.KeyId;
+        },
+      },
+      {
+        operation: 'getPublicKey',
+        run: async (k) => {
+          peerPublicKey = (await k.getPublicKey({ KeyId: signingKeyId })).PublicKey;
+        },
+      },
+      {
+        operation: 'getPublicKey',
+        run: (k) => k.getPublicKey({ KeyId: otherKeyId }),
+        fails: 'UnsupportedOperationException',
+      },
+      {
+        operation: 'sign',
+        run: async (k) => {
+          const signed = await k.sign({
+            KeyId: signingKeyId,
+            Message: message,
+            SigningAlgorithm: 'ECDSA_SHA_256',
+          });
+          signature = signed.Signature;
+        },
+      },
+      {
+        operation: 'sign',
+        run: (k) => k.sign({ KeyId: otherKeyId, Message: message, SigningAlgorithm: 'ECDSA_SHA_256' }),
+        fails: 'InvalidKeyUsageException',
+      },
+      {
+        operation: 'verify',
+        run: (k) =>
+          k.verify({ KeyId: signingKeyId, Message: message, Signature: signature, SigningAlgorithm: 'ECDSA_SHA_256' }),
+      },
+      {
+        operation: 'verify',
+        run: (k) =>
+          k.verify({ KeyId: signingKeyId, Message: utf8('other'), Signature: signature, SigningAlgorithm: 'ECDSA_SHA_256' }),
+        fails: 'KMSInvalidSignatureException',
+      },
+      {
+        operation: 'createKey',
+        run: async (k) => {
+          const created = await k.createKey({ KeySpec: 'HMAC_256', KeyUsage: 'GENERATE_VERIFY_MAC' });
+          macKeyId = created.KeyMetadata.KeyId;
+        },
+      },
+      {
+        operation: 'generateMac',
+        run: async (k) => {
+          mac = (await k.generateMac({ KeyId: macKeyId, Message: message, MacAlgorithm: 'HMAC_SHA_256' })).Mac;
+        },
+      },
+      {
+        operation: 'generateMac',
+        run: (k) => k.generateMac({ KeyId: macKeyId, Message: message, MacAlgorithm: 'HMAC_SHA_512' }),
+        fails: 'InvalidKeyUsageException',
+      },
+      {
+        operation: 'verifyMac',
+        run: (k) => k.verifyMac({ KeyId: macKeyId, Message: message, Mac: mac, MacAlgorithm: 'HMAC_SHA_256' }),
+      },
+      {
+        operation: 'verifyMac',
+        run: (k) =>
+          k.verifyMac({ KeyId: macKeyId, Message: utf8('other'), Mac: mac, MacAlgorithm: 'HMAC_SHA_256' }),
+        fails: 'KMSInvalidMacException',
+      },
+      {
+        operation: 'generateDataKeyPair',
+        run: (k) => k.generateDataKeyPair({ KeyId: keyId, KeyPairSpec: 'ECC_NIST_P256' }),
+      },
+      {
+        operation: 'generateDataKeyPair',
+        run: (k) => k.generateDataKeyPair({ KeyId: keyId, KeyPairSpec: 'ECC_NIST_P123' }),
+        fails: 'ValidationException',
+      },
+      {
+        operation: 'generateDataKeyPairWithoutPlaintext',
+        run: (k) => k.generateDataKeyPairWithoutPlaintext({ KeyId: keyId, KeyPairSpec: 'ECC_NIST_EDWARDS25519' }),
+      },
+      {
+        operation: 'createKey',
+        run: async (k) => {
+          const created = await k.createKey({ KeySpec: 'ECC_NIST_P256', KeyUsage: 'KEY_AGREEMENT' });
+          agreementKeyId = created.KeyMetadata.KeyId;
+        },
+      },
+      {
+        operation: 'deriveSharedSecret',
+        run: (k) =>
+          k.deriveSharedSecret({ KeyId: agreementKeyId, KeyAgreementAlgorithm: 'ECDH', PublicKey: peerPublicKey }),
+      },
+      {
+        operation: 'deriveSharedSecret',
+        run: (k) =>
+          k.deriveSharedSecret({ KeyId: signingKeyId, KeyAgreementAlgorithm: 'ECDH', PublicKey: new Uint8Array(91) }),
+        fails: 'InvalidKeyUsageException',
       },
       { operation: 'listAuditEvents', run: (k) => k.listAuditEvents({ Limit: 5 }) },
       {

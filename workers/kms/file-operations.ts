@@ -94,17 +94,6 @@ function decryptedName(input: Blob): string {
     : `${name}.decrypted`;
 }
 
-/** A cancel is the caller's doing: say so, rather than let it pass for an internal error. */
-function cancelled(error: unknown): unknown {
-  if (error instanceof DOMException && error.name === 'AbortError') {
-    return new KmsError(
-      'KMSInternalException',
-      'The operation was cancelled; its partial output was removed.',
-    );
-  }
-  return error;
-}
-
 export async function encryptFile(
   vault: VaultAccess,
   request: EncryptFileRequest,
@@ -134,20 +123,16 @@ export async function encryptFile(
     touch: vault.touch,
     targets,
   });
-  let encrypted: Awaited<ReturnType<typeof encryptMessage<File>>>;
-  try {
-    encrypted = await encryptMessage({
-      input,
-      keyring,
-      encryptionContext,
-      frameLength,
-      sink: await createOutputSink(encryptedName(input)),
-      ...(onProgress && { onProgress }),
-      ...(signal && { signal }),
-    });
-  } catch (error) {
-    throw cancelled(error);
-  }
+  // A cancel (AbortError) becomes OperationCancelledException in the audited call (toKmsError).
+  const encrypted = await encryptMessage({
+    input,
+    keyring,
+    encryptionContext,
+    frameLength,
+    sink: await createOutputSink(encryptedName(input)),
+    ...(onProgress && { onProgress }),
+    ...(signal && { signal }),
+  });
   const response: EncryptFileResponse = {
     Output: encrypted.result,
     MessageId: toHex(encrypted.messageId),
@@ -185,19 +170,15 @@ export async function decryptFile(
     touch: vault.touch,
     ...(onlyKey && { onlyKeyId: onlyKey.KeyId }),
   });
-  let decrypted: Awaited<ReturnType<typeof decryptMessage<File>>>;
-  try {
-    decrypted = await decryptMessage({
-      input,
-      keyring,
-      expectedEncryptionContext,
-      sink: await createOutputSink(decryptedName(input)),
-      ...(onProgress && { onProgress }),
-      ...(signal && { signal }),
-    });
-  } catch (error) {
-    throw cancelled(error);
-  }
+  // A cancel (AbortError) becomes OperationCancelledException in the audited call (toKmsError).
+  const decrypted = await decryptMessage({
+    input,
+    keyring,
+    expectedEncryptionContext,
+    sink: await createOutputSink(decryptedName(input)),
+    ...(onProgress && { onProgress }),
+    ...(signal && { signal }),
+  });
   const { key, version } = keyring.used!;
   const response: DecryptFileResponse = {
     Output: decrypted.result,
