@@ -1,11 +1,13 @@
 /**
- * Hash routing: #/keys, #/keys/<KeyId>, #/text, #/activity. The hash keeps every view
+ * Hash routing: #/keys, #/keys/<KeyId>, #/text, #/files, #/sign, #/activity. The hash keeps every view
  * addressable offline, with no server routes and nothing for the service worker to know.
  */
 export type Route =
   | { page: 'keys' }
   | { page: 'key'; keyId: string }
   | { page: 'text' }
+  | { page: 'files' }
+  | { page: 'sign' }
   | { page: 'activity' }
   | { page: 'not-found'; path: string };
 
@@ -13,6 +15,8 @@ export function parseHash(hash: string): Route {
   const path = hash.replace(/^#/, '');
   if (path === '' || path === '/' || path === '/keys') return { page: 'keys' };
   if (path === '/text') return { page: 'text' };
+  if (path === '/files') return { page: 'files' };
+  if (path === '/sign') return { page: 'sign' };
   if (path === '/activity') return { page: 'activity' };
   const key = /^\/keys\/([^/]+)$/.exec(path);
   if (key?.[1]) {
