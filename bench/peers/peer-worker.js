@@ -1,0 +1,158 @@
+// The benchmark's reference worker: the bare operations Pocket KMS is measured against, run in
+// a dedicated worker of the same page and the same Chromium as the app (npm run bench):
+//   - raw WebCrypto AES-256-GCM over frame-sized buffers, no I/O (the file reference);
+//   - reading a Blob frame by frame and writing an OPFS file (where a file operation's time goes);
+//   - the AWS Encryption SDK's browser client on an in-memory buffer (a peer);
+//   - bare WebCrypto / noble sign and verify (the signing reference).
+// Built by bench/vite.config.mjs into bench/dist/peer-worker.js; never shipped with the app.
+import * as sdk from '@aws-crypto/client-browser';
+import { Buffer } from 'buffer';
+import { secp256k1 } from '@noble/curves/secp256k1.js';
+
+// The SDK's browser client uses Node's Buffer for suite 0x0578's signature (TOOLCHAIN.md).
+globalThis.Buffer ??= Buffer;
+
+/** getRandomValues fills at most 64 KiB per call. */
+function randomBytes(length) {
+  const bytes = new Uint8Array(length);
+  for (let at = 0; at < length; at += 65536) crypto.getRandomValues(bytes.subarray(at, at + 65536));
+  return bytes;
+}
+
+async function aesKey() {
+  return crypto.subtle.generateKey({ name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt']);
+}
+
+/** Encrypts (and decrypts) `totalBytes` as frames of `frameLength`, one call each, as our format does. */
+async function rawAesGcm({ totalBytes, frameLength }) {
+  const key = await aesKey();
+  const frame = randomBytes(frameLength);
+  const iv = new Uint8Array(12);
+  const additionalData = new Uint8Array(40);
+  const frames = Math.ceil(totalBytes / frameLength);
+  let sealed;
+  let start = performance.now();
+  for (let i = 0; i < frames; i++) {
+    new DataView(iv.buffer).setUint32(8, i + 1);
+    sealed = await crypto.subtle.encrypt({ name: 'AES-GCM', iv, additionalData }, key, frame);
+  }
+  const encryptMs = performance.now() - start;
+  start = performance.now();
+  for (let i = 0; i < frames; i++) {
+    await crypto.subtle.decrypt({ name: 'AES-GCM', iv, additionalData }, key, sealed);
+  }
+  return { encryptMs, decryptMs: performance.now() - start };
+}
+
+/** Reads a Blob the way the core does: one frame-sized slice at a time. */
+async function readBlob({ blob, frameLength }) {
+  const start = performance.now();
+  for (let offset = 0; offset < blob.size; offset += frameLength) {
+    await blob.slice(offset, offset + frameLength).arrayBuffer();
+  }
+  return { ms: performance.now() - start };
+}
+
+/** Writes `totalBytes` to an OPFS file through a sync access handle, flushing once, then removes it. */
+async function writeOpfs({ totalBytes, frameLength }) {
+  const root = await navigator.storage.getDirectory();
+  const name = `bench-${crypto.randomUUID()}`;
+  const handle = await (await root.getFileHandle(name, { create: true })).createSyncAccessHandle();
+  const chunk = randomBytes(frameLength);
+  const start = performance.now();
+  for (let at = 0; at < totalBytes; at += frameLength) handle.write(chunk, { at });
+  handle.flush();
+  const ms = performance.now() - start;
+  handle.close();
+  await root.removeEntry(name);
+  return { ms };
+}
+
+/** The AWS Encryption SDK browser client, raw AES keyring, whole buffer in memory (its only mode). */
+async function esdkBrowser({ totalBytes, suite, frameLength }) {
+  const { encrypt, decrypt } = sdk.buildClient(sdk.CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT);
+  const masterKey = await crypto.subtle.importKey(
+    'raw',
+    crypto.getRandomValues(new Uint8Array(32)),
+    'AES-GCM',
+    false,
+    ['encrypt', 'decrypt'],
+  );
+  const keyring = new sdk.RawAesKeyringWebCrypto({
+    keyName: 'bench',
+    keyNamespace: 'bench',
+    wrappingSuite: sdk.RawAesWrappingSuiteIdentifier.AES256_GCM_IV12_TAG16_NO_PADDING,
+    masterKey,
+  });
+  const plaintext = randomBytes(totalBytes);
+  const options = {
+    encryptionContext: { purpose: 'bench' },
+    ...(suite === undefined ? {} : { suiteId: suite }),
+    ...(frameLength === undefined ? {} : { frameLength }),
+  };
+  let start = performance.now();
+  const { result } = await encrypt(keyring, plaintext, options);
+  const encryptMs = performance.now() - start;
+  start = performance.now();
+  const { plaintext: back } = await decrypt(keyring, result);
+  const decryptMs = performance.now() - start;
+  if (back.length !== plaintext.length) throw new Error('SDK round trip lost bytes');
+  return { encryptMs, decryptMs };
+}
+
+const SIGNERS = {
+  ECDSA_SHA_256: { generate: { name: 'ECDSA', namedCurve: 'P-256' }, params: { name: 'ECDSA', hash: 'SHA-256' } },
+  ECDSA_SHA_384: { generate: { name: 'ECDSA', namedCurve: 'P-384' }, params: { name: 'ECDSA', hash: 'SHA-384' } },
+  ECDSA_SHA_512: { generate: { name: 'ECDSA', namedCurve: 'P-521' }, params: { name: 'ECDSA', hash: 'SHA-512' } },
+  ED25519_SHA_512: { generate: { name: 'Ed25519' }, params: { name: 'Ed25519' } },
+  RSASSA_PSS_SHA_256: {
+    generate: { name: 'RSA-PSS', modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' },
+    params: { name: 'RSA-PSS', saltLength: 32 },
+  },
+  RSASSA_PKCS1_V1_5_SHA_256: {
+    generate: { name: 'RSASSA-PKCS1-v1_5', modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' },
+    params: { name: 'RSASSA-PKCS1-v1_5' },
+  },
+  HMAC_SHA_256: { generate: { name: 'HMAC', hash: 'SHA-256' }, params: { name: 'HMAC' }, mac: true },
+};
+
+/** Bare sign and verify per second for one algorithm: `iterations` calls each, sequential. */
+async function signVerify({ algorithm, message, iterations }) {
+  let sign;
+  let verify;
+  if (algorithm === 'ECDSA_SHA_256_SECP256K1') {
+    const secretKey = secp256k1.utils.randomSecretKey();
+    const publicKey = secp256k1.getPublicKey(secretKey);
+    sign = async () => secp256k1.sign(message, secretKey, { lowS: true });
+    verify = async (signature) => secp256k1.verify(signature, message, publicKey, { lowS: true });
+  } else {
+    const spec = SIGNERS[algorithm];
+    const keys = await crypto.subtle.generateKey(spec.generate, false, spec.mac ? ['sign', 'verify'] : ['sign', 'verify']);
+    const signingKey = spec.mac ? keys : keys.privateKey;
+    const verifyingKey = spec.mac ? keys : keys.publicKey;
+    sign = () => crypto.subtle.sign(spec.params, signingKey, message);
+    verify = async (signature) => crypto.subtle.verify(spec.params, verifyingKey, signature, message);
+  }
+  const signature = await sign();
+  for (let i = 0; i < 10; i++) await verify(await sign()); // warm-up
+  let start = performance.now();
+  for (let i = 0; i < iterations; i++) await sign();
+  const signPerSecond = iterations / ((performance.now() - start) / 1000);
+  start = performance.now();
+  for (let i = 0; i < iterations; i++) {
+    if (!(await verify(signature))) throw new Error(`${algorithm}: bare verify failed`);
+  }
+  const verifyPerSecond = iterations / ((performance.now() - start) / 1000);
+  return { signPerSecond, verifyPerSecond };
+}
+
+const OPERATIONS = { rawAesGcm, readBlob, writeOpfs, esdkBrowser, signVerify };
+
+// One request at a time from the bench page: { operation, argument } → { result } or { error }.
+self.onmessage = async ({ data: { operation, argument } }) => {
+  try {
+    self.postMessage({ result: await OPERATIONS[operation](argument) });
+  } catch (error) {
+    self.postMessage({ error: `${error.name}: ${error.message}` });
+  }
+};

@@ -1,0 +1,80 @@
+// Shared by the benchmark sections: the preview server, Chromium, same-origin helper routes and
+// the statistics. The app's CSP allows workers from its own origin, so helper pages and workers
+// are served on that origin by Playwright routes.
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { chromium } from 'playwright';
+
+export const PORT = 4175;
+export const ORIGIN = `http://127.0.0.1:${PORT}`;
+const ARGS = [
+  '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+];
+const PEER_WORKER = new URL('./dist/peer-worker.js', import.meta.url);
+
+function chromiumPath() {
+  const candidates = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', chromium.executablePath()];
+  const found = candidates.find((candidate) => candidate && existsSync(candidate));
+  if (!found) throw new Error('No Chromium: install one or set CHROMIUM_PATH (see README).');
+  return found;
+}
+
+export function launchBrowser() {
+  return chromium.launch({ executablePath: chromiumPath(), args: ARGS });
+}
+
+export function startServer() {
+  const server = spawn(
+    process.execPath,
+    ['node_modules/vite/bin/vite.js', 'preview', '--host', '127.0.0.1', '--port', String(PORT), '--strictPort'],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  return new Promise((resolve, reject) => {
+    server.stdout.on('data', (chunk) => {
+      if (String(chunk).includes(String(PORT))) resolve(server);
+    });
+    server.on('exit', (code) => reject(new Error(`preview server exited with ${code}`)));
+  });
+}
+
+/** The echo worker, a blank page and the reference worker (bench/peers), on the app's origin. */
+export async function routeBenchFiles(context) {
+  await context.route(`${ORIGIN}/__bench/echo-worker.js`, (route) =>
+    route.fulfill({ contentType: 'text/javascript', body: 'self.onmessage = (e) => self.postMessage(e.data);' }),
+  );
+  await context.route(`${ORIGIN}/__bench/blank.html`, (route) =>
+    route.fulfill({ contentType: 'text/html', body: '<!doctype html><title>blank</title><p>blank</p>' }),
+  );
+  await context.route(`${ORIGIN}/__bench/peer-worker.js`, (route) =>
+    route.fulfill({ contentType: 'text/javascript', body: readFileSync(PEER_WORKER, 'utf8') }),
+  );
+}
+
+/** A fresh profile on the app, the vault ready, service workers off (they add nothing here). */
+export async function openApp(browser) {
+  const context = await browser.newContext({ serviceWorkers: 'block' });
+  await routeBenchFiles(context);
+  const page = await context.newPage();
+  await page.goto(ORIGIN);
+  await page.waitForFunction(() => document.documentElement.dataset.ready === 'true', undefined, { timeout: 60_000 });
+  // `peer(operation, argument)`: one call into the reference worker (bench/peers/peer-worker.js).
+  await page.evaluate(() => {
+    const worker = new Worker('/__bench/peer-worker.js', { type: 'module' });
+    window.peer = (operation, argument) =>
+      new Promise((resolve, reject) => {
+        worker.onmessage = ({ data }) => (data.error ? reject(new Error(data.error)) : resolve(data.result));
+        worker.postMessage({ operation, argument });
+      });
+  });
+  return { context, page };
+}
+
+export const median = (values) => quantile(values, 0.5);
+export function quantile(values, q) {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+}
+export const ms = (value) => `${value.toFixed(3)} ms`;
+/** MiB/s for `bytes` in `milliseconds`. */
+export const mibPerSecond = (bytes, milliseconds) => bytes / 1048576 / (milliseconds / 1000);
