@@ -29,12 +29,40 @@ function crossable(argument: unknown): unknown {
   return typeof argument === 'function' ? Comlink.proxy(argument) : argument;
 }
 
-export function createKmsClient(): KmsClient {
-  registerAbortSignalTransfer();
-  const worker = new Worker(new URL('../../workers/kms.worker.ts', import.meta.url), {
+function startCoreWorker(): Worker {
+  return new Worker(new URL('../../workers/kms.worker.ts', import.meta.url), {
     type: 'module',
     name: 'pocket-kms-core',
   });
+}
+
+/**
+ * Settles with KMSInternalException if the worker fails before it has answered anything (its
+ * script did not load or threw while starting): without this, every call would wait forever.
+ */
+function startFailure(worker: Worker, answered: () => boolean): Promise<never> {
+  const failure = new Promise<never>((_, reject) => {
+    worker.addEventListener('error', (event) => {
+      if (answered()) return;
+      event.preventDefault();
+      reject(
+        new KmsError(
+          'KMSInternalException',
+          'The key service could not start in this tab. Reload the page; if that does not help, this browser may not run module workers.',
+        ),
+      );
+    });
+  });
+  failure.catch(() => undefined); // observed by the calls that race against it
+  return failure;
+}
+
+/** `startWorker` is for tests; the app always starts workers/kms.worker.ts. */
+export function createKmsClient(startWorker: () => Worker = startCoreWorker): KmsClient {
+  registerAbortSignalTransfer();
+  const worker = startWorker();
+  let answered = false;
+  const failedToStart = startFailure(worker, () => answered);
   const remote = Comlink.wrap<KmsApi>(worker);
   return Object.fromEntries(
     KMS_OPERATIONS.map((operation) => [
@@ -42,7 +70,9 @@ export function createKmsClient(): KmsClient {
       async (...args: unknown[]) => {
         try {
           const call = remote[operation] as unknown as (...a: unknown[]) => Promise<unknown>;
-          return await call(...args.map(crossable));
+          const result = await Promise.race([call(...args.map(crossable)), failedToStart]);
+          answered = true;
+          return result;
         } catch (error) {
           throw rebuildError(error);
         }
