@@ -23,6 +23,7 @@ import {
 import { KmsError } from '../errors.ts';
 import type { AlgorithmSuite } from './algorithm-suites.ts';
 import { BlobReader } from './blob-reader.ts';
+import { FramePipeline } from './frame-pipeline.ts';
 import type { ByteSink } from './byte-sink.ts';
 import { constantTimeEqual, deriveMessageKeys } from './key-derivation.ts';
 import type { Keyring } from './keyring.ts';
@@ -113,12 +114,19 @@ function checkExpectedContext(
  * module comment lists (or the keyring's own), or with the signal's reason when cancelled; the
  * sink is aborted in every case.
  */
+/** A regular frame's plaintext, and how far into the file its frame ends (for progress). */
+interface OpenedFrame {
+  plaintext: Bytes;
+  position: number;
+}
+
 export async function decryptMessage<Result>(
   options: DecryptMessageOptions<Result>,
 ): Promise<DecryptMessageResult<Result>> {
   const { input, keyring, sink, signal } = options;
   const size = input.size;
   const progress = new ProgressReporter(options.onProgress, size);
+  let frames: FramePipeline<OpenedFrame> | undefined;
   try {
     signal?.throwIfAborted();
     progress.report(0, true);
@@ -212,6 +220,13 @@ export async function decryptMessage<Result>(
     let finalPlaintext: Bytes;
     let frameCount: number;
     let plaintextLength = 0;
+    // Regular frames are opened a few at a time and written in order, each only after its own
+    // tag verified (FramePipeline); the final frame is held back until the end (step 7).
+    frames = new FramePipeline<OpenedFrame>(async ({ plaintext, position }) => {
+      signal?.throwIfAborted();
+      await sink.write(plaintext);
+      progress.report(position);
+    });
     if (header.contentType === CONTENT_TYPE_FRAMED) {
       for (let expected = 1; ; expected++) {
         signal?.throwIfAborted();
@@ -267,18 +282,21 @@ export async function decryptMessage<Result>(
           AES_GCM_IV_LENGTH + frameLength + AES_GCM_TAG_LENGTH,
           `inside ${label}`,
         );
-        const plaintext = await openFrame(
-          label,
-          'regular',
-          expected,
-          rest.subarray(0, AES_GCM_IV_LENGTH),
-          rest.subarray(AES_GCM_IV_LENGTH),
-          frameLength,
+        const position = reader.position;
+        await frames.push(
+          openFrame(
+            label,
+            'regular',
+            expected,
+            rest.subarray(0, AES_GCM_IV_LENGTH),
+            rest.subarray(AES_GCM_IV_LENGTH),
+            frameLength,
+          ).then((plaintext) => ({ plaintext, position })),
         );
-        await sink.write(plaintext);
         plaintextLength += frameLength;
-        progress.report(reader.position);
       }
+      // Every regular frame is written before the final one is even considered.
+      await frames.drain();
     } else {
       // §4.6: a non-framed body, decrypt only.
       const label = 'the non-framed body';
@@ -336,7 +354,13 @@ export async function decryptMessage<Result>(
       plaintextLength,
     };
   } catch (error) {
+    // A frame still in flight that failed comes earlier in the file than what threw here:
+    // report the first failure in file order.
+    const earlier = await frames?.firstFailure().then(
+      () => undefined,
+      (failure: unknown) => failure,
+    );
     await sink.abort();
-    throw error;
+    throw earlier ?? error;
   }
 }

@@ -15,6 +15,7 @@ import { KmsError, validationError } from '../errors.ts';
 import { serializeEncryptionContext } from '../formats/encryption-context.ts';
 import { COMMIT_KEY_SUITE, type AlgorithmSuite } from './algorithm-suites.ts';
 import type { ByteSink } from './byte-sink.ts';
+import { FramePipeline } from './frame-pipeline.ts';
 import { DATA_KEY_LENGTH, deriveMessageKeys } from './key-derivation.ts';
 import type { Keyring } from './keyring.ts';
 import {
@@ -113,6 +114,13 @@ function checkContext(encryptionContext: EncryptionContext): void {
   }
 }
 
+interface SealedFrame {
+  sequenceNumber: number;
+  plaintextLength: number;
+  frameHeader: Bytes;
+  sealed: Bytes;
+}
+
 /**
  * Writes the whole message to `options.sink` and closes it. Rejects with a ValidationException
  * for a reserved or oversized context or a frame length outside 1 … 2³² − 1, with the keyring's
@@ -127,7 +135,7 @@ export async function encryptMessage<Result>(
   const frameLength = options.frameLength ?? DEFAULT_FRAME_LENGTH;
   const suite = COMMIT_KEY_SUITE;
   const progress = new ProgressReporter(options.onProgress, input.size);
-  let pendingRead: Promise<ArrayBuffer> | undefined;
+  let pipeline: FramePipeline<SealedFrame> | undefined;
   try {
     checkContext(encryptionContext);
     if (!Number.isInteger(frameLength) || frameLength < 1 || frameLength > MAX_U32) {
@@ -183,33 +191,38 @@ export async function encryptMessage<Result>(
     await sink.write(headerTag);
     let ciphertextLength = headerBody.length + headerTag.length;
 
-    const readFrame = (sequenceNumber: number): Promise<ArrayBuffer> => {
+    // Frames are read and sealed a few at a time (FramePipeline) and written strictly in order.
+    const sealFrame = async (sequenceNumber: number): Promise<SealedFrame> => {
       const start = (sequenceNumber - 1) * frameLength;
-      return input.slice(start, Math.min(plaintextLength, start + frameLength)).arrayBuffer();
-    };
-    pendingRead = readFrame(1);
-    for (let sequenceNumber = 1; sequenceNumber <= frameCount; sequenceNumber++) {
-      signal?.throwIfAborted();
-      const plaintext = new Uint8Array(await pendingRead!);
-      const final = sequenceNumber === frameCount;
-      pendingRead = final ? undefined : readFrame(sequenceNumber + 1);
-      const expectedLength = final ? plaintextLength - (frameCount - 1) * frameLength : frameLength;
-      if (plaintext.length !== expectedLength) {
+      const end = Math.min(plaintextLength, start + frameLength);
+      const plaintext = new Uint8Array(await input.slice(start, end).arrayBuffer());
+      if (plaintext.length !== end - start) {
         throw new KmsError(
           'KMSInternalException',
           'The input file changed while it was being read. Nothing was written.',
         );
       }
+      const final = sequenceNumber === frameCount;
       const aad = bodyAad(messageId, final ? 'final' : 'regular', sequenceNumber, plaintext.length);
       const sealed = await aesGcmEncrypt(keys.contentKey, frameIv(sequenceNumber), plaintext, aad);
       const frameHeader = final
         ? finalFrameHeader(sequenceNumber, plaintext.length)
         : regularFrameHeader(sequenceNumber);
-      await sink.write(frameHeader);
-      await sink.write(sealed);
-      ciphertextLength += frameHeader.length + sealed.length;
-      progress.report((sequenceNumber - 1) * frameLength + plaintext.length, final);
+      return { sequenceNumber, plaintextLength: plaintext.length, frameHeader, sealed };
+    };
+    pipeline = new FramePipeline<SealedFrame>(async (frame) => {
+      signal?.throwIfAborted();
+      await sink.write(frame.frameHeader);
+      await sink.write(frame.sealed);
+      ciphertextLength += frame.frameHeader.length + frame.sealed.length;
+      const final = frame.sequenceNumber === frameCount;
+      progress.report((frame.sequenceNumber - 1) * frameLength + frame.plaintextLength, final);
+    });
+    for (let sequenceNumber = 1; sequenceNumber <= frameCount; sequenceNumber++) {
+      signal?.throwIfAborted();
+      await pipeline.push(sealFrame(sequenceNumber));
     }
+    await pipeline.drain();
     signal?.throwIfAborted();
     const result = await sink.close();
     return {
@@ -224,7 +237,7 @@ export async function encryptMessage<Result>(
       ciphertextLength,
     };
   } catch (error) {
-    pendingRead?.catch(() => undefined);
+    await pipeline?.firstFailure().catch(() => undefined);
     await sink.abort();
     throw error;
   }
