@@ -1,5 +1,5 @@
 import { defineConfig } from '@playwright/test';
-import { CHROMIUM_ARGS, chromiumPath } from './tests/chromium.ts';
+import { CHROMIUM_ARGS, chromiumPath } from './tests/chromium.mjs';
 
 // End-to-end tests drive the built app (vite preview) on 127.0.0.1 — never localhost, which is
 // a different origin with its own IndexedDB and service worker.

@@ -1,6 +1,8 @@
 import { defineConfig } from 'vitest/config';
 import { playwright } from '@vitest/browser-playwright';
-import { CHROMIUM_ARGS, chromiumPath } from './tests/chromium.ts';
+import { CHROMIUM_ARGS, chromiumPath } from './tests/chromium.mjs';
+import { esdkDecrypt, esdkEncrypt, opensslWrapAsReadme } from './tests/browser/commands/esdk.ts';
+import { openssl, verifyAsDocumented } from './tests/browser/commands/openssl.ts';
 
 // Two projects: pure code (formats, serializers) in Node, and the core against the real
 // IndexedDB and WebCrypto of Chromium (Vitest browser mode). No fake IndexedDB anywhere.
@@ -38,6 +40,14 @@ export default defineConfig({
             headless: true,
             screenshotFailures: false,
             instances: [{ browser: 'chromium' }],
+            // Node-side helpers the browser tests call through `commands` (vitest/browser).
+            commands: {
+              esdkEncrypt,
+              esdkDecrypt,
+              opensslWrapAsReadme,
+              openssl,
+              verifyAsDocumented,
+            },
             provider: playwright({
               launchOptions: { executablePath: chromiumPath(), args: CHROMIUM_ARGS },
             }),

@@ -54,7 +54,9 @@ async function timeToReady(page, url) {
 
 async function blankLoad(page) {
   await page.goto(`${ORIGIN}/__bench/blank.html`);
-  return page.evaluate(() => performance.getEntriesByType('navigation')[0].loadEventEnd || performance.now());
+  return page.evaluate(
+    () => performance.getEntriesByType('navigation')[0].loadEventEnd || performance.now(),
+  );
 }
 
 async function coldStarts(browser) {
@@ -95,6 +97,10 @@ export async function benchLatency(browser, { iterations }) {
   const blank = median(cold.blank);
   console.log(`\n## Cold start to interactive (median of ${COLD_STARTS} fresh profiles)\n`);
   console.log(`blank page load (reference)  ${ms(blank)}`);
-  console.log(`online, first visit          ${ms(median(cold.online))}  ${(median(cold.online) / blank).toFixed(1)}× blank`);
-  console.log(`offline, from the cache      ${ms(median(cold.offline))}  ${(median(cold.offline) / blank).toFixed(1)}× blank`);
+  console.log(
+    `online, first visit          ${ms(median(cold.online))}  ${(median(cold.online) / blank).toFixed(1)}× blank`,
+  );
+  console.log(
+    `offline, from the cache      ${ms(median(cold.offline))}  ${(median(cold.offline) / blank).toFixed(1)}× blank`,
+  );
 }

@@ -3,14 +3,55 @@
 import { openApp } from './support.mjs';
 
 const CASES = [
-  { label: 'ECDSA P-256 SHA-256', KeySpec: 'ECC_NIST_P256', algorithm: 'ECDSA_SHA_256', bare: 'ECDSA_SHA_256' },
-  { label: 'ECDSA P-384 SHA-384', KeySpec: 'ECC_NIST_P384', algorithm: 'ECDSA_SHA_384', bare: 'ECDSA_SHA_384' },
-  { label: 'ECDSA P-521 SHA-512', KeySpec: 'ECC_NIST_P521', algorithm: 'ECDSA_SHA_512', bare: 'ECDSA_SHA_512' },
-  { label: 'Ed25519', KeySpec: 'ECC_NIST_EDWARDS25519', algorithm: 'ED25519_SHA_512', bare: 'ED25519_SHA_512' },
-  { label: 'secp256k1 (noble)', KeySpec: 'ECC_SECG_P256K1', algorithm: 'ECDSA_SHA_256', bare: 'ECDSA_SHA_256_SECP256K1' },
-  { label: 'RSA-2048 PSS SHA-256', KeySpec: 'RSA_2048', algorithm: 'RSASSA_PSS_SHA_256', bare: 'RSASSA_PSS_SHA_256' },
-  { label: 'RSA-2048 PKCS#1 SHA-256', KeySpec: 'RSA_2048', algorithm: 'RSASSA_PKCS1_V1_5_SHA_256', bare: 'RSASSA_PKCS1_V1_5_SHA_256' },
-  { label: 'HMAC-SHA-256 (MAC)', KeySpec: 'HMAC_256', algorithm: 'HMAC_SHA_256', bare: 'HMAC_SHA_256', mac: true },
+  {
+    label: 'ECDSA P-256 SHA-256',
+    KeySpec: 'ECC_NIST_P256',
+    algorithm: 'ECDSA_SHA_256',
+    bare: 'ECDSA_SHA_256',
+  },
+  {
+    label: 'ECDSA P-384 SHA-384',
+    KeySpec: 'ECC_NIST_P384',
+    algorithm: 'ECDSA_SHA_384',
+    bare: 'ECDSA_SHA_384',
+  },
+  {
+    label: 'ECDSA P-521 SHA-512',
+    KeySpec: 'ECC_NIST_P521',
+    algorithm: 'ECDSA_SHA_512',
+    bare: 'ECDSA_SHA_512',
+  },
+  {
+    label: 'Ed25519',
+    KeySpec: 'ECC_NIST_EDWARDS25519',
+    algorithm: 'ED25519_SHA_512',
+    bare: 'ED25519_SHA_512',
+  },
+  {
+    label: 'secp256k1 (noble)',
+    KeySpec: 'ECC_SECG_P256K1',
+    algorithm: 'ECDSA_SHA_256',
+    bare: 'ECDSA_SHA_256_SECP256K1',
+  },
+  {
+    label: 'RSA-2048 PSS SHA-256',
+    KeySpec: 'RSA_2048',
+    algorithm: 'RSASSA_PSS_SHA_256',
+    bare: 'RSASSA_PSS_SHA_256',
+  },
+  {
+    label: 'RSA-2048 PKCS#1 SHA-256',
+    KeySpec: 'RSA_2048',
+    algorithm: 'RSASSA_PKCS1_V1_5_SHA_256',
+    bare: 'RSASSA_PKCS1_V1_5_SHA_256',
+  },
+  {
+    label: 'HMAC-SHA-256 (MAC)',
+    KeySpec: 'HMAC_256',
+    algorithm: 'HMAC_SHA_256',
+    bare: 'HMAC_SHA_256',
+    mac: true,
+  },
 ];
 
 export async function benchSigning(browser, { iterations }) {
@@ -27,11 +68,16 @@ export async function benchSigning(browser, { iterations }) {
           const { KeyMetadata } = await kms.createKey({ KeySpec: row.KeySpec, KeyUsage });
           const KeyId = KeyMetadata.KeyId;
           const sign = row.mac
-            ? () => kms.generateMac({ KeyId, Message, MacAlgorithm: row.algorithm }).then((r) => r.Mac)
-            : () => kms.sign({ KeyId, Message, SigningAlgorithm: row.algorithm }).then((r) => r.Signature);
+            ? () =>
+                kms.generateMac({ KeyId, Message, MacAlgorithm: row.algorithm }).then((r) => r.Mac)
+            : () =>
+                kms
+                  .sign({ KeyId, Message, SigningAlgorithm: row.algorithm })
+                  .then((r) => r.Signature);
           const verify = row.mac
             ? (Mac) => kms.verifyMac({ KeyId, Message, Mac, MacAlgorithm: row.algorithm })
-            : (Signature) => kms.verify({ KeyId, Message, Signature, SigningAlgorithm: row.algorithm });
+            : (Signature) =>
+                kms.verify({ KeyId, Message, Signature, SigningAlgorithm: row.algorithm });
           const signature = await sign();
           for (let i = 0; i < 5; i++) await verify(await sign()); // warm-up
           let start = performance.now();
@@ -40,7 +86,11 @@ export async function benchSigning(browser, { iterations }) {
           start = performance.now();
           for (let i = 0; i < iterations; i++) await verify(signature);
           const verifyPerSecond = iterations / ((performance.now() - start) / 1000);
-          const bare = await window.peer('signVerify', { algorithm: row.bare, message: Message, iterations: iterations * 5 });
+          const bare = await window.peer('signVerify', {
+            algorithm: row.bare,
+            message: Message,
+            iterations: iterations * 5,
+          });
           return { signPerSecond, verifyPerSecond, bare };
         },
         { row, iterations },
@@ -48,13 +98,19 @@ export async function benchSigning(browser, { iterations }) {
     });
   }
   await context.close();
-  console.log(`\n## Sign and verify — operations per second, 256-byte message, ${iterations} calls through window.kms\n`);
-  console.log('algorithm                  sign: kms   bare    kms÷bare │ verify: kms   bare    kms÷bare');
+  console.log(
+    `\n## Sign and verify — operations per second, 256-byte message, ${iterations} calls through window.kms\n`,
+  );
+  console.log(
+    'algorithm                  sign: kms   bare    kms÷bare │ verify: kms   bare    kms÷bare',
+  );
   const n = (value) => value.toFixed(0).padStart(7);
   for (const row of rows) {
     console.log(
       `${row.label.padEnd(26)} ${n(row.signPerSecond)} ${n(row.bare.signPerSecond)}   ${(row.signPerSecond / row.bare.signPerSecond).toFixed(3).padStart(6)} │ ${n(row.verifyPerSecond)} ${n(row.bare.verifyPerSecond)}   ${(row.verifyPerSecond / row.bare.verifyPerSecond).toFixed(3).padStart(6)}`,
     );
   }
-  console.log('kms: one audited call each (the audit record is written in its own IndexedDB transaction)');
+  console.log(
+    'kms: one audited call each (the audit record is written in its own IndexedDB transaction)',
+  );
 }

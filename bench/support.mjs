@@ -2,32 +2,30 @@
 // the statistics. The app's CSP allows workers from its own origin, so helper pages and workers
 // are served on that origin by Playwright routes.
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { chromium } from 'playwright';
+import { CHROMIUM_ARGS, chromiumPath } from '../tests/chromium.mjs';
 
 export const PORT = 4175;
 export const ORIGIN = `http://127.0.0.1:${PORT}`;
-const ARGS = [
-  '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
-];
 const PEER_WORKER = new URL('./dist/peer-worker.js', import.meta.url);
 
-function chromiumPath() {
-  const candidates = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', chromium.executablePath()];
-  const found = candidates.find((candidate) => candidate && existsSync(candidate));
-  if (!found) throw new Error('No Chromium: install one or set CHROMIUM_PATH (see README).');
-  return found;
-}
-
 export function launchBrowser() {
-  return chromium.launch({ executablePath: chromiumPath(), args: ARGS });
+  return chromium.launch({ executablePath: chromiumPath(), args: CHROMIUM_ARGS });
 }
 
 export function startServer() {
   const server = spawn(
     process.execPath,
-    ['node_modules/vite/bin/vite.js', 'preview', '--host', '127.0.0.1', '--port', String(PORT), '--strictPort'],
+    [
+      'node_modules/vite/bin/vite.js',
+      'preview',
+      '--host',
+      '127.0.0.1',
+      '--port',
+      String(PORT),
+      '--strictPort',
+    ],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
   return new Promise((resolve, reject) => {
@@ -41,10 +39,16 @@ export function startServer() {
 /** The echo worker, a blank page and the reference worker (bench/peers), on the app's origin. */
 export async function routeBenchFiles(context) {
   await context.route(`${ORIGIN}/__bench/echo-worker.js`, (route) =>
-    route.fulfill({ contentType: 'text/javascript', body: 'self.onmessage = (e) => self.postMessage(e.data);' }),
+    route.fulfill({
+      contentType: 'text/javascript',
+      body: 'self.onmessage = (e) => self.postMessage(e.data);',
+    }),
   );
   await context.route(`${ORIGIN}/__bench/blank.html`, (route) =>
-    route.fulfill({ contentType: 'text/html', body: '<!doctype html><title>blank</title><p>blank</p>' }),
+    route.fulfill({
+      contentType: 'text/html',
+      body: '<!doctype html><title>blank</title><p>blank</p>',
+    }),
   );
   await context.route(`${ORIGIN}/__bench/peer-worker.js`, (route) =>
     route.fulfill({ contentType: 'text/javascript', body: readFileSync(PEER_WORKER, 'utf8') }),
@@ -57,13 +61,16 @@ export async function openApp(browser) {
   await routeBenchFiles(context);
   const page = await context.newPage();
   await page.goto(ORIGIN);
-  await page.waitForFunction(() => document.documentElement.dataset.ready === 'true', undefined, { timeout: 60_000 });
+  await page.waitForFunction(() => document.documentElement.dataset.ready === 'true', undefined, {
+    timeout: 60_000,
+  });
   // `peer(operation, argument)`: one call into the reference worker (bench/peers/peer-worker.js).
   await page.evaluate(() => {
     const worker = new Worker('/__bench/peer-worker.js', { type: 'module' });
     window.peer = (operation, argument) =>
       new Promise((resolve, reject) => {
-        worker.onmessage = ({ data }) => (data.error ? reject(new Error(data.error)) : resolve(data.result));
+        worker.onmessage = ({ data }) =>
+          data.error ? reject(new Error(data.error)) : resolve(data.result);
         worker.postMessage({ operation, argument });
       });
   });

@@ -8,15 +8,29 @@ import { defineConfig } from 'vite';
 // 5.x copies at the top belong to @aws-crypto/client-node). The SDK checks `instanceof` across
 // packages, so the bundle must hold exactly one copy of each: the one beside encrypt-browser.
 const nested = (name) =>
-  fileURLToPath(new URL(`../node_modules/@aws-crypto/encrypt-browser/node_modules/@aws-crypto/${name}`, import.meta.url));
+  fileURLToPath(
+    new URL(
+      `../node_modules/@aws-crypto/encrypt-browser/node_modules/@aws-crypto/${name}`,
+      import.meta.url,
+    ),
+  );
 const CACHE_MATERIAL = fileURLToPath(
-  new URL('../node_modules/@aws-crypto/caching-materials-manager-browser/node_modules/@aws-crypto/cache-material', import.meta.url),
+  new URL(
+    '../node_modules/@aws-crypto/caching-materials-manager-browser/node_modules/@aws-crypto/cache-material',
+    import.meta.url,
+  ),
 );
 const RAW_KEYRING = fileURLToPath(
-  new URL('../node_modules/@aws-crypto/raw-aes-keyring-browser/node_modules/@aws-crypto/raw-keyring', import.meta.url),
+  new URL(
+    '../node_modules/@aws-crypto/raw-aes-keyring-browser/node_modules/@aws-crypto/raw-keyring',
+    import.meta.url,
+  ),
 );
 const KMS_KEYRING = fileURLToPath(
-  new URL('../node_modules/@aws-crypto/kms-keyring-browser/node_modules/@aws-crypto/kms-keyring', import.meta.url),
+  new URL(
+    '../node_modules/@aws-crypto/kms-keyring-browser/node_modules/@aws-crypto/kms-keyring',
+    import.meta.url,
+  ),
 );
 
 export default defineConfig({

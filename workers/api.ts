@@ -33,7 +33,9 @@ export type {
   SigningAlgorithm,
 };
 export type KeyState = 'Enabled' | 'Disabled' | 'PendingDeletion' | 'PendingImport';
-export type Origin = 'POCKET_KMS';
+/** POCKET_KMS: material made in the vault. EXTERNAL: material imported by the user (importKeyMaterial). */
+export type Origin = 'POCKET_KMS' | 'EXTERNAL';
+export type ExpirationModel = 'KEY_MATERIAL_EXPIRES' | 'KEY_MATERIAL_DOES_NOT_EXPIRE';
 export type DataKeySpec = 'AES_256' | 'AES_128';
 export type RotationType = 'AUTOMATIC' | 'ON_DEMAND';
 export type EncryptionContext = Record<string, string>;
@@ -63,7 +65,13 @@ export interface KeyMetadata {
   MacAlgorithms?: MacAlgorithm[];
   KeyAgreementAlgorithms?: KeyAgreementAlgorithm[];
   MultiRegion: false;
-  CurrentKeyMaterialId: string;
+  /** Absent while an EXTERNAL key has no key material (PendingImport), as in AWS. */
+  CurrentKeyMaterialId?: string;
+  /** EXTERNAL keys with imported material: whether and when (ValidTo) it expires. */
+  ExpirationModel?: ExpirationModel;
+  ValidTo?: Date;
+  /** Not in AWS: the raw-AES-keyring identity an EXTERNAL key wraps file data keys under. */
+  RawAesKeyring?: RawAesKeyringIdentity;
   /** Not in AWS: how the key material is held (workers/crypto/key-specs.ts, KeyCustody). */
   Custody: KeyCustody;
 }
@@ -251,6 +259,8 @@ export interface EncryptFileRequest {
 export interface EncryptFileResponse {
   /** `<input name>.encrypted`: an AWS Encryption SDK message, format 2, suite 0x0478. */
   Output: File;
+  /** Names this output for discardFileOutput, once the caller is done with it. */
+  OutputId: string;
   /** Hex of the 32-byte message id. */
   MessageId: string;
   /** Key ARNs, in the order of the file's encrypted data keys. */
@@ -274,6 +284,8 @@ export interface DecryptFileRequest {
 export interface DecryptFileResponse {
   /** Named as before encryption (`.encrypted` removed). */
   Output: File;
+  /** Names this output for discardFileOutput, once the caller is done with it. */
+  OutputId: string;
   KeyId: string;
   KeyVersion: number;
   KeyMaterialId: string;
@@ -283,6 +295,10 @@ export interface DecryptFileResponse {
   AlgorithmSuiteId: string;
   FrameLength: number;
   PlaintextLength: number;
+}
+export interface DiscardFileOutputRequest {
+  /** The OutputId of an encryptFile or decryptFile response. */
+  OutputId: string;
 }
 export interface InspectCiphertextRequest {
   Input: Blob;
@@ -336,9 +352,19 @@ export interface InspectCiphertextResponse {
  * OperationCancelledException and leaves no output behind.
  */
 export interface KmsFileOperations {
-  encryptFile(request: EncryptFileRequest, onProgress?: FileProgressCallback, signal?: AbortSignal): Promise<EncryptFileResponse>;
-  decryptFile(request: DecryptFileRequest, onProgress?: FileProgressCallback, signal?: AbortSignal): Promise<DecryptFileResponse>;
+  encryptFile(
+    request: EncryptFileRequest,
+    onProgress?: FileProgressCallback,
+    signal?: AbortSignal,
+  ): Promise<EncryptFileResponse>;
+  decryptFile(
+    request: DecryptFileRequest,
+    onProgress?: FileProgressCallback,
+    signal?: AbortSignal,
+  ): Promise<DecryptFileResponse>;
   inspectCiphertext(request: InspectCiphertextRequest): Promise<InspectCiphertextResponse>;
+  /** Removes an output of encryptFile/decryptFile made in this tab; its File stops being readable. */
+  discardFileOutput(request: DiscardFileOutputRequest): Promise<Record<string, never>>;
 }
 
 // --- asymmetric and HMAC keys (issue 4) -------------------------------------------------------
@@ -364,12 +390,21 @@ export interface SignResponse {
   Signature: Uint8Array;
   SigningAlgorithm: SigningAlgorithm;
 }
-export interface VerifyRequest extends SignRequest {
+/** The signer: exactly one of KeyId (a vault key) and PublicKey — PublicKey is not in AWS. */
+export interface SignerChoice {
+  KeyId?: string;
+  /** DER SubjectPublicKeyInfo bytes, or PEM, JWK JSON or base64 DER text. */
+  PublicKey?: Uint8Array | string;
+}
+export interface VerifyRequest extends Omit<SignRequest, 'KeyId'>, SignerChoice {
   Signature: Uint8Array;
 }
 /** Only a valid signature returns; any other rejects with KMSInvalidSignatureException. */
 export interface VerifyResponse {
-  KeyId: string;
+  /** The vault key's ARN, when KeyId was given. */
+  KeyId?: string;
+  /** The public key's spec, when PublicKey was given. */
+  PublicKeySpec?: KeySpec;
   SignatureValid: true;
   SigningAlgorithm: SigningAlgorithm;
 }
@@ -411,7 +446,10 @@ export interface GenerateDataKeyPairResponse {
   PublicKey: Uint8Array;
   KeyMaterialId: string;
 }
-export type GenerateDataKeyPairWithoutPlaintextResponse = Omit<GenerateDataKeyPairResponse, 'PrivateKeyPlaintext'>;
+export type GenerateDataKeyPairWithoutPlaintextResponse = Omit<
+  GenerateDataKeyPairResponse,
+  'PrivateKeyPlaintext'
+>;
 
 export interface DeriveSharedSecretRequest {
   KeyId: string;
@@ -427,16 +465,123 @@ export interface DeriveSharedSecretResponse {
   KeyOrigin: Origin;
 }
 
+/** signFile (not in AWS KMS): a detached signature of a file of any size (docs/FORMAT.md §5). */
+export interface SignFileRequest {
+  Input: Blob;
+  /** A SIGN_VERIFY key. */
+  KeyId: string;
+  /** One of the key's SigningAlgorithms that takes RAW messages (not ED25519_PH_SHA_512). */
+  SigningAlgorithm: string;
+}
+export interface SignFileResponse {
+  /** Key ARN. */
+  KeyId: string;
+  SigningAlgorithm: SigningAlgorithm;
+  /** The file name in the statement (`data` for a Blob without one). */
+  Name: string;
+  /** File size in bytes. */
+  Length: number;
+  /** SHA-256 of the file, lower-case hex. */
+  Sha256: string;
+  /** The exact bytes signed: the canonical JSON statement. */
+  Statement: Uint8Array;
+  /** As `sign` returns it for the statement. */
+  Signature: Uint8Array;
+  /** `<input name>.sig`: the text file of docs/FORMAT.md §5.2. */
+  SignatureFile: File;
+}
+export interface VerifyFileRequest extends SignerChoice {
+  Input: Blob;
+  SignatureFile: Blob;
+}
+/** Only a valid signature over a matching file returns; else KMSInvalidSignatureException. */
+export interface VerifyFileResponse {
+  SignatureValid: true;
+  SigningAlgorithm: SigningAlgorithm;
+  /** From the signed statement: the name the file had when it was signed. */
+  Name: string;
+  Length: number;
+  Sha256: string;
+  /** The vault key's ARN, when KeyId was given. */
+  KeyId?: string;
+  /** The public key's spec, when PublicKey was given. */
+  PublicKeySpec?: KeySpec;
+}
+
 /** The asymmetric and HMAC operations; encrypt and decrypt in KmsApi also take RSA keys. */
 export interface KmsAsymmetricOperations {
+  signFile(
+    request: SignFileRequest,
+    onProgress?: FileProgressCallback,
+    signal?: AbortSignal,
+  ): Promise<SignFileResponse>;
+  verifyFile(
+    request: VerifyFileRequest,
+    onProgress?: FileProgressCallback,
+    signal?: AbortSignal,
+  ): Promise<VerifyFileResponse>;
   getPublicKey(request: KeyIdRequest): Promise<GetPublicKeyResponse>;
   sign(request: SignRequest): Promise<SignResponse>;
   verify(request: VerifyRequest): Promise<VerifyResponse>;
   generateMac(request: GenerateMacRequest): Promise<GenerateMacResponse>;
   verifyMac(request: VerifyMacRequest): Promise<VerifyMacResponse>;
   generateDataKeyPair(request: GenerateDataKeyPairRequest): Promise<GenerateDataKeyPairResponse>;
-  generateDataKeyPairWithoutPlaintext(request: GenerateDataKeyPairRequest): Promise<GenerateDataKeyPairWithoutPlaintextResponse>;
+  generateDataKeyPairWithoutPlaintext(
+    request: GenerateDataKeyPairRequest,
+  ): Promise<GenerateDataKeyPairWithoutPlaintextResponse>;
   deriveSharedSecret(request: DeriveSharedSecretRequest): Promise<DeriveSharedSecretResponse>;
+}
+
+// --- bring your own key: importing key material (docs/API.md, "Importing key material") ----------
+
+/** Not in AWS: the (namespace, name) pair an AWS Encryption SDK raw AES keyring is built with. */
+export interface RawAesKeyringIdentity {
+  KeyNamespace: string;
+  KeyName: string;
+}
+export interface GetParametersForImportRequest {
+  KeyId: string;
+  /** RSAES_OAEP_SHA_256 or RSAES_OAEP_SHA_1 (AWS's other values are refused). */
+  WrappingAlgorithm: string;
+  /** RSA_2048, RSA_3072 or RSA_4096. */
+  WrappingKeySpec: string;
+}
+export interface GetParametersForImportResponse {
+  KeyId: string;
+  /** Pass back unchanged to importKeyMaterial; only the newest token of a key is valid. */
+  ImportToken: Uint8Array;
+  /** The RSA wrapping public key, DER SubjectPublicKeyInfo. */
+  PublicKey: Uint8Array;
+  /** 24 hours after the call. */
+  ParametersValidTo: Date;
+}
+export interface ImportKeyMaterialRequest {
+  KeyId: string;
+  ImportToken: Uint8Array;
+  /** The 32 bytes of AES-256 key material, RSA-OAEP-encrypted under the PublicKey. */
+  EncryptedKeyMaterial: Uint8Array;
+  /** Default KEY_MATERIAL_DOES_NOT_EXPIRE; KEY_MATERIAL_EXPIRES needs ValidTo. */
+  ExpirationModel?: string;
+  ValidTo?: Date;
+  /** Not in AWS: wrap file data keys under this raw-AES-keyring identity (docs/FORMAT.md §4.8). */
+  RawAesKeyring?: RawAesKeyringIdentity;
+}
+export interface ImportKeyMaterialResponse {
+  KeyId: string;
+  KeyMaterialId: string;
+}
+export interface DeleteImportedKeyMaterialResponse {
+  KeyId: string;
+  KeyMaterialId: string;
+}
+
+/** Keys with Origin EXTERNAL: the user brings the AES-256 key material (AWS's import flow). */
+export interface KmsImportOperations {
+  getParametersForImport(
+    request: GetParametersForImportRequest,
+  ): Promise<GetParametersForImportResponse>;
+  importKeyMaterial(request: ImportKeyMaterialRequest): Promise<ImportKeyMaterialResponse>;
+  deleteImportedKeyMaterial(request: KeyIdRequest): Promise<DeleteImportedKeyMaterialResponse>;
 }
 
 // --- audit ------------------------------------------------------------------------------------
@@ -503,7 +648,7 @@ export interface ExportAuditLogResponse {
 }
 
 /** What `window.kms` and the UI call. Every method is audited. */
-export interface KmsApi extends KmsFileOperations, KmsAsymmetricOperations {
+export interface KmsApi extends KmsFileOperations, KmsAsymmetricOperations, KmsImportOperations {
   createKey(request?: CreateKeyRequest): Promise<KeyMetadataResponse>;
   describeKey(request: KeyIdRequest): Promise<KeyMetadataResponse>;
   listKeys(request?: Paged): Promise<ListKeysResponse>;
@@ -548,23 +693,58 @@ export type KmsOperation = keyof KmsApi;
  * script can never reach the core's internals (its key handles, its unaudited helpers).
  */
 export const KMS_OPERATIONS = [
-  'createKey', 'describeKey', 'listKeys', 'updateKeyDescription', 'enableKey', 'disableKey',
-  'scheduleKeyDeletion', 'cancelKeyDeletion',
-  'createAlias', 'updateAlias', 'deleteAlias', 'listAliases',
-  'tagResource', 'untagResource', 'listResourceTags',
-  'enableKeyRotation', 'disableKeyRotation', 'getKeyRotationStatus', 'rotateKeyOnDemand',
+  'createKey',
+  'describeKey',
+  'listKeys',
+  'updateKeyDescription',
+  'enableKey',
+  'disableKey',
+  'scheduleKeyDeletion',
+  'cancelKeyDeletion',
+  'createAlias',
+  'updateAlias',
+  'deleteAlias',
+  'listAliases',
+  'tagResource',
+  'untagResource',
+  'listResourceTags',
+  'enableKeyRotation',
+  'disableKeyRotation',
+  'getKeyRotationStatus',
+  'rotateKeyOnDemand',
   'listKeyRotations',
-  'encrypt', 'decrypt', 'reEncrypt', 'generateDataKey', 'generateDataKeyWithoutPlaintext',
+  'encrypt',
+  'decrypt',
+  'reEncrypt',
+  'generateDataKey',
+  'generateDataKeyWithoutPlaintext',
   'generateRandom',
-  'encryptFile', 'decryptFile', 'inspectCiphertext',
-  'getPublicKey', 'sign', 'verify', 'generateMac', 'verifyMac',
-  'generateDataKeyPair', 'generateDataKeyPairWithoutPlaintext', 'deriveSharedSecret',
-  'listAuditEvents', 'verifyAuditLog', 'exportAuditLog',
+  'encryptFile',
+  'decryptFile',
+  'inspectCiphertext',
+  'discardFileOutput',
+  'getPublicKey',
+  'sign',
+  'verify',
+  'generateMac',
+  'verifyMac',
+  'generateDataKeyPair',
+  'generateDataKeyPairWithoutPlaintext',
+  'deriveSharedSecret',
+  'signFile',
+  'verifyFile',
+  'getParametersForImport',
+  'importKeyMaterial',
+  'deleteImportedKeyMaterial',
+  'listAuditEvents',
+  'verifyAuditLog',
+  'exportAuditLog',
 ] as const satisfies readonly KmsOperation[];
 
 // Compile-time check that the list above names every operation of KmsApi.
 type MissingOperations = Exclude<KmsOperation, (typeof KMS_OPERATIONS)[number]>;
-export const ALL_OPERATIONS_LISTED: MissingOperations extends never ? true : MissingOperations = true;
+export const ALL_OPERATIONS_LISTED: MissingOperations extends never ? true : MissingOperations =
+  true;
 
 /**
  * The BroadcastChannel on which the core announces, after each change to a vault, the event

@@ -8,10 +8,13 @@
 export const KMS_ERROR_NAMES = [
   'AlreadyExistsException',
   'DisabledException',
+  'ExpiredImportTokenException',
   'IncorrectKeyException',
+  'IncorrectKeyMaterialException',
   'InvalidAliasNameException',
   'InvalidArnException',
   'InvalidCiphertextException',
+  'InvalidImportTokenException',
   'InvalidKeyUsageException',
   'InvalidMarkerException',
   'KMSInternalException',
@@ -62,8 +65,7 @@ export function toKmsError(error: unknown): KmsError {
 
 /** AWS's wording for a parameter that fails a constraint. */
 export function validationError(parameter: string, value: unknown, constraint: string): KmsError {
-  const shown =
-    typeof value === 'string' || typeof value === 'number' ? ` '${String(value)}'` : '';
+  const shown = typeof value === 'string' || typeof value === 'number' ? ` '${String(value)}'` : '';
   return new KmsError(
     'ValidationException',
     `1 validation error detected: Value${shown} at '${parameter}' failed to satisfy constraint: ${constraint}`,

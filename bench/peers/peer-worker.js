@@ -70,7 +70,9 @@ async function writeOpfs({ totalBytes, frameLength }) {
 
 /** The AWS Encryption SDK browser client, raw AES keyring, whole buffer in memory (its only mode). */
 async function esdkBrowser({ totalBytes, suite, frameLength }) {
-  const { encrypt, decrypt } = sdk.buildClient(sdk.CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT);
+  const { encrypt, decrypt } = sdk.buildClient(
+    sdk.CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT,
+  );
   const masterKey = await crypto.subtle.importKey(
     'raw',
     crypto.getRandomValues(new Uint8Array(32)),
@@ -101,19 +103,42 @@ async function esdkBrowser({ totalBytes, suite, frameLength }) {
 }
 
 const SIGNERS = {
-  ECDSA_SHA_256: { generate: { name: 'ECDSA', namedCurve: 'P-256' }, params: { name: 'ECDSA', hash: 'SHA-256' } },
-  ECDSA_SHA_384: { generate: { name: 'ECDSA', namedCurve: 'P-384' }, params: { name: 'ECDSA', hash: 'SHA-384' } },
-  ECDSA_SHA_512: { generate: { name: 'ECDSA', namedCurve: 'P-521' }, params: { name: 'ECDSA', hash: 'SHA-512' } },
+  ECDSA_SHA_256: {
+    generate: { name: 'ECDSA', namedCurve: 'P-256' },
+    params: { name: 'ECDSA', hash: 'SHA-256' },
+  },
+  ECDSA_SHA_384: {
+    generate: { name: 'ECDSA', namedCurve: 'P-384' },
+    params: { name: 'ECDSA', hash: 'SHA-384' },
+  },
+  ECDSA_SHA_512: {
+    generate: { name: 'ECDSA', namedCurve: 'P-521' },
+    params: { name: 'ECDSA', hash: 'SHA-512' },
+  },
   ED25519_SHA_512: { generate: { name: 'Ed25519' }, params: { name: 'Ed25519' } },
   RSASSA_PSS_SHA_256: {
-    generate: { name: 'RSA-PSS', modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' },
+    generate: {
+      name: 'RSA-PSS',
+      modulusLength: 2048,
+      publicExponent: new Uint8Array([1, 0, 1]),
+      hash: 'SHA-256',
+    },
     params: { name: 'RSA-PSS', saltLength: 32 },
   },
   RSASSA_PKCS1_V1_5_SHA_256: {
-    generate: { name: 'RSASSA-PKCS1-v1_5', modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' },
+    generate: {
+      name: 'RSASSA-PKCS1-v1_5',
+      modulusLength: 2048,
+      publicExponent: new Uint8Array([1, 0, 1]),
+      hash: 'SHA-256',
+    },
     params: { name: 'RSASSA-PKCS1-v1_5' },
   },
-  HMAC_SHA_256: { generate: { name: 'HMAC', hash: 'SHA-256' }, params: { name: 'HMAC' }, mac: true },
+  HMAC_SHA_256: {
+    generate: { name: 'HMAC', hash: 'SHA-256' },
+    params: { name: 'HMAC' },
+    mac: true,
+  },
 };
 
 /** Bare sign and verify per second for one algorithm: `iterations` calls each, sequential. */
@@ -127,11 +152,16 @@ async function signVerify({ algorithm, message, iterations }) {
     verify = async (signature) => secp256k1.verify(signature, message, publicKey, { lowS: true });
   } else {
     const spec = SIGNERS[algorithm];
-    const keys = await crypto.subtle.generateKey(spec.generate, false, spec.mac ? ['sign', 'verify'] : ['sign', 'verify']);
+    const keys = await crypto.subtle.generateKey(
+      spec.generate,
+      false,
+      spec.mac ? ['sign', 'verify'] : ['sign', 'verify'],
+    );
     const signingKey = spec.mac ? keys : keys.privateKey;
     const verifyingKey = spec.mac ? keys : keys.publicKey;
     sign = () => crypto.subtle.sign(spec.params, signingKey, message);
-    verify = async (signature) => crypto.subtle.verify(spec.params, verifyingKey, signature, message);
+    verify = async (signature) =>
+      crypto.subtle.verify(spec.params, verifyingKey, signature, message);
   }
   const signature = await sign();
   for (let i = 0; i < 10; i++) await verify(await sign()); // warm-up

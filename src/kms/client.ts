@@ -84,7 +84,8 @@ export function createKmsClient(startWorker: () => Worker = startCoreWorker): Km
 /** Calls `listener` whenever any tab changes the vault. Returns the unsubscribe function. */
 export function onVaultChanged(listener: (eventName: string) => void): () => void {
   const channel = new BroadcastChannel(vaultChangedChannel(VAULT_NAME));
-  channel.onmessage = (event: MessageEvent<{ eventName: string }>) => listener(event.data.eventName);
+  channel.onmessage = (event: MessageEvent<{ eventName: string }>) =>
+    listener(event.data.eventName);
   return () => channel.close();
 }
 

@@ -23,9 +23,22 @@ const ERROR_TEXT: Record<string, ErrorText> = {
   DisabledException: {
     sentence: "This key is disabled. Enable it on the key's page to use it.",
   },
+  ExpiredImportTokenException: {
+    sentence:
+      'The import token has expired (it is valid for 24 hours). Download a new wrapping key and import token, wrap the key material again, and import.',
+  },
   IncorrectKeyException: {
     sentence:
       'This ciphertext was encrypted under a different key than the one named in the request.',
+  },
+  IncorrectKeyMaterialException: {
+    sentence:
+      'This key material cannot be imported into this key: it is not 32 bytes, or the key already had different key material (a key only ever takes back the same material).',
+    showDetails: true,
+  },
+  InvalidImportTokenException: {
+    sentence:
+      'The import token does not belong to this key, or a newer one replaced it. Use the token downloaded with the wrapping key you used.',
   },
   InvalidAliasNameException: {
     sentence:

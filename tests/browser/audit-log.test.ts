@@ -19,6 +19,7 @@ import {
   utf8,
   type TestVault,
 } from './support/vault.ts';
+import { newKeyMaterial, wrapKeyMaterial } from './support/key-import.ts';
 
 let vault: TestVault | undefined;
 afterEach(async () => {
@@ -57,6 +58,7 @@ const EVENT_NAMES = {
   encryptFile: 'EncryptFile',
   decryptFile: 'DecryptFile',
   inspectCiphertext: 'InspectCiphertext',
+  discardFileOutput: 'DiscardFileOutput',
   getPublicKey: 'GetPublicKey',
   sign: 'Sign',
   verify: 'Verify',
@@ -65,6 +67,11 @@ const EVENT_NAMES = {
   generateDataKeyPair: 'GenerateDataKeyPair',
   generateDataKeyPairWithoutPlaintext: 'GenerateDataKeyPairWithoutPlaintext',
   deriveSharedSecret: 'DeriveSharedSecret',
+  signFile: 'SignFile',
+  verifyFile: 'VerifyFile',
+  getParametersForImport: 'GetParametersForImport',
+  importKeyMaterial: 'ImportKeyMaterial',
+  deleteImportedKeyMaterial: 'DeleteImportedKeyMaterial',
   listAuditEvents: 'ListAuditEvents',
   verifyAuditLog: 'VerifyAuditLog',
   exportAuditLog: 'ExportAuditLog',
@@ -91,6 +98,11 @@ describe('one record per call', () => {
     let mac: Uint8Array = new Uint8Array();
     let peerPublicKey: Uint8Array = new Uint8Array();
     let encryptedFile: File = new File([], 'none');
+    let decryptedOutputId = '';
+    let signatureFile: File = new File([], 'none');
+    let externalKeyId = '';
+    let importToken: Uint8Array = new Uint8Array();
+    let wrappedMaterial: Uint8Array = new Uint8Array();
     const message = utf8('signed statement');
     const steps: Step[] = [
       {
@@ -249,7 +261,21 @@ describe('one record per call', () => {
         run: (k) => k.encryptFile({ Input: new Blob(['x']), KeyIds: [] }),
         fails: 'ValidationException',
       },
-      { operation: 'decryptFile', run: (k) => k.decryptFile({ Input: encryptedFile }) },
+      {
+        operation: 'decryptFile',
+        run: async (k) => {
+          decryptedOutputId = (await k.decryptFile({ Input: encryptedFile })).OutputId;
+        },
+      },
+      {
+        operation: 'discardFileOutput',
+        run: (k) => k.discardFileOutput({ OutputId: decryptedOutputId }),
+      },
+      {
+        operation: 'discardFileOutput',
+        run: (k) => k.discardFileOutput({ OutputId: decryptedOutputId }),
+        fails: 'NotFoundException',
+      },
       {
         operation: 'decryptFile',
         run: (k) => k.decryptFile({ Input: encryptedFile, EncryptionContext: { a: 'b' } }),
@@ -292,46 +318,74 @@ describe('one record per call', () => {
       },
       {
         operation: 'sign',
-        run: (k) => k.sign({ KeyId: otherKeyId, Message: message, SigningAlgorithm: 'ECDSA_SHA_256' }),
+        run: (k) =>
+          k.sign({ KeyId: otherKeyId, Message: message, SigningAlgorithm: 'ECDSA_SHA_256' }),
         fails: 'InvalidKeyUsageException',
       },
       {
         operation: 'verify',
         run: (k) =>
-          k.verify({ KeyId: signingKeyId, Message: message, Signature: signature, SigningAlgorithm: 'ECDSA_SHA_256' }),
+          k.verify({
+            KeyId: signingKeyId,
+            Message: message,
+            Signature: signature,
+            SigningAlgorithm: 'ECDSA_SHA_256',
+          }),
       },
       {
         operation: 'verify',
         run: (k) =>
-          k.verify({ KeyId: signingKeyId, Message: utf8('other'), Signature: signature, SigningAlgorithm: 'ECDSA_SHA_256' }),
+          k.verify({
+            KeyId: signingKeyId,
+            Message: utf8('other'),
+            Signature: signature,
+            SigningAlgorithm: 'ECDSA_SHA_256',
+          }),
         fails: 'KMSInvalidSignatureException',
       },
       {
         operation: 'createKey',
         run: async (k) => {
-          const created = await k.createKey({ KeySpec: 'HMAC_256', KeyUsage: 'GENERATE_VERIFY_MAC' });
+          const created = await k.createKey({
+            KeySpec: 'HMAC_256',
+            KeyUsage: 'GENERATE_VERIFY_MAC',
+          });
           macKeyId = created.KeyMetadata.KeyId;
         },
       },
       {
         operation: 'generateMac',
         run: async (k) => {
-          mac = (await k.generateMac({ KeyId: macKeyId, Message: message, MacAlgorithm: 'HMAC_SHA_256' })).Mac;
+          mac = (
+            await k.generateMac({ KeyId: macKeyId, Message: message, MacAlgorithm: 'HMAC_SHA_256' })
+          ).Mac;
         },
       },
       {
         operation: 'generateMac',
-        run: (k) => k.generateMac({ KeyId: macKeyId, Message: message, MacAlgorithm: 'HMAC_SHA_512' }),
+        run: (k) =>
+          k.generateMac({ KeyId: macKeyId, Message: message, MacAlgorithm: 'HMAC_SHA_512' }),
         fails: 'InvalidKeyUsageException',
       },
       {
         operation: 'verifyMac',
-        run: (k) => k.verifyMac({ KeyId: macKeyId, Message: message, Mac: mac, MacAlgorithm: 'HMAC_SHA_256' }),
+        run: (k) =>
+          k.verifyMac({
+            KeyId: macKeyId,
+            Message: message,
+            Mac: mac,
+            MacAlgorithm: 'HMAC_SHA_256',
+          }),
       },
       {
         operation: 'verifyMac',
         run: (k) =>
-          k.verifyMac({ KeyId: macKeyId, Message: utf8('other'), Mac: mac, MacAlgorithm: 'HMAC_SHA_256' }),
+          k.verifyMac({
+            KeyId: macKeyId,
+            Message: utf8('other'),
+            Mac: mac,
+            MacAlgorithm: 'HMAC_SHA_256',
+          }),
         fails: 'KMSInvalidMacException',
       },
       {
@@ -345,25 +399,134 @@ describe('one record per call', () => {
       },
       {
         operation: 'generateDataKeyPairWithoutPlaintext',
-        run: (k) => k.generateDataKeyPairWithoutPlaintext({ KeyId: keyId, KeyPairSpec: 'ECC_NIST_EDWARDS25519' }),
+        run: (k) =>
+          k.generateDataKeyPairWithoutPlaintext({
+            KeyId: keyId,
+            KeyPairSpec: 'ECC_NIST_EDWARDS25519',
+          }),
       },
       {
         operation: 'createKey',
         run: async (k) => {
-          const created = await k.createKey({ KeySpec: 'ECC_NIST_P256', KeyUsage: 'KEY_AGREEMENT' });
+          const created = await k.createKey({
+            KeySpec: 'ECC_NIST_P256',
+            KeyUsage: 'KEY_AGREEMENT',
+          });
           agreementKeyId = created.KeyMetadata.KeyId;
         },
       },
       {
         operation: 'deriveSharedSecret',
         run: (k) =>
-          k.deriveSharedSecret({ KeyId: agreementKeyId, KeyAgreementAlgorithm: 'ECDH', PublicKey: peerPublicKey }),
+          k.deriveSharedSecret({
+            KeyId: agreementKeyId,
+            KeyAgreementAlgorithm: 'ECDH',
+            PublicKey: peerPublicKey,
+          }),
       },
       {
         operation: 'deriveSharedSecret',
         run: (k) =>
-          k.deriveSharedSecret({ KeyId: signingKeyId, KeyAgreementAlgorithm: 'ECDH', PublicKey: new Uint8Array(91) }),
+          k.deriveSharedSecret({
+            KeyId: signingKeyId,
+            KeyAgreementAlgorithm: 'ECDH',
+            PublicKey: new Uint8Array(91),
+          }),
         fails: 'InvalidKeyUsageException',
+      },
+      {
+        operation: 'signFile',
+        run: async (k) => {
+          const input = new File([utf8('file body')], 'note.txt');
+          signatureFile = (
+            await k.signFile({
+              Input: input,
+              KeyId: signingKeyId,
+              SigningAlgorithm: 'ECDSA_SHA_256',
+            })
+          ).SignatureFile;
+        },
+      },
+      {
+        operation: 'signFile',
+        run: (k) =>
+          k.signFile({ Input: new Blob(['x']), KeyId: keyId, SigningAlgorithm: 'ECDSA_SHA_256' }),
+        fails: 'InvalidKeyUsageException',
+      },
+      {
+        operation: 'verifyFile',
+        run: (k) =>
+          k.verifyFile({
+            Input: new File([utf8('file body')], 'note.txt'),
+            SignatureFile: signatureFile,
+            PublicKey: peerPublicKey,
+          }),
+      },
+      {
+        operation: 'verifyFile',
+        run: (k) =>
+          k.verifyFile({
+            Input: new File([utf8('file bodY')], 'note.txt'),
+            SignatureFile: signatureFile,
+            KeyId: signingKeyId,
+          }),
+        fails: 'KMSInvalidSignatureException',
+      },
+      {
+        operation: 'createKey',
+        run: async (k) => {
+          externalKeyId = (await k.createKey({ Origin: 'EXTERNAL' })).KeyMetadata.KeyId;
+        },
+      },
+      {
+        operation: 'getParametersForImport',
+        run: async (k) => {
+          const parameters = await k.getParametersForImport({
+            KeyId: externalKeyId,
+            WrappingAlgorithm: 'RSAES_OAEP_SHA_256',
+            WrappingKeySpec: 'RSA_2048',
+          });
+          importToken = parameters.ImportToken;
+          wrappedMaterial = await wrapKeyMaterial(parameters.PublicKey, newKeyMaterial());
+        },
+      },
+      {
+        operation: 'getParametersForImport',
+        run: (k) =>
+          k.getParametersForImport({
+            KeyId: keyId,
+            WrappingAlgorithm: 'RSAES_OAEP_SHA_256',
+            WrappingKeySpec: 'RSA_2048',
+          }),
+        fails: 'UnsupportedOperationException',
+      },
+      {
+        operation: 'importKeyMaterial',
+        run: (k) =>
+          k.importKeyMaterial({
+            KeyId: externalKeyId,
+            ImportToken: importToken,
+            EncryptedKeyMaterial: wrappedMaterial,
+          }),
+      },
+      {
+        operation: 'importKeyMaterial',
+        run: (k) =>
+          k.importKeyMaterial({
+            KeyId: externalKeyId,
+            ImportToken: importToken,
+            EncryptedKeyMaterial: wrappedMaterial,
+          }),
+        fails: 'InvalidImportTokenException',
+      },
+      {
+        operation: 'deleteImportedKeyMaterial',
+        run: (k) => k.deleteImportedKeyMaterial({ KeyId: externalKeyId }),
+      },
+      {
+        operation: 'deleteImportedKeyMaterial',
+        run: (k) => k.deleteImportedKeyMaterial({ KeyId: keyId }),
+        fails: 'UnsupportedOperationException',
       },
       { operation: 'listAuditEvents', run: (k) => k.listAuditEvents({ Limit: 5 }) },
       {

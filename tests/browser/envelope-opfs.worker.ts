@@ -7,11 +7,10 @@ import { importAesGcmKey } from '../../workers/crypto/aes-gcm.ts';
 import { decryptMessage } from '../../workers/envelope/decrypt-message.ts';
 import { encryptMessage } from '../../workers/envelope/encrypt-message.ts';
 import {
-  clearOpfsOutputs,
+  discardOutput,
   OpfsSink,
-  OUTPUT_DIRECTORY,
   opfsSyncAccessAvailable,
-  removeOpfsOutput,
+  ownOutputs,
 } from '../../workers/envelope/opfs-sink.ts';
 import { RawAesKeyring } from '../../workers/envelope/raw-aes-keyring.ts';
 
@@ -33,15 +32,9 @@ function plaintext(length: number): Uint8Array<ArrayBuffer> {
   return bytes;
 }
 
-/** Names inside pocket-kms-output/ (job directories). */
+/** Job directories in this worker's own output directory (each test task runs in a fresh worker). */
 async function outputEntries(): Promise<string[]> {
-  const root = await navigator.storage.getDirectory();
-  let directory: FileSystemDirectoryHandle;
-  try {
-    directory = await root.getDirectoryHandle(OUTPUT_DIRECTORY);
-  } catch {
-    return [];
-  }
+  const { directory } = await ownOutputs();
   const names: string[] = [];
   for await (const name of (directory as unknown as { keys(): AsyncIterable<string> }).keys())
     names.push(name);
@@ -55,7 +48,6 @@ async function sha256(blob: Blob): Promise<string> {
 
 const tasks: Record<string, () => Promise<unknown>> = {
   async roundTrip() {
-    await clearOpfsOutputs();
     const input = new File([plaintext(3 * 1024 * 1024 + 5)], 'report.pdf');
     const encryptSink = await OpfsSink.create('report.pdf.encrypted');
     const encrypted = await encryptMessage({
@@ -80,22 +72,21 @@ const tasks: Record<string, () => Promise<unknown>> = {
       decryptedSize: decrypted.result.size,
       sameDigest: (await sha256(input)) === (await sha256(decrypted.result)),
       entries,
-      jobDirectories: [encryptSink.directoryName, decryptSink.directoryName].sort(),
+      jobDirectories: [encryptSink.outputId, decryptSink.outputId].sort(),
     };
-    await removeOpfsOutput(encryptSink.directoryName);
-    await removeOpfsOutput(decryptSink.directoryName);
+    await discardOutput(encryptSink.outputId);
+    await discardOutput(decryptSink.outputId);
     return { ...result, entriesAfterRemoval: await outputEntries() };
   },
 
   async abortDeletesPartialFile() {
-    await clearOpfsOutputs();
     const sink = await OpfsSink.create('partial.bin');
     sink.write(plaintext(1024 * 1024));
     const whileOpen = await outputEntries();
     await sink.abort();
     await sink.abort(); // twice is harmless
     return {
-      directory: sink.directoryName,
+      directory: sink.outputId,
       whileOpen,
       afterAbort: await outputEntries(),
       written: sink.size,
@@ -103,7 +94,6 @@ const tasks: Record<string, () => Promise<unknown>> = {
   },
 
   async failedDecryptDeletesPartialFile() {
-    await clearOpfsOutputs();
     const encryptSink = await OpfsSink.create('data.bin.encrypted');
     const encrypted = await encryptMessage({
       input: new Blob([plaintext(300 * 1024)]),
@@ -128,14 +118,13 @@ const tasks: Record<string, () => Promise<unknown>> = {
     return {
       error,
       writtenBeforeFailure: decryptSink.size,
-      decryptDirectory: decryptSink.directoryName,
-      encryptDirectory: encryptSink.directoryName,
+      decryptDirectory: decryptSink.outputId,
+      encryptDirectory: encryptSink.outputId,
       entries: await outputEntries(),
     };
   },
 
   async cancelDeletesPartialFile() {
-    await clearOpfsOutputs();
     const controller = new AbortController();
     const sink = await OpfsSink.create('big.bin.encrypted');
     let error: string | null = null;

@@ -443,6 +443,73 @@ describe('sign and verify', () => {
     }
   });
 
+  it('verify with only a public key (PEM, DER, JWK) — not in AWS: valid, tampered, wrong spec, and exactly one of KeyId / PublicKey', async () => {
+    const k = await kms();
+    const message = utf8('checked by someone who holds no vault key');
+    for (const [KeySpec, SigningAlgorithm] of [
+      ['ECC_NIST_P256', 'ECDSA_SHA_256'],
+      ['ECC_SECG_P256K1', 'ECDSA_SHA_256'],
+      ['ECC_NIST_EDWARDS25519', 'ED25519_SHA_512'],
+      ['RSA_2048', 'RSASSA_PSS_SHA_256'],
+    ] as const) {
+      const { KeyId } = (await k.createKey({ KeySpec, KeyUsage: 'SIGN_VERIFY' })).KeyMetadata;
+      const { PublicKey } = await k.getPublicKey({ KeyId });
+      const { Signature } = await k.sign({ KeyId, Message: message, SigningAlgorithm });
+      for (const given of [PublicKey, spkiToPem(PublicKey), JSON.stringify(spkiToJwk(PublicKey))]) {
+        const verified = await k.verify({
+          PublicKey: given,
+          Message: message,
+          Signature,
+          SigningAlgorithm,
+        });
+        expect(verified).toEqual({
+          PublicKeySpec: KeySpec,
+          SignatureValid: true,
+          SigningAlgorithm,
+        });
+      }
+      await expectKmsError(
+        k.verify({ PublicKey, Message: utf8('changed'), Signature, SigningAlgorithm }),
+        'KMSInvalidSignatureException',
+      );
+    }
+    const { KeyId } = (await k.createKey({ KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY' }))
+      .KeyMetadata;
+    const { PublicKey } = await k.getPublicKey({ KeyId });
+    const { Signature } = await k.sign({
+      KeyId,
+      Message: message,
+      SigningAlgorithm: 'ECDSA_SHA_256',
+    });
+    await expectKmsError(
+      k.verify({ PublicKey, Message: message, Signature, SigningAlgorithm: 'RSASSA_PSS_SHA_256' }),
+      'InvalidKeyUsageException',
+    );
+    await expectKmsError(
+      k.verify({
+        KeyId,
+        PublicKey,
+        Message: message,
+        Signature,
+        SigningAlgorithm: 'ECDSA_SHA_256',
+      }),
+      'ValidationException',
+    );
+    await expectKmsError(
+      k.verify({ Message: message, Signature, SigningAlgorithm: 'ECDSA_SHA_256' }),
+      'ValidationException',
+    );
+    await expectKmsError(
+      k.verify({
+        PublicKey: 'not a key',
+        Message: message,
+        Signature,
+        SigningAlgorithm: 'ECDSA_SHA_256',
+      }),
+      'ValidationException',
+    );
+  });
+
   it('the wrong key usage or an algorithm the key lacks → InvalidKeyUsageException', async () => {
     const k = await kms();
     const encryptionKey = await createKey(k, 'RSA_2048', 'ENCRYPT_DECRYPT');

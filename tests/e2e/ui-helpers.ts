@@ -15,7 +15,10 @@ export async function openApp(page: Page, hash = '#/keys'): Promise<void> {
   await expect(page.locator('html')).toHaveAttribute('data-ready', 'true', { timeout: 30_000 });
 }
 
-export function nav(page: Page, name: 'Keys' | 'Encrypt / decrypt' | 'Files' | 'Sign & verify' | 'Activity'): Locator {
+export function nav(
+  page: Page,
+  name: 'Keys' | 'Encrypt / decrypt' | 'Files' | 'Sign & verify' | 'Activity',
+): Locator {
   return page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name, exact: true });
 }
 

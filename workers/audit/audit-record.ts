@@ -58,14 +58,18 @@ function sanitizeContext(value: unknown): Json | undefined {
   const prototype: unknown = Object.getPrototypeOf(value);
   if (prototype !== Object.prototype && prototype !== null) return sanitizeForAudit(value);
   return Object.fromEntries(
-    Object.entries(value).map(([key, item]): [string, Json] => [key, sanitizeForAudit(item) ?? null]),
+    Object.entries(value).map(([key, item]): [string, Json] => [
+      key,
+      sanitizeForAudit(item) ?? null,
+    ]),
   );
 }
 
 /** JSON with object keys sorted by code unit, no whitespace: the form that is hashed. */
 export function canonicalJson(value: unknown): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value);
-  if (Array.isArray(value)) return `[${value.map((item) => canonicalJson(item ?? null)).join(',')}]`;
+  if (Array.isArray(value))
+    return `[${value.map((item) => canonicalJson(item ?? null)).join(',')}]`;
   const entries = Object.entries(value)
     .filter(([, item]) => item !== undefined)
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
@@ -117,7 +121,9 @@ export function verifyChain(
       reason,
     });
     if (record.sequence !== expectedSequence) {
-      return fail(`record ${expectedSequence} is missing or out of order (found ${record.sequence})`);
+      return fail(
+        `record ${expectedSequence} is missing or out of order (found ${record.sequence})`,
+      );
     }
     if (record.previousHash !== (previous?.hash ?? GENESIS_HASH)) {
       return fail(`record ${expectedSequence} does not link to the record before it`);
@@ -135,11 +141,17 @@ export function verifyChain(
     reason,
   });
   if (headSequence > last) {
-    return fail(last + 1, 'the newest records are missing: the log ends before the head the vault remembers');
+    return fail(
+      last + 1,
+      'the newest records are missing: the log ends before the head the vault remembers',
+    );
   }
   // FirstInvalidSequence names a stored record here: the first one the head does not vouch for.
   if (headSequence < last) {
-    return fail(headSequence + 1, `record ${headSequence + 1} comes after the head the vault remembers`);
+    return fail(
+      headSequence + 1,
+      `record ${headSequence + 1} comes after the head the vault remembers`,
+    );
   }
   if (head && head.hash !== previous?.hash) {
     return fail(last, `record ${last} does not match the head the vault remembers`);

@@ -4,19 +4,26 @@
  * is where the core runs. Measured in Chromium (../shared/TOOLCHAIN.md): writes land in the page
  * cache and a flush costs the disk's real speed, so the sink flushes once, at close.
  *
- * Each sink owns a fresh directory `pocket-kms-output/<random id>/` holding one file with the
- * name the caller asked for, so two jobs never collide and the returned File has that name.
- * Closing returns the disk-backed File (`getFile()`): reading it costs no memory. Aborting
- * closes the handle and removes the directory with the partial file.
+ * Ownership: every worker (one per tab) writes under its own directory
+ * `pocket-kms-output/<owner id>/` and holds the Web Lock `pocket-kms-output:<owner id>` for its
+ * whole life; the browser releases the lock when the worker ends (tab closed, reloaded, crashed).
+ * Each job gets `<owner id>/<output id>/<file name>`, so two jobs never collide and the returned
+ * File has the name the caller asked for. `sweepAbandonedOutputs` removes the directories whose
+ * lock nobody holds — leftovers of closed tabs — and never those of a tab that is still open.
  *
- * The returned File stays readable until its directory is removed: the owner of the output
- * (the UI, once the user has saved it) calls `removeOpfsOutput`, or `clearOpfsOutputs` at start.
+ * Closing returns the disk-backed File (`getFile()`): reading it costs no memory. Aborting
+ * closes the handle and removes the job directory with the partial file. The File stays readable
+ * until its owner discards it (`discardOutput`) or the tab closes and a later worker sweeps.
  */
 import type { Bytes } from '../crypto/aes-gcm.ts';
 import { randomUuid } from '../crypto/random.ts';
 import { FileSink, type ByteSink } from './byte-sink.ts';
 
 export const OUTPUT_DIRECTORY = 'pocket-kms-output';
+const OWNER_LOCK_PREFIX = 'pocket-kms-output:';
+
+/** A sink whose result can later be discarded by its id (the job directory's name). */
+export type OutputSink = ByteSink<File> & { readonly outputId: string };
 
 /** The part of FileSystemSyncAccessHandle we use; declared here so DOM-lib code type-checks too. */
 interface SyncAccessHandle {
@@ -27,6 +34,8 @@ interface SyncAccessHandle {
 type SyncFileHandle = FileSystemFileHandle & {
   createSyncAccessHandle(): Promise<SyncAccessHandle>;
 };
+/** Directory listing; Chromium has it, the TypeScript DOM lib does not declare it yet. */
+type ListableDirectory = FileSystemDirectoryHandle & { keys(): AsyncIterable<string> };
 
 /** Whether this context can open sync access handles (a dedicated worker with OPFS). */
 export function opfsSyncAccessAvailable(): boolean {
@@ -43,31 +52,95 @@ async function outputRoot(): Promise<FileSystemDirectoryHandle> {
   return root.getDirectoryHandle(OUTPUT_DIRECTORY, { create: true });
 }
 
+function ownerLockName(ownerId: string): string {
+  return `${OWNER_LOCK_PREFIX}${ownerId}`;
+}
+
+export interface OutputOwnership {
+  /** This context's directory name inside OUTPUT_DIRECTORY. */
+  ownerId: string;
+  directory: FileSystemDirectoryHandle;
+}
+
+let ownership: Promise<OutputOwnership> | undefined;
+
+/**
+ * This context's own output directory, claimed on first use. The lock is taken *before* the
+ * directory exists, so a sweep that lists a directory and then finds its lock free knows that
+ * its owner has ended (sweepAbandonedOutputs relies on that order).
+ */
+export function ownOutputs(): Promise<OutputOwnership> {
+  ownership ??= claimOwnership().catch((error: unknown) => {
+    ownership = undefined;
+    throw error;
+  });
+  return ownership;
+}
+
+async function claimOwnership(): Promise<OutputOwnership> {
+  const ownerId = randomUuid();
+  await new Promise<void>((granted, refused) => {
+    // The callback's promise never settles: the lock is held until this context ends.
+    navigator.locks
+      .request(ownerLockName(ownerId), () => {
+        granted();
+        return new Promise<never>(() => undefined);
+      })
+      .catch(refused);
+  });
+  const root = await outputRoot();
+  return { ownerId, directory: await root.getDirectoryHandle(ownerId, { create: true }) };
+}
+
+/**
+ * Removes the output directories of contexts that have ended (no one holds their lock), and
+ * returns their names. Directories are listed before the locks are queried: a directory that
+ * appears in the listing already had its lock (claimOwnership), so a live owner is never missed.
+ */
+export async function sweepAbandonedOutputs(): Promise<string[]> {
+  const own = await ownOutputs();
+  const root = (await outputRoot()) as ListableDirectory;
+  const names: string[] = [];
+  for await (const name of root.keys()) names.push(name);
+  const { held = [] } = await navigator.locks.query();
+  const live = new Set(held.map((lock) => lock.name));
+  const removed: string[] = [];
+  for (const name of names) {
+    if (name === own.ownerId || live.has(ownerLockName(name))) continue;
+    await root.removeEntry(name, { recursive: true }).then(
+      () => removed.push(name),
+      // Still in use after all (a handle open): it is tried again at the next start.
+      () => undefined,
+    );
+  }
+  return removed;
+}
+
 export class OpfsSink implements ByteSink<File> {
   private position = 0;
   private state: 'open' | 'closed' | 'aborted' = 'open';
 
   private constructor(
     private readonly parent: FileSystemDirectoryHandle,
-    /** The job directory's name inside OUTPUT_DIRECTORY. */
-    readonly directoryName: string,
+    /** The job directory's name inside this context's own output directory. */
+    readonly outputId: string,
     private readonly fileHandle: SyncFileHandle,
     private readonly handle: SyncAccessHandle,
   ) {}
 
-  /** Creates `pocket-kms-output/<random id>/<fileName>` and opens it for writing. */
+  /** Creates `pocket-kms-output/<owner id>/<output id>/<fileName>` and opens it for writing. */
   static async create(fileName: string): Promise<OpfsSink> {
-    const parent = await outputRoot();
-    const directoryName = randomUuid();
-    const directory = await parent.getDirectoryHandle(directoryName, { create: true });
+    const parent = (await ownOutputs()).directory;
+    const outputId = randomUuid();
+    const directory = await parent.getDirectoryHandle(outputId, { create: true });
     try {
       const fileHandle = (await directory.getFileHandle(fileName, {
         create: true,
       })) as SyncFileHandle;
       const handle = await fileHandle.createSyncAccessHandle();
-      return new OpfsSink(parent, directoryName, fileHandle, handle);
+      return new OpfsSink(parent, outputId, fileHandle, handle);
     } catch (error) {
-      await parent.removeEntry(directoryName, { recursive: true }).catch(() => undefined);
+      await parent.removeEntry(outputId, { recursive: true }).catch(() => undefined);
       throw error;
     }
   }
@@ -104,26 +177,47 @@ export class OpfsSink implements ByteSink<File> {
       }
     }
     this.state = 'aborted';
-    await this.parent.removeEntry(this.directoryName, { recursive: true }).catch(() => undefined);
+    await this.parent.removeEntry(this.outputId, { recursive: true }).catch(() => undefined);
   }
 }
 
-/** Removes one output once its owner is done with it (the File then stops being readable). */
-export async function removeOpfsOutput(directoryName: string): Promise<void> {
-  const parent = await outputRoot();
-  await parent.removeEntry(directoryName, { recursive: true }).catch(() => undefined);
+/** Ids of finished outputs held in memory (FileSink fallback), so they can be discarded by id. */
+const memoryOutputs = new Set<string>();
+
+/** The in-memory fallback with an id, registered once it has produced its File. */
+class MemoryOutputSink extends FileSink {
+  readonly outputId = randomUuid();
+
+  override async close(): Promise<File> {
+    const file = await super.close();
+    memoryOutputs.add(this.outputId);
+    return file;
+  }
 }
 
-/** Removes every output directory, e.g. leftovers of an earlier session. */
-export async function clearOpfsOutputs(): Promise<void> {
-  const root = await navigator.storage.getDirectory();
-  await root.removeEntry(OUTPUT_DIRECTORY, { recursive: true }).catch(() => undefined);
+/**
+ * Removes one finished output of this context (the File then stops being readable; for an
+ * in-memory output, the id is forgotten and the File is freed once nothing refers to it).
+ * Resolves false when this context has no output with that id: discarded already, never made,
+ * or made by another tab — whose outputs are never touched.
+ */
+export async function discardOutput(outputId: string): Promise<boolean> {
+  if (memoryOutputs.delete(outputId)) return true;
+  if (!opfsSyncAccessAvailable()) return false;
+  const { directory } = await ownOutputs();
+  return directory.removeEntry(outputId, { recursive: true }).then(
+    () => true,
+    (error: unknown) => {
+      if (error instanceof DOMException && error.name === 'NotFoundError') return false;
+      throw error;
+    },
+  );
 }
 
 /**
  * Where a file operation's output goes: OPFS when this context has sync access handles (the core
  * worker), else Blob parts in memory (the page thread, where browser tests open a vault).
  */
-export async function createOutputSink(fileName: string): Promise<ByteSink<File>> {
-  return opfsSyncAccessAvailable() ? OpfsSink.create(fileName) : new FileSink(fileName);
+export async function createOutputSink(fileName: string): Promise<OutputSink> {
+  return opfsSyncAccessAvailable() ? OpfsSink.create(fileName) : new MemoryOutputSink(fileName);
 }

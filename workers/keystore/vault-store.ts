@@ -11,19 +11,22 @@
 import { openDB, type DBSchema, type IDBPDatabase, type IDBPTransaction } from 'idb';
 import type {
   AuditEvent,
+  ExpirationModel,
   KeySpec,
   KeyState,
   KeyUsage,
   Origin,
+  RawAesKeyringIdentity,
   RotationType,
   Tag,
 } from '../api.ts';
 import { chainRecord, type AuditDraft } from '../audit/audit-record.ts';
 import type { AsymmetricKeyMaterial } from '../crypto/key-generation.ts';
+import type { RsaEncryptionAlgorithm, RsaKeySpec } from '../crypto/key-specs.ts';
 import { randomVaultId } from '../crypto/random.ts';
 
 export const DEFAULT_VAULT_NAME = 'pocket-kms';
-const SCHEMA_VERSION = 1;
+const SCHEMA_VERSION = 2;
 
 export interface VaultRecord {
   id: 'vault';
@@ -50,6 +53,29 @@ export interface KeyRecord {
   OnDemandRotationCount: number;
   /** The version that encrypts; every version up to it decrypts. */
   CurrentVersion: number;
+  /** EXTERNAL keys with material: whether and when it expires (housekeeping deletes it then). */
+  ExpirationModel?: ExpirationModel;
+  ValidTo?: Date;
+  /**
+   * EXTERNAL keys: the KeyMaterialId of the material the key took first, kept after that material
+   * is deleted or expires, so a later import can only bring back the same material (as AWS).
+   */
+  ImportedKeyMaterialId?: string;
+  /** EXTERNAL keys: the raw-AES-keyring identity its file entries use (docs/FORMAT.md §4.8). */
+  RawAesKeyring?: RawAesKeyringIdentity;
+}
+
+/**
+ * The newest GetParametersForImport answer of an EXTERNAL key: the RSA private key that unwraps
+ * the key material (non-extractable) and the token that must come back with it.
+ */
+export interface ImportParametersRecord {
+  KeyId: string;
+  ImportToken: Uint8Array<ArrayBuffer>;
+  PrivateKey: CryptoKey;
+  WrappingAlgorithm: RsaEncryptionAlgorithm;
+  WrappingKeySpec: RsaKeySpec;
+  ParametersValidTo: Date;
 }
 
 export interface KeyVersionRecord {
@@ -78,14 +104,22 @@ export interface AliasRecord {
 
 interface VaultSchema extends DBSchema {
   vault: { key: 'vault'; value: VaultRecord };
-  keys: { key: string; value: KeyRecord };
+  keys: { key: string; value: KeyRecord; indexes: { byRawAesIdentity: [string, string] } };
   keyVersions: { key: [string, number]; value: KeyVersionRecord };
   aliases: { key: string; value: AliasRecord; indexes: { byTarget: string } };
   audit: { key: number; value: AuditEvent };
+  importParameters: { key: string; value: ImportParametersRecord };
 }
 
-type StoreName = 'vault' | 'keys' | 'keyVersions' | 'aliases' | 'audit';
-const ALL_STORES: StoreName[] = ['vault', 'keys', 'keyVersions', 'aliases', 'audit'];
+type StoreName = 'vault' | 'keys' | 'keyVersions' | 'aliases' | 'audit' | 'importParameters';
+const ALL_STORES: StoreName[] = [
+  'vault',
+  'keys',
+  'keyVersions',
+  'aliases',
+  'audit',
+  'importParameters',
+];
 export type WriteTransaction = IDBPTransaction<VaultSchema, StoreName[], 'readwrite'>;
 
 /** The IndexedDB writes of one call, applied in the transaction that also appends its record. */
@@ -119,6 +153,20 @@ export class VaultStore {
             AuditHead: null,
           });
         }
+        if (oldVersion < 2) {
+          // Bring your own key: import parameters, and lookup of a key by its raw-AES identity.
+          // Existing keys have no RawAesKeyring field, so they are simply not in the index.
+          database.createObjectStore('importParameters', { keyPath: 'KeyId' });
+          transaction
+            .objectStore('keys')
+            .createIndex(
+              'byRawAesIdentity',
+              ['RawAesKeyring.KeyNamespace', 'RawAesKeyring.KeyName'],
+              {
+                unique: true,
+              },
+            );
+        }
       },
       blocking() {
         // A newer version of the app wants to upgrade the schema in another tab: step aside.
@@ -150,6 +198,18 @@ export class VaultStore {
 
   listKeyVersions(keyId: string): Promise<KeyVersionRecord[]> {
     return this.db.getAll('keyVersions', versionRange(keyId));
+  }
+
+  /** The key whose imported material carries this raw-AES-keyring identity, if any. */
+  getKeyByRawAesIdentity(identity: RawAesKeyringIdentity): Promise<KeyRecord | undefined> {
+    return this.db.getFromIndex('keys', 'byRawAesIdentity', [
+      identity.KeyNamespace,
+      identity.KeyName,
+    ]);
+  }
+
+  getImportParameters(keyId: string): Promise<ImportParametersRecord | undefined> {
+    return this.db.get('importParameters', keyId);
   }
 
   getAlias(aliasName: string): Promise<AliasRecord | undefined> {
@@ -219,7 +279,10 @@ export class VaultStore {
       if (write) await write(tx);
       const record = chainRecord(draft, vault.AuditHead);
       await tx.objectStore('audit').add(record);
-      await vaultStore.put({ ...vault, AuditHead: { sequence: record.sequence, hash: record.hash } });
+      await vaultStore.put({
+        ...vault,
+        AuditHead: { sequence: record.sequence, hash: record.hash },
+      });
       await tx.done;
       return record;
     } catch (error) {
@@ -241,6 +304,7 @@ export class VaultStore {
     for (const aliasName of await aliasIndex.getAllKeys(keyId)) {
       await tx.objectStore('aliases').delete(aliasName);
     }
+    await tx.objectStore('importParameters').delete(keyId);
     await tx.objectStore('keys').delete(keyId);
   }
 }

@@ -11,6 +11,7 @@
  * ARNs, algorithm names and sizes, never key bytes, messages or plaintext.
  */
 import type {
+  SignerChoice,
   DecryptResponse,
   DeriveSharedSecretRequest,
   DeriveSharedSecretResponse,
@@ -59,7 +60,8 @@ import {
   type RsaEncryptionAlgorithm,
   type SigningAlgorithm,
 } from '../crypto/key-specs.ts';
-import { subjectPublicKey } from '../crypto/public-key.ts';
+import { verifyWithPublicKey } from '../crypto/public-key-verification.ts';
+import { parsePublicKey, subjectPublicKey, type PublicKeyInfo } from '../crypto/public-key.ts';
 import { randomBytes, toHex } from '../crypto/random.ts';
 import { rsaOaepDecrypt, rsaOaepEncrypt } from '../crypto/rsa-oaep.ts';
 import { signSecp256k1, verifySecp256k1 } from '../crypto/secp256k1.ts';
@@ -149,6 +151,14 @@ export function requireRotatable(arn: string, key: KeyRecord): void {
       `${arn} is a ${key.KeySpec} key; only symmetric encryption keys (SYMMETRIC_DEFAULT) can be rotated. To change asymmetric or HMAC key material, create a new key and move its alias.`,
     );
   }
+  // Imported material is never replaced by the vault (workers/kms/key-import.ts): a rotation
+  // would need new material from the user, which this build does not take.
+  if (key.Origin === 'EXTERNAL') {
+    throw new KmsError(
+      'UnsupportedOperationException',
+      `${arn} has imported key material (Origin EXTERNAL), which cannot be rotated. To change it, create a new EXTERNAL key, import the new material and move the alias.`,
+    );
+  }
 }
 
 /** Encrypt, GenerateDataKey*, ReEncrypt and GenerateDataKeyPair* seal with symmetric keys only. */
@@ -228,7 +238,7 @@ interface SigningInput {
 }
 
 /** Message, MessageType and SigningAlgorithm at the door, with AWS's DIGEST length rule. */
-function checkSigningInput(request: SignRequest): SigningInput {
+function checkSigningInput(request: Omit<SignRequest, 'KeyId'>): SigningInput {
   const message = checkBytes('message', request.Message, 1, MAX_MESSAGE_BYTES);
   const messageType = checkEnum('messageType', request.MessageType, MESSAGE_TYPES) ?? 'RAW';
   const algorithm = requireParameter(
@@ -257,27 +267,42 @@ function checkSigningInput(request: SignRequest): SigningInput {
   return { message, messageType, algorithm };
 }
 
-async function signingKey(
+/**
+ * The KeyId of a signing call resolved and checked — state, SIGN_VERIFY usage, the algorithm in
+ * the key's list — before any work: Sign and Verify here, SignFile and VerifyFile
+ * (file-signing.ts) before they read a file.
+ */
+export async function requireSigningKey(
   vault: KeyAccess,
-  request: SignRequest,
-  input: SigningInput,
+  keyId: unknown,
+  algorithm: SigningAlgorithm,
   operation: string,
 ) {
-  const key = await vault.resolveKey('keyId', request.KeyId, 'use');
+  const key = await vault.resolveKey('keyId', keyId, 'use');
   requireUsage(vault, key, 'SIGN_VERIFY', operation);
-  requireListed(key, input.algorithm, algorithmLists(key.KeySpec, key.KeyUsage)?.SigningAlgorithms);
+  requireListed(key, algorithm, algorithmLists(key.KeySpec, key.KeyUsage)?.SigningAlgorithms);
   if (!isAsymmetricKeySpec(key.KeySpec)) {
     throw new KmsError(
       'UnsupportedOperationException',
       `${key.KeySpec} keys are not supported by this version of Pocket KMS.`,
     );
   }
-  return { key, keySpec: key.KeySpec, ...(await asymmetricMaterial(vault, key)) };
+  return { key, keySpec: key.KeySpec };
+}
+
+async function signingKey(
+  vault: KeyAccess,
+  keyId: unknown,
+  input: SigningInput,
+  operation: string,
+) {
+  const { key, keySpec } = await requireSigningKey(vault, keyId, input.algorithm, operation);
+  return { key, keySpec, ...(await asymmetricMaterial(vault, key)) };
 }
 
 export async function sign(vault: KeyAccess, request: SignRequest): Promise<SignResponse> {
   const input = checkSigningInput(request);
-  const { key, keySpec, version, material } = await signingKey(vault, request, input, 'Sign');
+  const { key, keySpec, version, material } = await signingKey(vault, request.KeyId, input, 'Sign');
   let signature: Uint8Array<ArrayBuffer>;
   if (keySpec === 'ECC_SECG_P256K1') {
     // Custody WRAPPED: the secret exists unwrapped only inside this callback.
@@ -300,10 +325,55 @@ export async function sign(vault: KeyAccess, request: SignRequest): Promise<Sign
   return { KeyId: vault.arn(key.KeyId), Signature: signature, SigningAlgorithm: input.algorithm };
 }
 
+/**
+ * Who verifies: a vault key, or — not in AWS — a public key given as DER bytes or PEM, JWK JSON
+ * or base64 DER text (public-key.ts parsePublicKey), so a signature can be checked without
+ * holding the signer's key. Exactly one of the two.
+ */
+export function checkSignerChoice(
+  request: SignerChoice,
+): { keyId: unknown } | { publicKey: PublicKeyInfo } {
+  const hasKeyId = request.KeyId !== undefined && request.KeyId !== null;
+  const hasPublicKey = request.PublicKey !== undefined && request.PublicKey !== null;
+  if (hasKeyId === hasPublicKey) {
+    throw new KmsError(
+      'ValidationException',
+      'Specify either KeyId (a vault key) or PublicKey (DER, PEM or JWK), but not both.',
+    );
+  }
+  if (hasKeyId) return { keyId: request.KeyId };
+  if (!(request.PublicKey instanceof Uint8Array) && typeof request.PublicKey !== 'string') {
+    throw validationError('publicKey', undefined, 'Member must be a Uint8Array or a string');
+  }
+  return { publicKey: parsePublicKey(request.PublicKey) };
+}
+
 export async function verify(vault: KeyAccess, request: VerifyRequest): Promise<VerifyResponse> {
+  const signer = checkSignerChoice(request);
   const input = checkSigningInput(request);
   const signature = checkBytes('signature', request.Signature, 1, MAX_SIGNATURE_BYTES);
-  const { key, keySpec, material } = await signingKey(vault, request, input, 'Verify');
+  if ('publicKey' in signer) {
+    const { publicKey } = signer;
+    const valid = await verifyWithPublicKey(
+      publicKey,
+      input.algorithm,
+      input.messageType,
+      input.message,
+      signature,
+    );
+    if (!valid) {
+      throw new KmsError(
+        'KMSInvalidSignatureException',
+        `The signature is not valid for this message under the given ${publicKey.KeySpec} public key and ${input.algorithm}.`,
+      );
+    }
+    return {
+      PublicKeySpec: publicKey.KeySpec,
+      SignatureValid: true,
+      SigningAlgorithm: input.algorithm,
+    };
+  }
+  const { key, keySpec, material } = await signingKey(vault, signer.keyId, input, 'Verify');
   let valid: boolean;
   if (keySpec === 'ECC_SECG_P256K1') {
     // Verification needs only the public key: nothing is unwrapped.

@@ -4,10 +4,12 @@
  * audited `call`, and this module does the work with the few vault capabilities it is handed.
  *
  * Validate at the door, then stream: the input is read frame by frame and the output written to
- * the Origin Private File System (createOutputSink), handed back as a disk-backed File.
+ * the Origin Private File System (createOutputSink), handed back as a disk-backed File with the
+ * OutputId that discardFileOutput takes once the caller is done with it.
  */
 import type {
   DecryptFileRequest,
+  DiscardFileOutputRequest,
   DecryptFileResponse,
   EncryptFileRequest,
   EncryptFileResponse,
@@ -22,16 +24,11 @@ import { suiteIdHex } from '../envelope/algorithm-suites.ts';
 import { decryptMessage } from '../envelope/decrypt-message.ts';
 import { checkFrameLength, encryptMessage } from '../envelope/encrypt-message.ts';
 import { inspectMessage } from '../envelope/inspect-message.ts';
-import { createOutputSink } from '../envelope/opfs-sink.ts';
+import { createOutputSink, discardOutput } from '../envelope/opfs-sink.ts';
 import type { KeyRecord, KeyVersionRecord, VaultStore } from '../keystore/vault-store.ts';
 import type { StateRule } from './key-state.ts';
 import { checkEncryptionContext } from './validation.ts';
-import {
-  parseVaultKeyName,
-  VAULT_KEY_NAMESPACE,
-  VaultKeyring,
-  type WrappingTarget,
-} from './vault-keyring.ts';
+import { identifiedKey, VaultKeyring, type WrappingTarget } from './vault-keyring.ts';
 
 /** What the file operations need of the Kms: lookups, ARNs, and the audit record's resources. */
 export interface VaultAccess {
@@ -52,7 +49,8 @@ export interface FileOutcome<R> {
 /** At most this many keys per file: each adds an entry to the header. */
 export const MAX_KEYS_PER_FILE = 10;
 
-function checkInput(parameter: string, value: unknown): Blob {
+/** A Blob or File parameter (file signing uses it too). */
+export function checkInput(parameter: string, value: unknown): Blob {
   if (value === undefined || value === null)
     throw validationError(parameter, undefined, 'Member must not be null');
   if (!(value instanceof Blob))
@@ -123,18 +121,20 @@ export async function encryptFile(
     touch: vault.touch,
     targets,
   });
+  const sink = await createOutputSink(encryptedName(input));
   // A cancel (AbortError) becomes OperationCancelledException in the audited call (toKmsError).
   const encrypted = await encryptMessage({
     input,
     keyring,
     encryptionContext,
     frameLength,
-    sink: await createOutputSink(encryptedName(input)),
+    sink,
     ...(onProgress && { onProgress }),
     ...(signal && { signal }),
   });
   const response: EncryptFileResponse = {
     Output: encrypted.result,
+    OutputId: sink.outputId,
     MessageId: toHex(encrypted.messageId),
     KeyIds: targets.map(({ key }) => vault.arn(key.KeyId)),
     KeyMaterialIds: targets.map(({ version }) => version.KeyMaterialId),
@@ -170,18 +170,20 @@ export async function decryptFile(
     touch: vault.touch,
     ...(onlyKey && { onlyKeyId: onlyKey.KeyId }),
   });
+  const sink = await createOutputSink(decryptedName(input));
   // A cancel (AbortError) becomes OperationCancelledException in the audited call (toKmsError).
   const decrypted = await decryptMessage({
     input,
     keyring,
     expectedEncryptionContext,
-    sink: await createOutputSink(decryptedName(input)),
+    sink,
     ...(onProgress && { onProgress }),
     ...(signal && { signal }),
   });
   const { key, version } = keyring.used!;
   const response: DecryptFileResponse = {
     Output: decrypted.result,
+    OutputId: sink.outputId,
     KeyId: vault.arn(key.KeyId),
     KeyVersion: version.Version,
     KeyMaterialId: version.KeyMaterialId,
@@ -203,10 +205,11 @@ export async function inspectCiphertext(
   const inspected = await inspectMessage(input);
   const entries: InspectedEncryptedDataKey[] = [];
   for (const edk of inspected.encryptedDataKeys) {
+    // A `pocket-kms` entry names a key version; another namespace may be an imported key's identity.
     const named =
-      edk.providerId === VAULT_KEY_NAMESPACE && edk.keyName !== undefined
-        ? parseVaultKeyName(edk.keyName)
-        : null;
+      edk.keyName === undefined
+        ? null
+        : await identifiedKey(vault.store, edk.providerId, edk.keyName);
     entries.push({
       ProviderId: edk.providerId,
       ...(edk.keyName !== undefined && { KeyName: edk.keyName }),
@@ -249,6 +252,34 @@ export async function inspectCiphertext(
       Length: response.Length,
     },
   };
+}
+
+/** An output id is the UUID encryptFile or decryptFile returned. */
+const OUTPUT_ID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/**
+ * Removes one output this worker made. A malformed id is a ValidationException; an id this
+ * worker does not hold (discarded already, or made by another tab, whose outputs are never
+ * touched) is a NotFoundException.
+ */
+export async function discardFileOutput(
+  request: DiscardFileOutputRequest,
+): Promise<{ response: Record<string, never> }> {
+  const outputId: unknown = request.OutputId;
+  if (outputId === undefined || outputId === null)
+    throw validationError('outputId', undefined, 'Member must not be null');
+  if (typeof outputId !== 'string' || !OUTPUT_ID_PATTERN.test(outputId))
+    throw validationError(
+      'outputId',
+      typeof outputId === 'string' ? outputId.slice(0, 64) : undefined,
+      'Member must be an OutputId returned by encryptFile or decryptFile',
+    );
+  if (!(await discardOutput(outputId)))
+    throw new KmsError(
+      'NotFoundException',
+      `Output '${outputId}' does not exist in this tab: it was discarded already, or another tab made it.`,
+    );
+  return { response: {} };
 }
 
 /** Which vault key and version an entry names, and whether this vault holds them. */

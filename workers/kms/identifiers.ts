@@ -17,9 +17,7 @@ export function aliasArn(vaultId: string, aliasName: string): string {
 }
 
 export type KeyReference =
-  | { kind: 'key'; keyId: string }
-  | { kind: 'alias'; aliasName: string }
-  | { kind: 'invalid' };
+  { kind: 'key'; keyId: string } | { kind: 'alias'; aliasName: string } | { kind: 'invalid' };
 
 /** What a KeyId parameter names, without looking anything up. */
 export function parseKeyReference(vaultId: string, value: string): KeyReference {

@@ -17,8 +17,15 @@ import type {
   DecryptFileResponse,
   DecryptRequest,
   DecryptResponse,
+  DeleteImportedKeyMaterialResponse,
   DeriveSharedSecretRequest,
   DeriveSharedSecretResponse,
+  DiscardFileOutputRequest,
+  GetParametersForImportRequest,
+  GetParametersForImportResponse,
+  ImportKeyMaterialRequest,
+  ImportKeyMaterialResponse,
+  KmsImportOperations,
   EncryptFileRequest,
   EncryptFileResponse,
   EncryptionContext,
@@ -59,6 +66,8 @@ import type {
   ReEncryptResponse,
   ScheduleKeyDeletionRequest,
   ScheduleKeyDeletionResponse,
+  SignFileRequest,
+  SignFileResponse,
   SignRequest,
   SignResponse,
   TagResourceRequest,
@@ -67,11 +76,18 @@ import type {
   VerifyAuditLogResponse,
   VerifyMacRequest,
   VerifyMacResponse,
+  VerifyFileRequest,
+  VerifyFileResponse,
   VerifyRequest,
   VerifyResponse,
 } from '../api.ts';
 import { vaultChangedChannel } from '../api.ts';
-import { EVENT_SOURCE, sanitizeForAudit, verifyChain, type AuditDraft } from '../audit/audit-record.ts';
+import {
+  EVENT_SOURCE,
+  sanitizeForAudit,
+  verifyChain,
+  type AuditDraft,
+} from '../audit/audit-record.ts';
 import { addDays, systemClock, type Clock } from '../clock.ts';
 import {
   AES_GCM_IV_LENGTH,
@@ -107,8 +123,22 @@ import {
   verify,
   verifyMac,
 } from './asymmetric-operations.ts';
-import { decryptFile, encryptFile, inspectCiphertext, type VaultAccess } from './file-operations.ts';
+import {
+  decryptFile,
+  discardFileOutput,
+  encryptFile,
+  inspectCiphertext,
+  type VaultAccess,
+} from './file-operations.ts';
+import { signFile, verifyFile } from './file-signing.ts';
 import { aliasArn, keyArn, parseKeyReference } from './identifiers.ts';
+import {
+  deleteImportedKeyMaterial,
+  getParametersForImport,
+  importKeyMaterial,
+  removeImportedMaterial,
+  type ImportAccess,
+} from './key-import.ts';
 import { requireKeyState, type StateRule } from './key-state.ts';
 import { checkLimit, decodeMarker, encodeMarker, paginate } from './pagination.ts';
 import {
@@ -127,8 +157,19 @@ import {
   requireString,
 } from './validation.ts';
 
-const ORIGINS = ['POCKET_KMS', 'AWS_KMS', 'EXTERNAL', 'AWS_CLOUDHSM', 'EXTERNAL_KEY_STORE'] as const;
-const ENCRYPTION_ALGORITHMS = ['SYMMETRIC_DEFAULT', 'RSAES_OAEP_SHA_1', 'RSAES_OAEP_SHA_256', 'SM2PKE'] as const;
+const ORIGINS = [
+  'POCKET_KMS',
+  'AWS_KMS',
+  'EXTERNAL',
+  'AWS_CLOUDHSM',
+  'EXTERNAL_KEY_STORE',
+] as const;
+const ENCRYPTION_ALGORITHMS = [
+  'SYMMETRIC_DEFAULT',
+  'RSAES_OAEP_SHA_1',
+  'RSAES_OAEP_SHA_256',
+  'SM2PKE',
+] as const;
 
 export const MAX_ON_DEMAND_ROTATIONS = 25;
 const DEFAULT_ROTATION_PERIOD_DAYS = 365;
@@ -172,7 +213,9 @@ export interface KmsOptions {
   userAgent?: string;
 }
 
-export class Kms implements KmsApi, KmsFileOperations, KmsAsymmetricOperations {
+export class Kms
+  implements KmsApi, KmsFileOperations, KmsAsymmetricOperations, KmsImportOperations
+{
   private readonly lockName: string;
   private readonly channel: BroadcastChannel;
 
@@ -224,7 +267,8 @@ export class Kms implements KmsApi, KmsFileOperations, KmsAsymmetricOperations {
           draft({
             responseElements: options.mutates
               ? ((sanitizeForAudit(outcome.response) as Record<string, unknown>) ?? null)
-              : ((sanitizeForAudit(outcome.auditResponse) as Record<string, unknown> | undefined) ?? null),
+              : ((sanitizeForAudit(outcome.auditResponse) as Record<string, unknown> | undefined) ??
+                null),
           }),
         );
         if (options.mutates) this.channel.postMessage({ eventName });
@@ -232,7 +276,10 @@ export class Kms implements KmsApi, KmsFileOperations, KmsAsymmetricOperations {
       } catch (thrown) {
         const error = toKmsError(thrown);
         try {
-          await this.store.commit(undefined, draft({ errorCode: error.name, errorMessage: error.message }));
+          await this.store.commit(
+            undefined,
+            draft({ errorCode: error.name, errorMessage: error.message }),
+          );
         } catch {
           // The store refused even the record (a full disk, say): the caller still gets the
           // original, named error, and nothing was changed.
@@ -297,7 +344,10 @@ export class Kms implements KmsApi, KmsFileOperations, KmsAsymmetricOperations {
     } else if (reference.kind === 'alias') {
       const alias = await this.store.getAlias(reference.aliasName);
       if (!alias) {
-        throw new KmsError('NotFoundException', `Alias ${aliasArn(this.vaultId, reference.aliasName)} is not found.`);
+        throw new KmsError(
+          'NotFoundException',
+          `Alias ${aliasArn(this.vaultId, reference.aliasName)} is not found.`,
+        );
       }
       keyId = alias.TargetKeyId;
     } else {
@@ -316,7 +366,8 @@ export class Kms implements KmsApi, KmsFileOperations, KmsAsymmetricOperations {
     return version;
   }
 
-  private metadata(key: KeyRecord, currentMaterialId: string): KeyMetadata {
+  /** `currentMaterialId` is undefined only for an EXTERNAL key without material (PendingImport). */
+  private metadata(key: KeyRecord, currentMaterialId: string | undefined): KeyMetadata {
     return {
       AWSAccountId: this.vaultId,
       KeyId: key.KeyId,
@@ -335,12 +386,19 @@ export class Kms implements KmsApi, KmsFileOperations, KmsAsymmetricOperations {
       KeySpec: key.KeySpec,
       ...keyAlgorithms(key),
       MultiRegion: false,
-      CurrentKeyMaterialId: currentMaterialId,
+      ...(currentMaterialId !== undefined && { CurrentKeyMaterialId: currentMaterialId }),
+      ...(key.ExpirationModel && { ExpirationModel: key.ExpirationModel }),
+      ...(key.ValidTo && { ValidTo: key.ValidTo }),
+      ...(key.RawAesKeyring && { RawAesKeyring: { ...key.RawAesKeyring } }),
     };
   }
 
   private async describe(key: KeyRecord): Promise<KeyMetadata> {
-    return this.metadata(key, (await this.currentVersion(key)).KeyMaterialId);
+    // An EXTERNAL key has no version record until its material is imported.
+    return this.metadata(
+      key,
+      (await this.store.getKeyVersion(key.KeyId, key.CurrentVersion))?.KeyMaterialId,
+    );
   }
 
   private putKey(key: KeyRecord): VaultWrite {
@@ -382,30 +440,44 @@ export class Kms implements KmsApi, KmsFileOperations, KmsAsymmetricOperations {
       const { keySpec, keyUsage } = checkKeySpecAndUsage(request.KeySpec, request.KeyUsage);
       const origin = checkEnum('origin', request.Origin, ORIGINS) ?? 'POCKET_KMS';
       const tags = checkTags('tags', request.Tags, false);
-      if (origin !== 'POCKET_KMS' && origin !== 'AWS_KMS') {
-        throw new KmsError('UnsupportedOperationException', `Origin ${origin} is not supported by this version of Pocket KMS.`);
+      if (origin !== 'POCKET_KMS' && origin !== 'AWS_KMS' && origin !== 'EXTERNAL') {
+        throw new KmsError(
+          'UnsupportedOperationException',
+          `Origin ${origin} is not supported by this version of Pocket KMS.`,
+        );
+      }
+      const external = origin === 'EXTERNAL';
+      if (external && keySpec !== 'SYMMETRIC_DEFAULT') {
+        throw new KmsError(
+          'UnsupportedOperationException',
+          `Origin EXTERNAL with KeySpec ${keySpec} is not supported by this version of Pocket KMS: only symmetric (SYMMETRIC_DEFAULT) key material can be imported.`,
+        );
       }
       const now = this.clock.now();
       const keyId = randomUuid();
-      const version =
-        keySpec === 'SYMMETRIC_DEFAULT' ? await Kms.newVersion(keyId, 1, now) : await newKeyVersion(keyId, keySpec, keyUsage, now);
+      // An EXTERNAL key starts without material: PendingImport until importKeyMaterial.
+      const version = external
+        ? undefined
+        : keySpec === 'SYMMETRIC_DEFAULT'
+          ? await Kms.newVersion(keyId, 1, now)
+          : await newKeyVersion(keyId, keySpec, keyUsage, now);
       const key: KeyRecord = {
         KeyId: keyId,
         CreationDate: now,
         Description: description,
         KeySpec: keySpec,
         KeyUsage: keyUsage,
-        Origin: 'POCKET_KMS',
-        KeyState: 'Enabled',
+        Origin: external ? 'EXTERNAL' : 'POCKET_KMS',
+        KeyState: external ? 'PendingImport' : 'Enabled',
         Tags: tags,
         RotationEnabled: false,
         OnDemandRotationCount: 0,
         CurrentVersion: 1,
       };
       return {
-        response: { KeyMetadata: this.metadata(key, version.KeyMaterialId) },
+        response: { KeyMetadata: this.metadata(key, version?.KeyMaterialId) },
         write: async (tx) => {
-          await tx.objectStore('keyVersions').add(version);
+          if (version) await tx.objectStore('keyVersions').add(version);
           await tx.objectStore('keys').add(key);
         },
       };
@@ -422,21 +494,30 @@ export class Kms implements KmsApi, KmsFileOperations, KmsAsymmetricOperations {
   listKeys(request: Paged = {}): Promise<ListKeysResponse> {
     return this.call('ListKeys', request, { mutates: false }, async (_context, request) => {
       const keys = (await this.store.listKeys()).sort(
-        (a, b) => a.CreationDate.getTime() - b.CreationDate.getTime() || a.KeyId.localeCompare(b.KeyId),
+        (a, b) =>
+          a.CreationDate.getTime() - b.CreationDate.getTime() || a.KeyId.localeCompare(b.KeyId),
       );
       const { page, ...info } = paginate('keys', keys, request);
       return {
-        response: { Keys: page.map((key) => ({ KeyId: key.KeyId, KeyArn: this.arn(key.KeyId) })), ...info },
+        response: {
+          Keys: page.map((key) => ({ KeyId: key.KeyId, KeyArn: this.arn(key.KeyId) })),
+          ...info,
+        },
       };
     });
   }
 
   updateKeyDescription(request: UpdateKeyDescriptionRequest): Promise<Empty> {
-    return this.call('UpdateKeyDescription', request, { mutates: true }, async (context, request) => {
-      const description = requireString('description', request?.Description, 8192, 0);
-      const key = await this.resolveKey(context, 'keyId', request.KeyId, 'manage');
-      return { response: EMPTY, write: this.putKey({ ...key, Description: description }) };
-    });
+    return this.call(
+      'UpdateKeyDescription',
+      request,
+      { mutates: true },
+      async (context, request) => {
+        const description = requireString('description', request?.Description, 8192, 0);
+        const key = await this.resolveKey(context, 'keyId', request.KeyId, 'manage');
+        return { response: EMPTY, write: this.putKey({ ...key, Description: description }) };
+      },
+    );
   }
 
   enableKey(request: KeyIdRequest): Promise<Empty> {
@@ -460,34 +541,42 @@ export class Kms implements KmsApi, KmsFileOperations, KmsAsymmetricOperations {
   }
 
   scheduleKeyDeletion(request: ScheduleKeyDeletionRequest): Promise<ScheduleKeyDeletionResponse> {
-    return this.call('ScheduleKeyDeletion', request, { mutates: true }, async (context, request) => {
-      const days =
-        checkInteger('pendingWindowInDays', request?.PendingWindowInDays, 7, 30) ??
-        DEFAULT_DELETION_WINDOW_DAYS;
-      const key = await this.resolveKey(context, 'keyId', request.KeyId, 'manage');
-      const deletionDate = addDays(this.clock.now(), days);
-      return {
-        response: {
-          KeyId: this.arn(key.KeyId),
-          DeletionDate: deletionDate,
-          KeyState: 'PendingDeletion',
-          PendingWindowInDays: days,
-        },
-        write: this.putKey({
-          ...key,
-          KeyState: 'PendingDeletion',
-          DeletionDate: deletionDate,
-          PendingDeletionWindowInDays: days,
-        }),
-      };
-    });
+    return this.call(
+      'ScheduleKeyDeletion',
+      request,
+      { mutates: true },
+      async (context, request) => {
+        const days =
+          checkInteger('pendingWindowInDays', request?.PendingWindowInDays, 7, 30) ??
+          DEFAULT_DELETION_WINDOW_DAYS;
+        const key = await this.resolveKey(context, 'keyId', request.KeyId, 'manage');
+        const deletionDate = addDays(this.clock.now(), days);
+        return {
+          response: {
+            KeyId: this.arn(key.KeyId),
+            DeletionDate: deletionDate,
+            KeyState: 'PendingDeletion',
+            PendingWindowInDays: days,
+          },
+          write: this.putKey({
+            ...key,
+            KeyState: 'PendingDeletion',
+            DeletionDate: deletionDate,
+            PendingDeletionWindowInDays: days,
+          }),
+        };
+      },
+    );
   }
 
   cancelKeyDeletion(request: KeyIdRequest): Promise<CancelKeyDeletionResponse> {
     return this.call('CancelKeyDeletion', request, { mutates: true }, async (context, request) => {
       const key = await this.resolveKey(context, 'keyId', request?.KeyId, 'read');
       if (key.KeyState !== 'PendingDeletion') {
-        throw new KmsError('KMSInvalidStateException', `${this.arn(key.KeyId)} is not pending deletion.`);
+        throw new KmsError(
+          'KMSInvalidStateException',
+          `${this.arn(key.KeyId)} is not pending deletion.`,
+        );
       }
       const { DeletionDate: _date, PendingDeletionWindowInDays: _days, ...rest } = key;
       // As in AWS, a key whose deletion is cancelled comes back Disabled, not Enabled.
@@ -504,7 +593,11 @@ export class Kms implements KmsApi, KmsFileOperations, KmsAsymmetricOperations {
   private async resolveAliasTarget(context: CallContext, value: unknown): Promise<KeyRecord> {
     const given = checkKeyIdParameter('targetKeyId', value);
     if (parseKeyReference(this.vaultId, given).kind === 'alias') {
-      throw validationError('targetKeyId', given, 'Member must be a key ID or key ARN, not an alias');
+      throw validationError(
+        'targetKeyId',
+        given,
+        'Member must be a key ID or key ARN, not an alias',
+      );
     }
     return this.resolveKey(context, 'targetKeyId', given, 'manage');
   }
@@ -514,13 +607,23 @@ export class Kms implements KmsApi, KmsFileOperations, KmsAsymmetricOperations {
       const aliasName = checkAliasName('aliasName', request?.AliasName);
       const key = await this.resolveAliasTarget(context, request.TargetKeyId);
       if (await this.store.getAlias(aliasName)) {
-        throw new KmsError('AlreadyExistsException', `An alias with the name ${aliasArn(this.vaultId, aliasName)} already exists`);
+        throw new KmsError(
+          'AlreadyExistsException',
+          `An alias with the name ${aliasArn(this.vaultId, aliasName)} already exists`,
+        );
       }
       const now = this.clock.now();
       return {
         response: EMPTY,
         write: async (tx) => {
-          await tx.objectStore('aliases').add({ AliasName: aliasName, TargetKeyId: key.KeyId, CreationDate: now, LastUpdatedDate: now });
+          await tx
+            .objectStore('aliases')
+            .add({
+              AliasName: aliasName,
+              TargetKeyId: key.KeyId,
+              CreationDate: now,
+              LastUpdatedDate: now,
+            });
         },
       };
     });
@@ -530,11 +633,18 @@ export class Kms implements KmsApi, KmsFileOperations, KmsAsymmetricOperations {
     return this.call('UpdateAlias', request, { mutates: true }, async (context, request) => {
       const aliasName = checkAliasName('aliasName', request?.AliasName);
       const alias = await this.store.getAlias(aliasName);
-      if (!alias) throw new KmsError('NotFoundException', `Alias ${aliasArn(this.vaultId, aliasName)} is not found.`);
+      if (!alias)
+        throw new KmsError(
+          'NotFoundException',
+          `Alias ${aliasArn(this.vaultId, aliasName)} is not found.`,
+        );
       const current = await this.store.getKey(alias.TargetKeyId);
       const key = await this.resolveAliasTarget(context, request.TargetKeyId);
       if (current && (current.KeySpec !== key.KeySpec || current.KeyUsage !== key.KeyUsage)) {
-        throw new KmsError('ValidationException', 'An alias can only move between keys of the same key spec and key usage.');
+        throw new KmsError(
+          'ValidationException',
+          'An alias can only move between keys of the same key spec and key usage.',
+        );
       }
       const updated = { ...alias, TargetKeyId: key.KeyId, LastUpdatedDate: this.clock.now() };
       return {
@@ -550,7 +660,11 @@ export class Kms implements KmsApi, KmsFileOperations, KmsAsymmetricOperations {
     return this.call('DeleteAlias', request, { mutates: true }, async (context, request) => {
       const aliasName = checkAliasName('aliasName', request?.AliasName);
       const alias = await this.store.getAlias(aliasName);
-      if (!alias) throw new KmsError('NotFoundException', `Alias ${aliasArn(this.vaultId, aliasName)} is not found.`);
+      if (!alias)
+        throw new KmsError(
+          'NotFoundException',
+          `Alias ${aliasArn(this.vaultId, aliasName)} is not found.`,
+        );
       context.touchKey(this.arn(alias.TargetKeyId));
       return {
         response: EMPTY,
@@ -567,7 +681,9 @@ export class Kms implements KmsApi, KmsFileOperations, KmsAsymmetricOperations {
         request.KeyId === undefined
           ? undefined
           : (await this.resolveKey(context, 'keyId', request.KeyId, 'read')).KeyId;
-      const aliases = (await this.store.listAliases(target)).sort((a, b) => a.AliasName.localeCompare(b.AliasName));
+      const aliases = (await this.store.listAliases(target)).sort((a, b) =>
+        a.AliasName.localeCompare(b.AliasName),
+      );
       const { page, ...info } = paginate('aliases', aliases, request, { fallback: 50, max: 100 });
       return {
         response: {
@@ -593,7 +709,10 @@ export class Kms implements KmsApi, KmsFileOperations, KmsAsymmetricOperations {
       const merged = new Map(key.Tags.map((tag) => [tag.TagKey, tag.TagValue]));
       for (const tag of tags) merged.set(tag.TagKey, tag.TagValue);
       if (merged.size > MAX_TAGS_PER_KEY) {
-        throw new KmsError('LimitExceededException', `A key can have at most ${MAX_TAGS_PER_KEY} tags.`);
+        throw new KmsError(
+          'LimitExceededException',
+          `A key can have at most ${MAX_TAGS_PER_KEY} tags.`,
+        );
       }
       const Tags = [...merged].map(([TagKey, TagValue]) => ({ TagKey, TagValue }));
       return { response: EMPTY, write: this.putKey({ ...key, Tags }) };
@@ -602,8 +721,11 @@ export class Kms implements KmsApi, KmsFileOperations, KmsAsymmetricOperations {
 
   untagResource(request: UntagResourceRequest): Promise<Empty> {
     return this.call('UntagResource', request, { mutates: true }, async (context, request) => {
-      if (!Array.isArray(request?.TagKeys)) throw validationError('tagKeys', undefined, 'Member must not be null');
-      const remove = new Set(request.TagKeys.map((tagKey, index) => checkTagKey(`tagKeys.${index + 1}.member`, tagKey)));
+      if (!Array.isArray(request?.TagKeys))
+        throw validationError('tagKeys', undefined, 'Member must not be null');
+      const remove = new Set(
+        request.TagKeys.map((tagKey, index) => checkTagKey(`tagKeys.${index + 1}.member`, tagKey)),
+      );
       const key = await this.resolveKey(context, 'keyId', request.KeyId, 'manage');
       return {
         response: EMPTY,
@@ -615,7 +737,10 @@ export class Kms implements KmsApi, KmsFileOperations, KmsAsymmetricOperations {
   listResourceTags(request: KeyIdRequest & Paged): Promise<ListResourceTagsResponse> {
     return this.call('ListResourceTags', request, { mutates: false }, async (context, request) => {
       const key = await this.resolveKey(context, 'keyId', request?.KeyId, 'read');
-      const { page, ...info } = paginate(`tags:${key.KeyId}`, key.Tags, request, { fallback: 50, max: 50 });
+      const { page, ...info } = paginate(`tags:${key.KeyId}`, key.Tags, request, {
+        fallback: 50,
+        max: 50,
+      });
       return { response: { Tags: page, ...info } };
     });
   }
@@ -660,21 +785,27 @@ export class Kms implements KmsApi, KmsFileOperations, KmsAsymmetricOperations {
   }
 
   getKeyRotationStatus(request: KeyIdRequest): Promise<GetKeyRotationStatusResponse> {
-    return this.call('GetKeyRotationStatus', request, { mutates: false }, async (context, request) => {
-      const key = await this.resolveKey(context, 'keyId', request?.KeyId, 'read');
-      return {
-        // As AWS reports it: a key pending deletion does not rotate, so rotation reads as off
-        // (the setting itself is kept and shows again if the deletion is cancelled).
-        response: {
-          KeyId: this.arn(key.KeyId),
-          KeyRotationEnabled: key.RotationEnabled && key.KeyState !== 'PendingDeletion',
-          ...(key.RotationEnabled && key.KeyState !== 'PendingDeletion' && {
-            RotationPeriodInDays: key.RotationPeriodInDays!,
-            NextRotationDate: key.NextRotationDate!,
-          }),
-        },
-      };
-    });
+    return this.call(
+      'GetKeyRotationStatus',
+      request,
+      { mutates: false },
+      async (context, request) => {
+        const key = await this.resolveKey(context, 'keyId', request?.KeyId, 'read');
+        return {
+          // As AWS reports it: a key pending deletion does not rotate, so rotation reads as off
+          // (the setting itself is kept and shows again if the deletion is cancelled).
+          response: {
+            KeyId: this.arn(key.KeyId),
+            KeyRotationEnabled: key.RotationEnabled && key.KeyState !== 'PendingDeletion',
+            ...(key.RotationEnabled &&
+              key.KeyState !== 'PendingDeletion' && {
+                RotationPeriodInDays: key.RotationPeriodInDays!,
+                NextRotationDate: key.NextRotationDate!,
+              }),
+          },
+        };
+      },
+    );
   }
 
   rotateKeyOnDemand(request: KeyIdRequest): Promise<{ KeyId: string }> {
@@ -682,12 +813,23 @@ export class Kms implements KmsApi, KmsFileOperations, KmsAsymmetricOperations {
       const key = await this.resolveKey(context, 'keyId', request?.KeyId, 'use');
       requireRotatable(this.arn(key.KeyId), key);
       if (key.OnDemandRotationCount >= MAX_ON_DEMAND_ROTATIONS) {
-        throw new KmsError('LimitExceededException', `${this.arn(key.KeyId)} has already been rotated on demand ${MAX_ON_DEMAND_ROTATIONS} times, the most allowed.`);
+        throw new KmsError(
+          'LimitExceededException',
+          `${this.arn(key.KeyId)} has already been rotated on demand ${MAX_ON_DEMAND_ROTATIONS} times, the most allowed.`,
+        );
       }
-      const version = await Kms.newVersion(key.KeyId, key.CurrentVersion + 1, this.clock.now(), 'ON_DEMAND');
+      const version = await Kms.newVersion(
+        key.KeyId,
+        key.CurrentVersion + 1,
+        this.clock.now(),
+        'ON_DEMAND',
+      );
       return {
         response: { KeyId: this.arn(key.KeyId) },
-        write: Kms.rotateWrite({ ...key, OnDemandRotationCount: key.OnDemandRotationCount + 1 }, version),
+        write: Kms.rotateWrite(
+          { ...key, OnDemandRotationCount: key.OnDemandRotationCount + 1 },
+          version,
+        ),
       };
     });
   }
@@ -695,7 +837,9 @@ export class Kms implements KmsApi, KmsFileOperations, KmsAsymmetricOperations {
   listKeyRotations(request: KeyIdRequest & Paged): Promise<ListKeyRotationsResponse> {
     return this.call('ListKeyRotations', request, { mutates: false }, async (context, request) => {
       const key = await this.resolveKey(context, 'keyId', request?.KeyId, 'read');
-      const rotations = (await this.store.listKeyVersions(key.KeyId)).filter((version) => version.RotationType);
+      const rotations = (await this.store.listKeyVersions(key.KeyId)).filter(
+        (version) => version.RotationType,
+      );
       const { page, ...info } = paginate(`rotations:${key.KeyId}`, rotations, request);
       return {
         response: {
@@ -716,7 +860,10 @@ export class Kms implements KmsApi, KmsFileOperations, KmsAsymmetricOperations {
   private static checkAlgorithm(parameter: string, value: unknown): 'SYMMETRIC_DEFAULT' {
     const algorithm = checkEnum(parameter, value, ENCRYPTION_ALGORITHMS) ?? 'SYMMETRIC_DEFAULT';
     if (algorithm !== 'SYMMETRIC_DEFAULT') {
-      throw new KmsError('InvalidKeyUsageException', `${algorithm} is not a valid encryption algorithm for a SYMMETRIC_DEFAULT key.`);
+      throw new KmsError(
+        'InvalidKeyUsageException',
+        `${algorithm} is not a valid encryption algorithm for a SYMMETRIC_DEFAULT key.`,
+      );
     }
     return algorithm;
   }
@@ -729,7 +876,11 @@ export class Kms implements KmsApi, KmsFileOperations, KmsAsymmetricOperations {
   ): Promise<{ blob: Uint8Array<ArrayBuffer>; version: KeyVersionRecord }> {
     requireSymmetricEncryptionKey(this.arn(key.KeyId), key);
     const version = await this.currentVersion(key);
-    const header = encodeBlobHeader({ keyId: key.KeyId, keyVersion: version.Version, iv: randomBytes(AES_GCM_IV_LENGTH) });
+    const header = encodeBlobHeader({
+      keyId: key.KeyId,
+      keyVersion: version.Version,
+      iv: randomBytes(AES_GCM_IV_LENGTH),
+    });
     const aad = joinBlob(header, serializeEncryptionContext(context));
     const sealed = await aesGcmEncrypt(version.CryptoKey, header.subarray(21), plaintext, aad);
     return { blob: joinBlob(header, sealed), version };
@@ -760,7 +911,10 @@ export class Kms implements KmsApi, KmsFileOperations, KmsAsymmetricOperations {
       const expected = await this.resolveKey(context, keyIdParameter, expectedKeyId, 'read');
       requireSymmetricEncryptionKey(this.arn(expected.KeyId), expected);
       if (expected.KeyId !== blob.keyId) {
-        throw new KmsError('IncorrectKeyException', 'The key ID in the request does not identify a KMS key that can perform this operation.');
+        throw new KmsError(
+          'IncorrectKeyException',
+          'The key ID in the request does not identify a KMS key that can perform this operation.',
+        );
       }
     }
     // A blob is only ever sealed by a symmetric key: one naming another key is not genuine.
@@ -778,29 +932,70 @@ export class Kms implements KmsApi, KmsFileOperations, KmsAsymmetricOperations {
   encrypt(request: EncryptRequest): Promise<EncryptResponse> {
     return this.call('Encrypt', request, { mutates: false }, async (context, request) => {
       const plaintext = checkBytes('plaintext', request?.Plaintext, 1, MAX_PLAINTEXT_BYTES);
-      const encryptionContext = checkEncryptionContext('encryptionContext', request.EncryptionContext);
-      const requested = checkEnum('encryptionAlgorithm', request.EncryptionAlgorithm, ENCRYPTION_ALGORITHMS);
+      const encryptionContext = checkEncryptionContext(
+        'encryptionContext',
+        request.EncryptionContext,
+      );
+      const requested = checkEnum(
+        'encryptionAlgorithm',
+        request.EncryptionAlgorithm,
+        ENCRYPTION_ALGORITHMS,
+      );
       const key = await this.resolveKey(context, 'keyId', request.KeyId, 'use');
       if (key.KeySpec !== 'SYMMETRIC_DEFAULT') {
-        return { response: await encryptWithAsymmetricKey(this.vaultAccess(context), key, plaintext, requested, encryptionContext) };
+        return {
+          response: await encryptWithAsymmetricKey(
+            this.vaultAccess(context),
+            key,
+            plaintext,
+            requested,
+            encryptionContext,
+          ),
+        };
       }
       const algorithm = Kms.checkAlgorithm('encryptionAlgorithm', requested);
       const { blob, version } = await this.seal(key, plaintext, encryptionContext);
       return {
-        response: { KeyId: this.arn(key.KeyId), CiphertextBlob: blob, EncryptionAlgorithm: algorithm, KeyMaterialId: version.KeyMaterialId },
+        response: {
+          KeyId: this.arn(key.KeyId),
+          CiphertextBlob: blob,
+          EncryptionAlgorithm: algorithm,
+          KeyMaterialId: version.KeyMaterialId,
+        },
       };
     });
   }
 
   decrypt(request: DecryptRequest): Promise<DecryptResponse> {
     return this.call('Decrypt', request, { mutates: false }, async (context, request) => {
-      const encryptionContext = checkEncryptionContext('encryptionContext', request?.EncryptionContext);
-      const requested = checkEnum('encryptionAlgorithm', request.EncryptionAlgorithm, ENCRYPTION_ALGORITHMS);
+      const encryptionContext = checkEncryptionContext(
+        'encryptionContext',
+        request?.EncryptionContext,
+      );
+      const requested = checkEnum(
+        'encryptionAlgorithm',
+        request.EncryptionAlgorithm,
+        ENCRYPTION_ALGORITHMS,
+      );
       if (isRsaEncryptionAlgorithm(requested)) {
-        return { response: await decryptWithAsymmetricKey(this.vaultAccess(context), request, requested, encryptionContext) };
+        return {
+          response: await decryptWithAsymmetricKey(
+            this.vaultAccess(context),
+            request,
+            requested,
+            encryptionContext,
+          ),
+        };
       }
       const algorithm = Kms.checkAlgorithm('encryptionAlgorithm', requested);
-      const { key, version, plaintext } = await this.open(context, request.CiphertextBlob, 'ciphertextBlob', request.KeyId, 'keyId', encryptionContext);
+      const { key, version, plaintext } = await this.open(
+        context,
+        request.CiphertextBlob,
+        'ciphertextBlob',
+        request.KeyId,
+        'keyId',
+        encryptionContext,
+      );
       return {
         response: {
           KeyId: this.arn(key.KeyId),
@@ -815,12 +1010,36 @@ export class Kms implements KmsApi, KmsFileOperations, KmsAsymmetricOperations {
 
   reEncrypt(request: ReEncryptRequest): Promise<ReEncryptResponse> {
     return this.call('ReEncrypt', request, { mutates: false }, async (context, request) => {
-      const sourceContext = checkEncryptionContext('sourceEncryptionContext', request?.SourceEncryptionContext);
-      const destinationContext = checkEncryptionContext('destinationEncryptionContext', request.DestinationEncryptionContext);
-      const sourceAlgorithm = Kms.checkAlgorithm('sourceEncryptionAlgorithm', request.SourceEncryptionAlgorithm);
-      const destinationAlgorithm = Kms.checkAlgorithm('destinationEncryptionAlgorithm', request.DestinationEncryptionAlgorithm);
-      const destination = await this.resolveKey(context, 'destinationKeyId', request.DestinationKeyId, 'use');
-      const source = await this.open(context, request.CiphertextBlob, 'ciphertextBlob', request.SourceKeyId, 'sourceKeyId', sourceContext);
+      const sourceContext = checkEncryptionContext(
+        'sourceEncryptionContext',
+        request?.SourceEncryptionContext,
+      );
+      const destinationContext = checkEncryptionContext(
+        'destinationEncryptionContext',
+        request.DestinationEncryptionContext,
+      );
+      const sourceAlgorithm = Kms.checkAlgorithm(
+        'sourceEncryptionAlgorithm',
+        request.SourceEncryptionAlgorithm,
+      );
+      const destinationAlgorithm = Kms.checkAlgorithm(
+        'destinationEncryptionAlgorithm',
+        request.DestinationEncryptionAlgorithm,
+      );
+      const destination = await this.resolveKey(
+        context,
+        'destinationKeyId',
+        request.DestinationKeyId,
+        'use',
+      );
+      const source = await this.open(
+        context,
+        request.CiphertextBlob,
+        'ciphertextBlob',
+        request.SourceKeyId,
+        'sourceKeyId',
+        sourceContext,
+      );
       // The plaintext stays in this function: it is sealed again and never returned.
       const { blob, version } = await this.seal(destination, source.plaintext, destinationContext);
       source.plaintext.fill(0);
@@ -838,17 +1057,31 @@ export class Kms implements KmsApi, KmsFileOperations, KmsAsymmetricOperations {
     });
   }
 
-  private async dataKey(context: CallContext, request: GenerateDataKeyRequest): Promise<GenerateDataKeyResponse> {
+  private async dataKey(
+    context: CallContext,
+    request: GenerateDataKeyRequest,
+  ): Promise<GenerateDataKeyResponse> {
     const keySpec = checkEnum('keySpec', request?.KeySpec, ['AES_256', 'AES_128'] as const);
     const numberOfBytes = checkInteger('numberOfBytes', request?.NumberOfBytes, 1, 1024);
     if ((keySpec === undefined) === (numberOfBytes === undefined)) {
-      throw new KmsError('ValidationException', 'Specify either KeySpec or NumberOfBytes, but not both.');
+      throw new KmsError(
+        'ValidationException',
+        'Specify either KeySpec or NumberOfBytes, but not both.',
+      );
     }
-    const encryptionContext = checkEncryptionContext('encryptionContext', request.EncryptionContext);
+    const encryptionContext = checkEncryptionContext(
+      'encryptionContext',
+      request.EncryptionContext,
+    );
     const key = await this.resolveKey(context, 'keyId', request.KeyId, 'use');
     const plaintext = randomBytes(numberOfBytes ?? (keySpec === 'AES_128' ? 16 : 32));
     const { blob, version } = await this.seal(key, plaintext, encryptionContext);
-    return { KeyId: this.arn(key.KeyId), CiphertextBlob: blob, Plaintext: plaintext, KeyMaterialId: version.KeyMaterialId };
+    return {
+      KeyId: this.arn(key.KeyId),
+      CiphertextBlob: blob,
+      Plaintext: plaintext,
+      KeyMaterialId: version.KeyMaterialId,
+    };
   }
 
   generateDataKey(request: GenerateDataKeyRequest): Promise<GenerateDataKeyResponse> {
@@ -857,18 +1090,26 @@ export class Kms implements KmsApi, KmsFileOperations, KmsAsymmetricOperations {
     }));
   }
 
-  generateDataKeyWithoutPlaintext(request: GenerateDataKeyRequest): Promise<GenerateDataKeyWithoutPlaintextResponse> {
-    return this.call('GenerateDataKeyWithoutPlaintext', request, { mutates: false }, async (context, request) => {
-      const { Plaintext, ...response } = await this.dataKey(context, request);
-      Plaintext.fill(0);
-      return { response };
-    });
+  generateDataKeyWithoutPlaintext(
+    request: GenerateDataKeyRequest,
+  ): Promise<GenerateDataKeyWithoutPlaintextResponse> {
+    return this.call(
+      'GenerateDataKeyWithoutPlaintext',
+      request,
+      { mutates: false },
+      async (context, request) => {
+        const { Plaintext, ...response } = await this.dataKey(context, request);
+        Plaintext.fill(0);
+        return { response };
+      },
+    );
   }
 
   generateRandom(request: GenerateRandomRequest): Promise<GenerateRandomResponse> {
     return this.call('GenerateRandom', request, { mutates: false }, async (_context, request) => {
       const length = checkInteger('numberOfBytes', request?.NumberOfBytes, 1, 1024);
-      if (length === undefined) throw validationError('numberOfBytes', undefined, 'Member must not be null');
+      if (length === undefined)
+        throw validationError('numberOfBytes', undefined, 'Member must not be null');
       return { response: { Plaintext: randomBytes(length) } };
     });
   }
@@ -885,13 +1126,21 @@ export class Kms implements KmsApi, KmsFileOperations, KmsAsymmetricOperations {
     };
   }
 
-  encryptFile(request: EncryptFileRequest, onProgress?: FileProgressCallback, signal?: AbortSignal): Promise<EncryptFileResponse> {
+  encryptFile(
+    request: EncryptFileRequest,
+    onProgress?: FileProgressCallback,
+    signal?: AbortSignal,
+  ): Promise<EncryptFileResponse> {
     return this.call('EncryptFile', request, { mutates: false }, (context, given) =>
       encryptFile(this.vaultAccess(context), given, onProgress, signal),
     );
   }
 
-  decryptFile(request: DecryptFileRequest, onProgress?: FileProgressCallback, signal?: AbortSignal): Promise<DecryptFileResponse> {
+  decryptFile(
+    request: DecryptFileRequest,
+    onProgress?: FileProgressCallback,
+    signal?: AbortSignal,
+  ): Promise<DecryptFileResponse> {
     return this.call('DecryptFile', request, { mutates: false }, (context, given) =>
       decryptFile(this.vaultAccess(context), given, onProgress, signal),
     );
@@ -900,6 +1149,12 @@ export class Kms implements KmsApi, KmsFileOperations, KmsAsymmetricOperations {
   inspectCiphertext(request: InspectCiphertextRequest): Promise<InspectCiphertextResponse> {
     return this.call('InspectCiphertext', request, { mutates: false }, (context, given) =>
       inspectCiphertext(this.vaultAccess(context), given),
+    );
+  }
+
+  discardFileOutput(request: DiscardFileOutputRequest): Promise<Record<string, never>> {
+    return this.call('DiscardFileOutput', request, { mutates: false }, (_context, given) =>
+      discardFileOutput(given),
     );
   }
 
@@ -936,27 +1191,97 @@ export class Kms implements KmsApi, KmsFileOperations, KmsAsymmetricOperations {
   }
 
   generateDataKeyPair(request: GenerateDataKeyPairRequest): Promise<GenerateDataKeyPairResponse> {
-    return this.call('GenerateDataKeyPair', request, { mutates: false }, async (context, given) => ({
-      response: await generateDataKeyPair(this.vaultAccess(context), (key, plaintext, ec) => this.seal(key, plaintext, ec), given, true),
-    }));
+    return this.call(
+      'GenerateDataKeyPair',
+      request,
+      { mutates: false },
+      async (context, given) => ({
+        response: await generateDataKeyPair(
+          this.vaultAccess(context),
+          (key, plaintext, ec) => this.seal(key, plaintext, ec),
+          given,
+          true,
+        ),
+      }),
+    );
   }
 
-  generateDataKeyPairWithoutPlaintext(request: GenerateDataKeyPairRequest): Promise<GenerateDataKeyPairWithoutPlaintextResponse> {
-    return this.call('GenerateDataKeyPairWithoutPlaintext', request, { mutates: false }, async (context, given) => {
-      const { PrivateKeyPlaintext: _wiped, ...response } = await generateDataKeyPair(
-        this.vaultAccess(context),
-        (key, plaintext, ec) => this.seal(key, plaintext, ec),
-        given,
-        false,
-      );
-      return { response };
-    });
+  generateDataKeyPairWithoutPlaintext(
+    request: GenerateDataKeyPairRequest,
+  ): Promise<GenerateDataKeyPairWithoutPlaintextResponse> {
+    return this.call(
+      'GenerateDataKeyPairWithoutPlaintext',
+      request,
+      { mutates: false },
+      async (context, given) => {
+        const { PrivateKeyPlaintext: _wiped, ...response } = await generateDataKeyPair(
+          this.vaultAccess(context),
+          (key, plaintext, ec) => this.seal(key, plaintext, ec),
+          given,
+          false,
+        );
+        return { response };
+      },
+    );
   }
 
   deriveSharedSecret(request: DeriveSharedSecretRequest): Promise<DeriveSharedSecretResponse> {
     return this.call('DeriveSharedSecret', request, { mutates: false }, async (context, given) => ({
       response: await deriveSharedSecret(this.vaultAccess(context), given),
     }));
+  }
+
+  // --- file signatures (docs/FORMAT.md §5; workers/kms/file-signing.ts) -------------------------
+
+  signFile(
+    request: SignFileRequest,
+    onProgress?: FileProgressCallback,
+    signal?: AbortSignal,
+  ): Promise<SignFileResponse> {
+    return this.call('SignFile', request, { mutates: false }, (context, given) =>
+      signFile(this.vaultAccess(context), given, this.clock.now(), onProgress, signal),
+    );
+  }
+
+  verifyFile(
+    request: VerifyFileRequest,
+    onProgress?: FileProgressCallback,
+    signal?: AbortSignal,
+  ): Promise<VerifyFileResponse> {
+    return this.call('VerifyFile', request, { mutates: false }, (context, given) =>
+      verifyFile(this.vaultAccess(context), given, onProgress, signal),
+    );
+  }
+
+  // --- bring your own key (workers/kms/key-import.ts) -------------------------------------------
+
+  private importAccess(context: CallContext): ImportAccess {
+    return {
+      store: this.store,
+      arn: (keyId) => this.arn(keyId),
+      resolveKey: (parameter, value, rule) => this.resolveKey(context, parameter, value, rule),
+      now: () => this.clock.now(),
+    };
+  }
+
+  getParametersForImport(
+    request: GetParametersForImportRequest,
+  ): Promise<GetParametersForImportResponse> {
+    return this.call('GetParametersForImport', request, { mutates: true }, (context, given) =>
+      getParametersForImport(this.importAccess(context), given),
+    );
+  }
+
+  importKeyMaterial(request: ImportKeyMaterialRequest): Promise<ImportKeyMaterialResponse> {
+    return this.call('ImportKeyMaterial', request, { mutates: true }, (context, given) =>
+      importKeyMaterial(this.importAccess(context), given),
+    );
+  }
+
+  deleteImportedKeyMaterial(request: KeyIdRequest): Promise<DeleteImportedKeyMaterialResponse> {
+    return this.call('DeleteImportedKeyMaterial', request, { mutates: true }, (context, given) =>
+      deleteImportedKeyMaterial(this.importAccess(context), given),
+    );
   }
 
   // --- audit ----------------------------------------------------------------------------------
@@ -970,19 +1295,25 @@ export class Kms implements KmsApi, KmsFileOperations, KmsAsymmetricOperations {
       const errorsOnly = checkBoolean('errorsOnly', request.ErrorsOnly) ?? false;
       const limit = checkLimit(request.Limit, 50);
       const before = decodeMarker('audit', request.Marker);
-      const keySuffix = keyFilter === undefined ? undefined : `key/${await this.auditKeyId(keyFilter)}`;
-      const { events, more } = await this.store.scanAuditNewestFirst(before, limit, (event) =>
-        (eventName === undefined || event.eventName === eventName) &&
-        (keySuffix === undefined || event.resources.some((resource) => resource.ARN.endsWith(keySuffix))) &&
-        (start === undefined || event.eventTime >= start) &&
-        (end === undefined || event.eventTime <= end) &&
-        (!errorsOnly || event.errorCode !== undefined),
+      const keySuffix =
+        keyFilter === undefined ? undefined : `key/${await this.auditKeyId(keyFilter)}`;
+      const { events, more } = await this.store.scanAuditNewestFirst(
+        before,
+        limit,
+        (event) =>
+          (eventName === undefined || event.eventName === eventName) &&
+          (keySuffix === undefined ||
+            event.resources.some((resource) => resource.ARN.endsWith(keySuffix))) &&
+          (start === undefined || event.eventTime >= start) &&
+          (end === undefined || event.eventTime <= end) &&
+          (!errorsOnly || event.errorCode !== undefined),
       );
       const last = events.at(-1);
       return {
-        response: more && last
-          ? { Events: events, Truncated: true, NextMarker: encodeMarker('audit', last.sequence) }
-          : { Events: events, Truncated: false },
+        response:
+          more && last
+            ? { Events: events, Truncated: true, NextMarker: encodeMarker('audit', last.sequence) }
+            : { Events: events, Truncated: false },
       };
     });
   }
@@ -997,7 +1328,10 @@ export class Kms implements KmsApi, KmsFileOperations, KmsAsymmetricOperations {
     if (reference.kind === 'alias') {
       const alias = await this.store.getAlias(reference.aliasName);
       if (!alias) {
-        throw new KmsError('NotFoundException', `Alias ${aliasArn(this.vaultId, reference.aliasName)} is not found.`);
+        throw new KmsError(
+          'NotFoundException',
+          `Alias ${aliasArn(this.vaultId, reference.aliasName)} is not found.`,
+        );
       }
       return alias.TargetKeyId;
     }
@@ -1012,7 +1346,9 @@ export class Kms implements KmsApi, KmsFileOperations, KmsAsymmetricOperations {
         response: {
           Valid: check.valid,
           RecordCount: check.count,
-          ...(check.firstInvalidSequence !== undefined && { FirstInvalidSequence: check.firstInvalidSequence }),
+          ...(check.firstInvalidSequence !== undefined && {
+            FirstInvalidSequence: check.firstInvalidSequence,
+          }),
           ...(check.reason !== undefined && { Reason: check.reason }),
         },
       };
@@ -1022,7 +1358,12 @@ export class Kms implements KmsApi, KmsFileOperations, KmsAsymmetricOperations {
   exportAuditLog(): Promise<ExportAuditLogResponse> {
     return this.call('ExportAuditLog', undefined, { mutates: false }, async () => {
       const { records } = await this.store.readAuditChain();
-      return { response: { Json: JSON.stringify({ Records: records }, null, 2), RecordCount: records.length } };
+      return {
+        response: {
+          Json: JSON.stringify({ Records: records }, null, 2),
+          RecordCount: records.length,
+        },
+      };
     });
   }
 
@@ -1039,8 +1380,9 @@ export class Kms implements KmsApi, KmsFileOperations, KmsAsymmetricOperations {
   // --- housekeeping ---------------------------------------------------------------------------
 
   /**
-   * Runs what is due: automatic rotation of enabled keys whose NextRotationDate has come, and
-   * destruction of keys whose deletion window has passed (key, versions and aliases removed).
+   * Runs what is due: automatic rotation of enabled keys whose NextRotationDate has come,
+   * destruction of keys whose deletion window has passed (key, versions and aliases removed), and
+   * deletion of imported key material whose ValidTo has come (the key goes back to PendingImport).
    * Each is its own transaction with one AwsServiceEvent record. Called when the vault opens
    * and every minute after (workers/kms.worker.ts). Returns how many events it wrote.
    */
@@ -1050,20 +1392,60 @@ export class Kms implements KmsApi, KmsFileOperations, KmsAsymmetricOperations {
       let events = 0;
       for (const key of await this.store.listKeys()) {
         const arn = this.arn(key.KeyId);
-        const resources: AuditResource[] = [{ accountId: this.vaultId, type: 'AWS::KMS::Key', ARN: arn }];
+        const resources: AuditResource[] = [
+          { accountId: this.vaultId, type: 'AWS::KMS::Key', ARN: arn },
+        ];
         const serviceEvent = (eventName: string, details: Record<string, unknown>): AuditDraft =>
-          this.auditDraft(eventName, now, undefined, resources, true, { additionalEventData: details }, 'AwsServiceEvent');
+          this.auditDraft(
+            eventName,
+            now,
+            undefined,
+            resources,
+            true,
+            { additionalEventData: details },
+            'AwsServiceEvent',
+          );
         if (key.KeyState === 'PendingDeletion' && key.DeletionDate && key.DeletionDate <= now) {
           await this.store.commit(
             (tx) => VaultStore.deleteKeyEverywhere(tx, key.KeyId),
             serviceEvent('DeleteKey', { keyId: arn, deletionDate: key.DeletionDate.toISOString() }),
           );
           events++;
-        } else if (key.KeyState === 'Enabled' && key.RotationEnabled && key.NextRotationDate && key.NextRotationDate <= now) {
+        } else if (key.Origin === 'EXTERNAL' && key.ValidTo && key.ValidTo <= now) {
+          const version = await this.store.getKeyVersion(key.KeyId, key.CurrentVersion);
+          await this.store.commit(
+            removeImportedMaterial(key),
+            serviceEvent('DeleteExpiredKeyMaterial', {
+              keyId: arn,
+              validTo: key.ValidTo.toISOString(),
+              ...(version && { keyMaterialId: version.KeyMaterialId }),
+            }),
+          );
+          events++;
+        } else if (
+          key.KeyState === 'Enabled' &&
+          key.RotationEnabled &&
+          key.NextRotationDate &&
+          key.NextRotationDate <= now
+        ) {
           const version = await Kms.newVersion(key.KeyId, key.CurrentVersion + 1, now, 'AUTOMATIC');
           await this.store.commit(
-            Kms.rotateWrite({ ...key, NextRotationDate: Kms.nextAutomaticRotation(key.NextRotationDate, key.RotationPeriodInDays!, now) }, version),
-            serviceEvent('RotateKey', { keyId: arn, rotationType: 'AUTOMATIC', keyMaterialId: version.KeyMaterialId }),
+            Kms.rotateWrite(
+              {
+                ...key,
+                NextRotationDate: Kms.nextAutomaticRotation(
+                  key.NextRotationDate,
+                  key.RotationPeriodInDays!,
+                  now,
+                ),
+              },
+              version,
+            ),
+            serviceEvent('RotateKey', {
+              keyId: arn,
+              rotationType: 'AUTOMATIC',
+              keyMaterialId: version.KeyMaterialId,
+            }),
           );
           events++;
         }

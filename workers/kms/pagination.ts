@@ -27,7 +27,10 @@ export function decodeMarker(scope: string, marker: string | undefined): number 
   const digits = decoded.slice(prefix.length);
   const position = Number(digits);
   if (!decoded.startsWith(prefix) || !/^\d+$/.test(digits) || !Number.isSafeInteger(position)) {
-    throw new KmsError('InvalidMarkerException', 'The request contains a marker that is not valid.');
+    throw new KmsError(
+      'InvalidMarkerException',
+      'The request contains a marker that is not valid.',
+    );
   }
   return position;
 }

@@ -18,7 +18,11 @@ export function checkInteger(
     throw validationError(parameter, undefined, 'Member must be an integer');
   }
   if (value < min) {
-    throw validationError(parameter, value, `Member must have value greater than or equal to ${min}`);
+    throw validationError(
+      parameter,
+      value,
+      `Member must have value greater than or equal to ${min}`,
+    );
   }
   if (value > max) {
     throw validationError(parameter, value, `Member must have value less than or equal to ${max}`);
@@ -39,10 +43,18 @@ export function checkString(
     throw validationError(parameter, undefined, 'Member must be a string');
   }
   if (value.length < min) {
-    throw validationError(parameter, value, `Member must have length greater than or equal to ${min}`);
+    throw validationError(
+      parameter,
+      value,
+      `Member must have length greater than or equal to ${min}`,
+    );
   }
   if (value.length > max) {
-    throw validationError(parameter, undefined, `Member must have length less than or equal to ${max}`);
+    throw validationError(
+      parameter,
+      undefined,
+      `Member must have length less than or equal to ${max}`,
+    );
   }
   return value;
 }
@@ -69,10 +81,18 @@ export function checkBytes(
     throw validationError(parameter, undefined, 'Member must be a Uint8Array');
   }
   if (value.length < min) {
-    throw validationError(parameter, undefined, `Member must have length greater than or equal to ${min}`);
+    throw validationError(
+      parameter,
+      undefined,
+      `Member must have length greater than or equal to ${min}`,
+    );
   }
   if (value.length > max) {
-    throw validationError(parameter, undefined, `Member must have length less than or equal to ${max}`);
+    throw validationError(
+      parameter,
+      undefined,
+      `Member must have length less than or equal to ${max}`,
+    );
   }
   // A copy that owns a plain ArrayBuffer, as crypto.subtle wants.
   return new Uint8Array(value);
@@ -96,7 +116,8 @@ export function checkEnum<T extends string>(
 
 export function checkBoolean(parameter: string, value: unknown): boolean | undefined {
   if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'boolean') throw validationError(parameter, undefined, 'Member must be a boolean');
+  if (typeof value !== 'boolean')
+    throw validationError(parameter, undefined, 'Member must be a boolean');
   return value;
 }
 
@@ -115,12 +136,20 @@ export function checkEncryptionContext(parameter: string, value: unknown): Encry
   if (typeof value !== 'object' || (prototype !== Object.prototype && prototype !== null)) {
     // A Map, Date or class instance has no own string entries: refuse it rather than
     // silently encrypting under an empty context.
-    throw validationError(parameter, undefined, 'Member must be a plain object mapping strings to strings');
+    throw validationError(
+      parameter,
+      undefined,
+      'Member must be a plain object mapping strings to strings',
+    );
   }
   const entries = Object.entries(value);
   for (const [key, item] of entries) {
     if (key.length === 0 || typeof item !== 'string') {
-      throw validationError(parameter, undefined, 'Member must be a map of non-empty string keys to string values');
+      throw validationError(
+        parameter,
+        undefined,
+        'Member must be a map of non-empty string keys to string values',
+      );
     }
   }
   // fromEntries defines own properties: `context[key] = item` would drop a "__proto__" key and
@@ -144,7 +173,10 @@ export const MAX_TAGS_PER_KEY = 50;
 export function checkTagKey(parameter: string, key: unknown): string {
   const tagKey = requireString(parameter, key, 128);
   if (!TAG_CHARACTERS.test(tagKey)) {
-    throw new KmsError('TagException', `Tag key '${tagKey}' contains characters that are not allowed.`);
+    throw new KmsError(
+      'TagException',
+      `Tag key '${tagKey}' contains characters that are not allowed.`,
+    );
   }
   if (tagKey.toLowerCase().startsWith('aws:')) {
     throw new KmsError('TagException', `Tag keys beginning with 'aws:' are reserved.`);
@@ -157,9 +189,13 @@ export function checkTags(parameter: string, value: unknown, required: boolean):
     if (required) throw validationError(parameter, undefined, 'Member must not be null');
     return [];
   }
-  if (!Array.isArray(value)) throw validationError(parameter, undefined, 'Member must be a list of tags');
+  if (!Array.isArray(value))
+    throw validationError(parameter, undefined, 'Member must be a list of tags');
   if (value.length > MAX_TAGS_PER_KEY) {
-    throw new KmsError('LimitExceededException', `A key can have at most ${MAX_TAGS_PER_KEY} tags.`);
+    throw new KmsError(
+      'LimitExceededException',
+      `A key can have at most ${MAX_TAGS_PER_KEY} tags.`,
+    );
   }
   const seen = new Set<string>();
   return value.map((tag: unknown, index) => {
@@ -167,9 +203,13 @@ export function checkTags(parameter: string, value: unknown, required: boolean):
     const key = checkTagKey(`${parameter}.${index + 1}.member.tagKey`, TagKey);
     const tagValue = requireString(`${parameter}.${index + 1}.member.tagValue`, TagValue, 256, 0);
     if (!TAG_CHARACTERS.test(tagValue)) {
-      throw new KmsError('TagException', `The value of tag '${key}' contains characters that are not allowed.`);
+      throw new KmsError(
+        'TagException',
+        `The value of tag '${key}' contains characters that are not allowed.`,
+      );
     }
-    if (seen.has(key)) throw new KmsError('TagException', `Tag key '${key}' appears more than once.`);
+    if (seen.has(key))
+      throw new KmsError('TagException', `Tag key '${key}' appears more than once.`);
     seen.add(key);
     return { TagKey: key, TagValue: tagValue };
   });
@@ -186,7 +226,10 @@ export function checkAliasName(parameter: string, value: unknown): string {
     );
   }
   if (name.startsWith('alias/aws/')) {
-    throw new KmsError('InvalidAliasNameException', `Aliases beginning with 'alias/aws/' are reserved for AWS.`);
+    throw new KmsError(
+      'InvalidAliasNameException',
+      `Aliases beginning with 'alias/aws/' are reserved for AWS.`,
+    );
   }
   return name;
 }

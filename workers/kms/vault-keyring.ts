@@ -5,6 +5,10 @@
  * `<KeyId>#v<version>` in namespace `pocket-kms`, says exactly which material it used, so
  * unwrapping looks up that version (every version of a key keeps decrypting after rotation).
  *
+ * A key with imported material and a RawAesKeyring identity (bring your own key) wraps under
+ * exactly that (namespace, name) instead, and its entries are found by that identity — so an AWS
+ * Encryption SDK raw AES keyring holding the same 32 bytes reads and writes the same files.
+ *
  * The keyring reads the vault through VaultStore (the one IndexedDB door) and reports every
  * key it touches to the caller, which puts it in the audit record's resources.
  */
@@ -13,7 +17,12 @@ import type { Bytes } from '../crypto/aes-gcm.ts';
 import { KmsError } from '../errors.ts';
 import type { Keyring, UnwrappedDataKey } from '../envelope/keyring.ts';
 import type { EncryptedDataKey } from '../envelope/message-header.ts';
-import { parseRawAesEntry, unwrapDataKey, wrapDataKey } from '../envelope/raw-aes-keyring.ts';
+import {
+  parseRawAesEntry,
+  unwrapDataKey,
+  wrapDataKey,
+  type RawAesIdentity,
+} from '../envelope/raw-aes-keyring.ts';
 import type { KeyRecord, KeyVersionRecord, VaultStore } from '../keystore/vault-store.ts';
 import { requireKeyState } from './key-state.ts';
 
@@ -37,11 +46,35 @@ export function parseVaultKeyName(keyName: string): { keyId: string; version: nu
   return version <= MAX_U32 ? { keyId: match[1]!, version } : null;
 }
 
-/** The vault key and version an entry names, or null when the entry is not a vault entry. */
-export function vaultEntryKey(edk: EncryptedDataKey): { keyId: string; version: number } | null {
-  if (edk.providerId !== VAULT_KEY_NAMESPACE) return null;
+/** The identity a key's entries carry: its imported RawAesKeyring, else the vault key name. */
+export function wrappingIdentity(key: KeyRecord, version: KeyVersionRecord): RawAesIdentity {
+  return key.RawAesKeyring
+    ? { keyNamespace: key.RawAesKeyring.KeyNamespace, keyName: key.RawAesKeyring.KeyName }
+    : { keyNamespace: VAULT_KEY_NAMESPACE, keyName: vaultKeyName(key.KeyId, version.Version) };
+}
+
+/**
+ * The vault key and version a (namespace, key name) pair names: in `pocket-kms` by the key name,
+ * in any other namespace by the identity of an imported key (whose one version is its current
+ * one). Null when the pair names nothing this vault knows.
+ */
+export async function identifiedKey(
+  store: VaultStore,
+  keyNamespace: string,
+  keyName: string,
+): Promise<{ keyId: string; version: number } | null> {
+  if (keyNamespace === VAULT_KEY_NAMESPACE) return parseVaultKeyName(keyName);
+  const key = await store.getKeyByRawAesIdentity({ KeyNamespace: keyNamespace, KeyName: keyName });
+  return key ? { keyId: key.KeyId, version: key.CurrentVersion } : null;
+}
+
+/** The vault key and version a raw-AES entry names (identifiedKey), or null. */
+async function entryKey(
+  store: VaultStore,
+  edk: EncryptedDataKey,
+): Promise<{ keyId: string; version: number } | null> {
   const keyName = parseRawAesEntry(edk)?.keyName;
-  return keyName === undefined ? null : parseVaultKeyName(keyName);
+  return keyName === undefined ? null : identifiedKey(store, edk.providerId, keyName);
 }
 
 export interface WrappingTarget {
@@ -73,10 +106,7 @@ export class VaultKeyring implements Keyring {
     if (targets.length === 0) throw new Error('VaultKeyring: no keys to wrap for');
     const entries: EncryptedDataKey[] = [];
     for (const { key, version } of targets) {
-      const identity = {
-        keyNamespace: VAULT_KEY_NAMESPACE,
-        keyName: vaultKeyName(key.KeyId, version.Version),
-      };
+      const identity = wrappingIdentity(key, version);
       entries.push(await wrapDataKey(version.CryptoKey, identity, dataKey, encryptionContext));
     }
     return entries;
@@ -99,7 +129,7 @@ export class VaultKeyring implements Keyring {
     let skippedForKeyId = false;
     const missing: string[] = [];
     for (const edk of encryptedDataKeys) {
-      const named = vaultEntryKey(edk);
+      const named = await entryKey(store, edk);
       if (!named) continue;
       if (onlyKeyId !== undefined && named.keyId !== onlyKeyId) {
         skippedForKeyId = true;

@@ -9,6 +9,7 @@
  */
 import { untrack } from 'svelte';
 import type { KeyMetadata, KeyState } from '../../../workers/api.ts';
+import { isRsaKeySpec } from '../../../workers/crypto/key-specs.ts';
 import type { KmsClient } from '../../kms/client.ts';
 import { coalesce } from '../../ui/coalesce.ts';
 
@@ -18,6 +19,10 @@ export interface KeySummary {
   KeyState: KeyState;
   KeySpec: KeyMetadata['KeySpec'];
   KeyUsage: KeyMetadata['KeyUsage'];
+  /** The algorithm list that applies to the key's usage (the others are absent, as in AWS). */
+  EncryptionAlgorithms?: KeyMetadata['EncryptionAlgorithms'];
+  SigningAlgorithms?: KeyMetadata['SigningAlgorithms'];
+  MacAlgorithms?: KeyMetadata['MacAlgorithms'];
   CreationDate: Date;
   Description: string;
   DeletionDate?: Date;
@@ -142,6 +147,9 @@ export class KeyCatalog {
         KeyState: key.KeyState,
         KeySpec: key.KeySpec,
         KeyUsage: key.KeyUsage,
+        ...(key.EncryptionAlgorithms && { EncryptionAlgorithms: key.EncryptionAlgorithms }),
+        ...(key.SigningAlgorithms && { SigningAlgorithms: key.SigningAlgorithms }),
+        ...(key.MacAlgorithms && { MacAlgorithms: key.MacAlgorithms }),
         CreationDate: key.CreationDate,
         Description: key.Description,
         ...(key.DeletionDate && { DeletionDate: key.DeletionDate }),
@@ -171,6 +179,34 @@ export function notForThisKeySpec(error: unknown): undefined {
 /** Keys that encrypt and decrypt text: symmetric ENCRYPT_DECRYPT keys. */
 export function encryptsText(key: Pick<KeySummary, 'KeySpec' | 'KeyUsage'>): boolean {
   return key.KeySpec === 'SYMMETRIC_DEFAULT' && key.KeyUsage === 'ENCRYPT_DECRYPT';
+}
+
+/** Keys that sign and verify: asymmetric SIGN_VERIFY keys. */
+export function signsMessages(key: Pick<KeySummary, 'KeyUsage'>): boolean {
+  return key.KeyUsage === 'SIGN_VERIFY';
+}
+
+/** Keys that generate and verify MACs: HMAC keys. */
+export function generatesMacs(key: Pick<KeySummary, 'KeyUsage'>): boolean {
+  return key.KeyUsage === 'GENERATE_VERIFY_MAC';
+}
+
+/** Keys that encrypt short text with RSAES-OAEP: RSA ENCRYPT_DECRYPT keys. */
+export function encryptsWithRsa(key: Pick<KeySummary, 'KeySpec' | 'KeyUsage'>): boolean {
+  return isRsaKeySpec(key.KeySpec) && key.KeyUsage === 'ENCRYPT_DECRYPT';
+}
+
+/**
+ * The key a picker shows: the one the person chose, or — until one is chosen, or if it was
+ * deleted — the newest enabled key, else the newest key; '' when there is none.
+ */
+export function chooseKey(keys: readonly KeySummary[], chosenKeyId: string): string {
+  return (
+    keys.find((key) => key.KeyId === chosenKeyId)?.KeyId ??
+    keys.find((key) => key.KeyState === 'Enabled')?.KeyId ??
+    keys[0]?.KeyId ??
+    ''
+  );
 }
 
 /** How a key is named to people: its first alias, else its key id. */

@@ -2,7 +2,11 @@
  * The encrypt / decrypt text page: what the person typed, and what the key service answered.
  * Plaintext and results stay in this page's memory only; nothing here is stored.
  */
-import type { DecryptResponse, EncryptResponse } from '../../../workers/api.ts';
+import type {
+  DecryptResponse,
+  EncryptResponse,
+  EncryptionAlgorithm,
+} from '../../../workers/api.ts';
 import type { KmsClient } from '../../kms/client.ts';
 import { emptyRow, rowsToContext, type KeyValueRow } from '../../ui/key-value-rows.ts';
 import { Operation } from '../../ui/operation.svelte.ts';
@@ -25,7 +29,11 @@ export class EncryptText {
 
   constructor(private readonly client: KmsClient) {}
 
-  async run(keyId: string): Promise<void> {
+  /**
+   * Encrypts under `keyId`. An RSA key needs its `algorithm` (RSAES_OAEP_SHA_1 or _SHA_256), and
+   * takes no encryption context; a symmetric key needs neither.
+   */
+  async run(keyId: string, algorithm?: EncryptionAlgorithm): Promise<void> {
     this.result = null;
     const response = await this.operation.run(async () => {
       const context = rowsToContext(this.context);
@@ -39,6 +47,7 @@ export class EncryptText {
         KeyId: keyId,
         Plaintext: plaintext,
         EncryptionContext: context.context,
+        ...(algorithm && { EncryptionAlgorithm: algorithm }),
       });
     });
     if (response) this.result = { ...response, base64: toBase64(response.CiphertextBlob) };
@@ -53,7 +62,11 @@ export class DecryptText {
 
   constructor(private readonly client: KmsClient) {}
 
-  async run(): Promise<void> {
+  /**
+   * Decrypts. A symmetric ciphertext names its key; an RSA ciphertext does not, so `rsa` names
+   * the key and the algorithm it was encrypted with (as AWS requires).
+   */
+  async run(rsa?: { KeyId: string; EncryptionAlgorithm: EncryptionAlgorithm }): Promise<void> {
     this.result = null;
     const response = await this.operation.run(async () => {
       const context = rowsToContext(this.context);
@@ -61,7 +74,11 @@ export class DecryptText {
       const blob = fromBase64(this.ciphertext);
       if (!blob || blob.length === 0)
         throw new InputProblem('The ciphertext must be the base64 text that encrypt produced.');
-      return this.client.decrypt({ CiphertextBlob: blob, EncryptionContext: context.context });
+      return this.client.decrypt({
+        CiphertextBlob: blob,
+        EncryptionContext: context.context,
+        ...rsa,
+      });
     });
     if (response) {
       const text = fromUtf8(response.Plaintext);

@@ -1,0 +1,179 @@
+/**
+ * The Files page's queue: every dropped or chosen file becomes a job that encrypts it (anything
+ * that is not an AWS Encryption SDK message) or decrypts it (a message, recognised by content:
+ * message-kind.ts). Jobs run one after another — the core is one worker — each with its progress,
+ * its rate and time left, a cancel (AbortController → OperationCancelledException), and, once
+ * done, its output: a disk-backed File in the core's OPFS directory, saved through an object URL.
+ *
+ * Removing a job cancels it if it runs, revokes its object URL and asks the core to discard the
+ * output (discardFileOutput), so a finished file stays on disk only while it is in the queue.
+ */
+import type {
+  DecryptFileResponse,
+  EncryptFileResponse,
+  EncryptionContext,
+} from '../../../workers/api.ts';
+import type { KmsClient } from '../../kms/client.ts';
+import { isEncryptionSdkMessage } from './message-kind.ts';
+
+export type JobKind = 'encrypt' | 'decrypt';
+export type JobStatus = 'waiting' | 'running' | 'done' | 'failed' | 'cancelled';
+
+/** What a job is run with: the keys (encrypt) and the context (encrypt: stored; decrypt: required). */
+export interface JobSettings {
+  keyIds: string[];
+  encryptionContext: EncryptionContext;
+}
+
+/** Progress is shown at most this often, so a 20 GB file does not re-render the page 40,000 times. */
+const PROGRESS_INTERVAL_MS = 200;
+
+let nextJobId = 1;
+
+export class FileJob {
+  readonly id = nextJobId++;
+  status = $state<JobStatus>('waiting');
+  bytesDone = $state(0);
+  totalBytes = $state(0);
+  /** Bytes per second since the job started, once there is something to measure. */
+  rate = $state(0);
+  error = $state.raw<unknown>(null);
+  result = $state.raw<EncryptFileResponse | DecryptFileResponse | null>(null);
+  /** The object URL of the output, for the Save link; revoked when the job is removed. */
+  url = $state('');
+
+  readonly controller = new AbortController();
+  startedAt = 0;
+
+  constructor(
+    readonly file: File,
+    readonly kind: JobKind,
+    readonly settings: JobSettings,
+  ) {
+    this.totalBytes = file.size;
+  }
+
+  /** Seconds left at the current rate, or undefined before there is a rate. */
+  get secondsLeft(): number | undefined {
+    return this.rate > 0 ? (this.totalBytes - this.bytesDone) / this.rate : undefined;
+  }
+
+  /** The file to inspect: the dropped ciphertext, or the ciphertext this job made. */
+  get ciphertext(): File | undefined {
+    if (this.kind === 'decrypt') return this.file;
+    return this.status === 'done' ? this.result?.Output : undefined;
+  }
+}
+
+export class FileQueue {
+  jobs = $state<FileJob[]>([]);
+  #running = false;
+
+  constructor(private readonly client: KmsClient) {}
+
+  /** Queues `files`: each is looked at (three bytes) to decide whether it is encrypted or decrypted. */
+  async add(files: readonly File[], settings: JobSettings): Promise<void> {
+    const kinds = await Promise.all(
+      files.map(async (file): Promise<JobKind> =>
+        (await isEncryptionSdkMessage(file)) ? 'decrypt' : 'encrypt',
+      ),
+    );
+    files.forEach((file, index) => this.jobs.push(new FileJob(file, kinds[index]!, settings)));
+    void this.#runWaiting();
+  }
+
+  /** Stops a job: a waiting one never starts; a running one is aborted and its partial output removed. */
+  cancel(job: FileJob): void {
+    if (job.status === 'waiting') job.status = 'cancelled';
+    job.controller.abort();
+  }
+
+  /** Takes a job off the queue and lets go of its output (object URL and the file on disk). */
+  async remove(job: FileJob): Promise<void> {
+    this.cancel(job);
+    this.jobs = this.jobs.filter((queued) => queued !== job);
+    if (job.url) URL.revokeObjectURL(job.url);
+    job.url = '';
+    if (job.result) await this.client.discardFileOutput({ OutputId: job.result.OutputId });
+  }
+
+  /** Runs waiting jobs in order, one at a time, until none is left. */
+  async #runWaiting(): Promise<void> {
+    if (this.#running) return;
+    this.#running = true;
+    try {
+      for (let job = this.#nextWaiting(); job; job = this.#nextWaiting()) await this.#run(job);
+    } finally {
+      this.#running = false;
+    }
+  }
+
+  #nextWaiting(): FileJob | undefined {
+    return this.jobs.find((job) => job.status === 'waiting');
+  }
+
+  async #run(job: FileJob): Promise<void> {
+    job.status = 'running';
+    job.startedAt = performance.now();
+    let shownAt = 0;
+    const onProgress = (bytesDone: number, totalBytes: number): void => {
+      const now = performance.now();
+      if (now - shownAt < PROGRESS_INTERVAL_MS && bytesDone < totalBytes) return;
+      shownAt = now;
+      job.bytesDone = bytesDone;
+      job.totalBytes = totalBytes;
+      const seconds = (now - job.startedAt) / 1000;
+      if (seconds > 0) job.rate = bytesDone / seconds;
+    };
+    try {
+      const { keyIds, encryptionContext } = job.settings;
+      const result =
+        job.kind === 'encrypt'
+          ? await this.client.encryptFile(
+              { Input: job.file, KeyIds: keyIds, EncryptionContext: encryptionContext },
+              onProgress,
+              job.controller.signal,
+            )
+          : await this.client.decryptFile(
+              { Input: job.file, EncryptionContext: encryptionContext },
+              onProgress,
+              job.controller.signal,
+            );
+      job.result = result;
+      job.bytesDone = job.totalBytes;
+      if (this.jobs.includes(job)) {
+        job.url = URL.createObjectURL(result.Output);
+        job.status = 'done';
+      } else {
+        // Removed while it ran, and the core finished before it saw the cancel: let the output go.
+        await this.client.discardFileOutput({ OutputId: result.OutputId });
+      }
+    } catch (error) {
+      job.error = error;
+      job.status =
+        error instanceof Error && error.name === 'OperationCancelledException'
+          ? 'cancelled'
+          : 'failed';
+    }
+  }
+}
+
+/** "12.3 MB/s" — decimal megabytes, as disks and downloads are measured. */
+export function formatRate(bytesPerSecond: number): string {
+  return `${(bytesPerSecond / 1e6).toFixed(1)} MB/s`;
+}
+
+/** "4 s left", "2 min 5 s left". */
+export function formatTimeLeft(seconds: number): string {
+  const whole = Math.max(0, Math.ceil(seconds));
+  if (whole < 60) return `${whole} s left`;
+  return `${Math.floor(whole / 60)} min ${whole % 60} s left`;
+}
+
+/** "1.5 MB", "200 kB", "12 bytes". */
+export function formatSize(bytes: number): string {
+  if (bytes < 1000) return `${bytes} bytes`;
+  if (bytes < 1e6) return `${(bytes / 1e3).toFixed(1)} kB`;
+  if (bytes < 1e9) return `${(bytes / 1e6).toFixed(1)} MB`;
+  return `${(bytes / 1e9).toFixed(2)} GB`;
+}

@@ -1,0 +1,164 @@
+/**
+ * Who owns a file output (workers/envelope/opfs-sink.ts, "Ownership"), with the real core worker
+ * (workers/kms.worker.ts) behind the real client (src/kms/client.ts), as each tab runs it: every
+ * worker writes under its own OPFS directory and holds a Web Lock naming it; a starting worker
+ * removes the directories of workers that have ended and never those of a live one;
+ * discardFileOutput removes one output of its own tab; a cancel leaves nothing behind.
+ */
+import * as Comlink from 'comlink';
+import { describe, expect, test } from 'vitest';
+import type { KmsApi } from '../../workers/api.ts';
+import { OUTPUT_DIRECTORY } from '../../workers/envelope/opfs-sink.ts';
+import { createKmsClient } from '../../src/kms/client.ts';
+import { expectKmsError, toHex } from './support/vault.ts';
+
+type ListableDirectory = FileSystemDirectoryHandle & {
+  keys(): AsyncIterable<string>;
+};
+
+async function names(directory: FileSystemDirectoryHandle): Promise<string[]> {
+  const found: string[] = [];
+  for await (const name of (directory as ListableDirectory).keys()) found.push(name);
+  return found.sort();
+}
+
+/** Every output in OPFS, read by the page: output id → [owner id, file names]. */
+async function outputsOnDisk(): Promise<Map<string, { owner: string; files: string[] }>> {
+  const outputs = new Map<string, { owner: string; files: string[] }>();
+  const root = await navigator.storage.getDirectory();
+  let top: FileSystemDirectoryHandle;
+  try {
+    top = await root.getDirectoryHandle(OUTPUT_DIRECTORY);
+  } catch {
+    return outputs;
+  }
+  for (const owner of await names(top)) {
+    const ownerDirectory = await top.getDirectoryHandle(owner);
+    for (const outputId of await names(ownerDirectory)) {
+      const files = await names(await ownerDirectory.getDirectoryHandle(outputId));
+      outputs.set(outputId, { owner, files });
+    }
+  }
+  return outputs;
+}
+
+function pattern(length: number, seed = 0): Uint8Array<ArrayBuffer> {
+  return Uint8Array.from({ length }, (_, i) => (i * 7 + seed + (i >>> 9)) & 0xff);
+}
+
+async function sha256(blob: Blob): Promise<string> {
+  return toHex(new Uint8Array(await crypto.subtle.digest('SHA-256', await blob.arrayBuffer())));
+}
+
+async function heldLocks(): Promise<string[]> {
+  const { held = [] } = await navigator.locks.query();
+  return held.map((lock) => lock.name ?? '');
+}
+
+describe('file outputs belong to the worker that made them', () => {
+  test('an output lives in its worker’s own directory until discardFileOutput removes it', async () => {
+    const tab = createKmsClient();
+    const { KeyId } = (await tab.createKey({ Description: 'file outputs' })).KeyMetadata;
+    const input = new File([pattern(300 * 1024)], 'photo.raw');
+
+    const encrypted = await tab.encryptFile({ Input: input, KeyIds: [KeyId] });
+    const decrypted = await tab.decryptFile({ Input: encrypted.Output });
+    expect(await sha256(decrypted.Output)).toBe(await sha256(input));
+
+    const onDisk = await outputsOnDisk();
+    const encryptedEntry = onDisk.get(encrypted.OutputId);
+    expect(encryptedEntry?.files).toEqual(['photo.raw.encrypted']);
+    expect(onDisk.get(decrypted.OutputId)).toEqual({
+      owner: encryptedEntry?.owner,
+      files: ['photo.raw'],
+    });
+    expect(await heldLocks()).toContain(`pocket-kms-output:${encryptedEntry?.owner}`);
+
+    expect(await tab.discardFileOutput({ OutputId: encrypted.OutputId })).toEqual({});
+    const afterDiscard = await outputsOnDisk();
+    expect(afterDiscard.has(encrypted.OutputId)).toBe(false);
+    expect(afterDiscard.has(decrypted.OutputId)).toBe(true);
+    // The disk-backed File went with its directory.
+    await expect(encrypted.Output.arrayBuffer()).rejects.toThrow();
+
+    await expectKmsError(
+      tab.discardFileOutput({ OutputId: encrypted.OutputId }),
+      'NotFoundException',
+    );
+    await expectKmsError(
+      tab.discardFileOutput({ OutputId: '../photo.raw' }),
+      'ValidationException',
+    );
+    await expectKmsError(tab.discardFileOutput({} as { OutputId: string }), 'ValidationException');
+
+    // Another tab cannot discard this tab's output: to it, the id does not exist.
+    const otherTab = createKmsClient();
+    await expectKmsError(
+      otherTab.discardFileOutput({ OutputId: decrypted.OutputId }),
+      'NotFoundException',
+    );
+    expect((await outputsOnDisk()).has(decrypted.OutputId)).toBe(true);
+    expect(await sha256(decrypted.Output)).toBe(await sha256(input));
+    await tab.discardFileOutput({ OutputId: decrypted.OutputId });
+  });
+
+  test('a cancelled encrypt rejects with OperationCancelledException and leaves nothing in OPFS', async () => {
+    const tab = createKmsClient();
+    const { KeyId } = (await tab.createKey({ Description: 'cancel' })).KeyMetadata;
+    const before = [...(await outputsOnDisk()).keys()].sort();
+    const controller = new AbortController();
+    let reports = 0;
+    const cancelled = tab.encryptFile(
+      {
+        Input: new File([pattern(8 * 1024 * 1024)], 'big.bin'),
+        KeyIds: [KeyId],
+        FrameLength: 65536,
+      },
+      (done) => {
+        reports++;
+        if (done > 0) controller.abort();
+      },
+      controller.signal,
+    );
+    const error = await expectKmsError(cancelled, 'OperationCancelledException');
+    expect(error.message).toMatch(/partial output was removed/);
+    expect(reports).toBeGreaterThan(0);
+    expect([...(await outputsOnDisk()).keys()].sort()).toEqual(before);
+  });
+
+  test('a starting worker removes the outputs of an ended worker and keeps a live one’s', async () => {
+    const liveTab = createKmsClient();
+    const { KeyId } = (await liveTab.createKey({ Description: 'sweep' })).KeyMetadata;
+    const liveInput = new File([pattern(200 * 1024, 1)], 'live.txt');
+    const live = await liveTab.encryptFile({ Input: liveInput, KeyIds: [KeyId] });
+
+    // A tab that closes: the same worker entry, ended with terminate() once it has written.
+    const closingWorker = new Worker(new URL('../../workers/kms.worker.ts', import.meta.url), {
+      type: 'module',
+    });
+    const closingTab = Comlink.wrap<KmsApi>(closingWorker);
+    const left = await closingTab.encryptFile({
+      Input: new File([pattern(100 * 1024, 2)], 'left.txt'),
+      KeyIds: [KeyId],
+    });
+    const leftOwner = (await outputsOnDisk()).get(left.OutputId)?.owner;
+    expect(leftOwner).toBeDefined();
+    closingWorker.terminate();
+    // The browser releases an ended worker's locks; wait for that before the next worker starts.
+    await expect
+      .poll(heldLocks, { timeout: 10_000 })
+      .not.toContain(`pocket-kms-output:${leftOwner}`);
+
+    const startingTab = createKmsClient();
+    await startingTab.listKeys();
+    await expect
+      .poll(async () => (await outputsOnDisk()).has(left.OutputId), { timeout: 10_000 })
+      .toBe(false);
+
+    expect((await outputsOnDisk()).get(live.OutputId)?.files).toEqual(['live.txt.encrypted']);
+    const decrypted = await startingTab.decryptFile({ Input: live.Output });
+    expect(await sha256(decrypted.Output)).toBe(await sha256(liveInput));
+    await startingTab.discardFileOutput({ OutputId: decrypted.OutputId });
+    await liveTab.discardFileOutput({ OutputId: live.OutputId });
+  });
+});

@@ -1,0 +1,165 @@
+/**
+ * Issue 3, acceptance: encrypting a 2 GiB input keeps the core worker's JS heap growth under
+ * 64 MiB. The heap is read over the DevTools protocol: a browser-level CDP session attaches to
+ * the core worker's target (Target.attachToTarget, non-flat, so commands travel through
+ * Target.sendMessageToTarget — Playwright's CDPSession has no per-session routing), forces a
+ * garbage collection for the baseline (HeapProfiler.collectGarbage), then samples
+ * Runtime.getHeapUsage (usedSize: the JS heap) every 250 ms while encryptFile runs.
+ *
+ * A persistent profile on disk: Playwright's default contexts are off the record, whose storage
+ * quota (in memory) refuses a 2 GiB output with QuotaExceededError.
+ *
+ * The input is built in the page as one Blob of 4096 references to one 512 KiB Blob: 2 GiB to
+ * the worker, which reads it frame by frame, without 2 GiB anywhere in memory or on disk.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, expect, test, type CDPSession, type Page } from '@playwright/test';
+import { CHROMIUM_ARGS, chromiumPath } from '../chromium.mjs';
+import { openApp } from './support/kms-page.ts';
+
+const MIB = 1024 * 1024;
+const INPUT_BYTES = 2 * 1024 * MIB;
+const HEAP_GROWTH_LIMIT = 64 * MIB;
+const SAMPLE_INTERVAL_MS = 250;
+
+/** A DevTools session with one worker target, spoken to through the browser session. */
+class WorkerDevTools {
+  private nextId = 0;
+  private readonly pending = new Map<
+    number,
+    (reply: { result?: unknown; error?: unknown }) => void
+  >();
+
+  private constructor(
+    private readonly browserSession: CDPSession,
+    private readonly sessionId: string,
+  ) {
+    browserSession.on('Target.receivedMessageFromTarget', (event) => {
+      if (event.sessionId !== this.sessionId) return;
+      const reply = JSON.parse(event.message) as { id?: number; result?: unknown; error?: unknown };
+      if (reply.id !== undefined) this.pending.get(reply.id)?.(reply);
+    });
+  }
+
+  /** Attaches to the (one) worker whose script URL contains `urlPart`, through a page's session. */
+  static async attach(browserSession: CDPSession, urlPart: string): Promise<WorkerDevTools> {
+    const { targetInfos } = await browserSession.send('Target.getTargets');
+    const workers = targetInfos.filter(
+      (target) => target.type === 'worker' && target.url.includes(urlPart),
+    );
+    expect(workers, 'exactly one core worker').toHaveLength(1);
+    const { sessionId } = await browserSession.send('Target.attachToTarget', {
+      targetId: workers[0]!.targetId,
+      flatten: false,
+    });
+    return new WorkerDevTools(browserSession, sessionId);
+  }
+
+  send<T>(method: string, params: Record<string, unknown> = {}): Promise<T> {
+    const id = ++this.nextId;
+    return new Promise<T>((resolve, reject) => {
+      this.pending.set(id, (reply) => {
+        this.pending.delete(id);
+        if (reply.error) reject(new Error(`${method}: ${JSON.stringify(reply.error)}`));
+        else resolve(reply.result as T);
+      });
+      void this.browserSession.send('Target.sendMessageToTarget', {
+        sessionId: this.sessionId,
+        message: JSON.stringify({ id, method, params }),
+      });
+    });
+  }
+
+  /** The JS heap in use; ArrayBuffer backing stores are counted apart (backingStorageSize). */
+  async usedHeap(): Promise<number> {
+    return (await this.send<{ usedSize: number }>('Runtime.getHeapUsage')).usedSize;
+  }
+
+  async detach(): Promise<void> {
+    await this.browserSession.detach();
+  }
+}
+
+test('encrypting a 2 GiB input grows the core worker’s heap by less than 64 MiB', async ({
+  baseURL,
+}) => {
+  test.setTimeout(900_000);
+  const profile = await mkdtemp(join(tmpdir(), 'pkms-heap-profile-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: chromiumPath(),
+    args: CHROMIUM_ARGS,
+    ...(baseURL && { baseURL }),
+  });
+  const page = context.pages()[0] ?? (await context.newPage());
+  try {
+    await measure(page, await context.newCDPSession(page));
+  } finally {
+    await context.close();
+    await rm(profile, { recursive: true, force: true });
+  }
+});
+
+async function measure(page: Page, pageSession: CDPSession): Promise<void> {
+  await openApp(page);
+  const keyId = await page.evaluate(
+    async () => (await window.kms.createKey({ Description: 'heap' })).KeyMetadata.KeyId,
+  );
+  const devtools = await WorkerDevTools.attach(pageSession, 'kms.worker');
+  try {
+    await devtools.send('HeapProfiler.collectGarbage');
+    const baseline = await devtools.usedHeap();
+
+    // Started, not awaited: the samples are taken while it runs.
+    await page.evaluate(
+      ({ keyId, inputBytes }) => {
+        const chunk = new Blob([crypto.getRandomValues(new Uint8Array(64 * 1024)).buffer]);
+        const frame = new Blob(Array.from({ length: 8 }, () => chunk)); // 512 KiB
+        const input = new File(
+          Array.from({ length: inputBytes / (512 * 1024) }, () => frame),
+          'two-gib.bin',
+        );
+        const state = window as unknown as { heapRun: Promise<unknown>; heapRunDone: boolean };
+        state.heapRunDone = false;
+        state.heapRun = window.kms
+          .encryptFile({ Input: input, KeyIds: [keyId] })
+          .then(async (result) => {
+            await window.kms.discardFileOutput({ OutputId: result.OutputId });
+            return { size: input.size, ciphertextLength: result.CiphertextLength };
+          })
+          .finally(() => (state.heapRunDone = true));
+      },
+      { keyId, inputBytes: INPUT_BYTES },
+    );
+
+    const samples: number[] = [];
+    const started = Date.now();
+    while (
+      !(await page.evaluate(() => (window as unknown as { heapRunDone: boolean }).heapRunDone))
+    ) {
+      samples.push(await devtools.usedHeap());
+      await page.waitForTimeout(SAMPLE_INTERVAL_MS);
+    }
+    const seconds = (Date.now() - started) / 1000;
+    const outcome = await page.evaluate(
+      () =>
+        (window as unknown as { heapRun: Promise<{ size: number; ciphertextLength: number }> })
+          .heapRun,
+    );
+    expect(outcome.size).toBe(INPUT_BYTES);
+    expect(outcome.ciphertextLength).toBeGreaterThan(INPUT_BYTES);
+    expect(samples.length).toBeGreaterThan(4);
+
+    const peak = Math.max(...samples);
+    const growth = peak - baseline;
+    console.log(
+      `core-heap: 2 GiB encrypted in ${seconds.toFixed(1)} s; ${samples.length} samples; ` +
+        `baseline ${(baseline / MIB).toFixed(1)} MiB, peak ${(peak / MIB).toFixed(1)} MiB, ` +
+        `growth ${(growth / MIB).toFixed(1)} MiB (limit ${HEAP_GROWTH_LIMIT / MIB} MiB)`,
+    );
+    expect(growth).toBeLessThan(HEAP_GROWTH_LIMIT);
+  } finally {
+    await devtools.detach();
+  }
+}

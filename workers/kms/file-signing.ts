@@ -1,0 +1,253 @@
+/**
+ * signFile and verifyFile: detached signatures of files of any size (docs/FORMAT.md §5; not in
+ * AWS KMS). The file is hashed streaming with SHA-256; the small statement naming that hash is
+ * what the key signs, as a RAW message through the very `sign` and `verify` of
+ * asymmetric-operations.ts — so key states, usage rules and encodings are those of Sign and
+ * Verify, and OpenSSL checks the result with the commands of FORMAT.md §5.3.
+ *
+ * The Kms class calls these inside its audited `call` (SignFile, VerifyFile); a cancel
+ * (AbortError) becomes OperationCancelledException there (toKmsError).
+ */
+import { sha256 } from '@noble/hashes/sha2.js';
+import type {
+  FileProgressCallback,
+  SignFileRequest,
+  SignFileResponse,
+  VerifyFileRequest,
+  VerifyFileResponse,
+} from '../api.ts';
+import { SIGNING_ALGORITHMS, signingProfile, type SigningAlgorithm } from '../crypto/key-specs.ts';
+import { verifyWithPublicKey } from '../crypto/public-key-verification.ts';
+import { toHex } from '../crypto/random.ts';
+import { ProgressReporter } from '../envelope/progress.ts';
+import { KmsError, validationError } from '../errors.ts';
+import {
+  decodeStatement,
+  encodeSignatureFile,
+  encodeStatement,
+  MAX_SIGNATURE_FILE_BYTES,
+  MAX_STATEMENT_BYTES,
+  parseSignatureFile,
+  type FileStatement,
+} from '../formats/signature-file.ts';
+import {
+  checkSignerChoice,
+  requireSigningKey,
+  sign,
+  verify,
+  type KeyAccess,
+} from './asymmetric-operations.ts';
+import { checkInput, type FileOutcome } from './file-operations.ts';
+import { checkEnum } from './validation.ts';
+
+/** Bytes read and hashed per step: large enough to be fast, small enough to report progress. */
+export const HASH_CHUNK_BYTES = 4 * 1024 * 1024;
+
+const FILE_DIFFERS = "the file's SHA-256 differs from the signed statement";
+const SIGNATURE_DIFFERS = 'the signature does not match the statement';
+
+/**
+ * SHA-256 of a Blob read in HASH_CHUNK_BYTES slices, the next slice read while this one is
+ * hashed. Reports progress; between slices, an aborted signal stops it (AbortError).
+ */
+async function sha256OfBlob(
+  input: Blob,
+  onProgress?: FileProgressCallback,
+  signal?: AbortSignal,
+): Promise<string> {
+  const hash = sha256.create();
+  const total = input.size;
+  const progress = new ProgressReporter(onProgress, total);
+  signal?.throwIfAborted();
+  progress.report(0, true);
+  const read = (start: number): Promise<ArrayBuffer> =>
+    input.slice(start, Math.min(total, start + HASH_CHUNK_BYTES)).arrayBuffer();
+  let pending = total > 0 ? read(0) : undefined;
+  try {
+    for (let start = 0; start < total; start += HASH_CHUNK_BYTES) {
+      const chunk = new Uint8Array(await pending!);
+      const next = start + HASH_CHUNK_BYTES;
+      pending = next < total ? read(next) : undefined;
+      signal?.throwIfAborted();
+      if (chunk.length !== Math.min(HASH_CHUNK_BYTES, total - start)) {
+        throw new KmsError('KMSInternalException', 'The file changed while it was being read.');
+      }
+      hash.update(chunk);
+      progress.report(start + chunk.length, next >= total);
+    }
+  } catch (error) {
+    pending?.catch(() => undefined);
+    throw error;
+  }
+  if (total === 0) progress.report(0, true);
+  return toHex(hash.digest());
+}
+
+function invalidSignature(reason: string): KmsError {
+  return new KmsError(
+    'KMSInvalidSignatureException',
+    `The file's signature is not valid: ${reason}.`,
+  );
+}
+
+function fileName(input: Blob): string {
+  return input instanceof File && input.name ? input.name : 'data';
+}
+
+export async function signFile(
+  vault: KeyAccess,
+  request: SignFileRequest,
+  now: Date,
+  onProgress?: FileProgressCallback,
+  signal?: AbortSignal,
+): Promise<FileOutcome<SignFileResponse>> {
+  const input = checkInput('input', request.Input);
+  const algorithm = checkEnum('signingAlgorithm', request.SigningAlgorithm, SIGNING_ALGORITHMS);
+  if (algorithm === undefined) {
+    throw validationError('signingAlgorithm', undefined, 'Member must not be null');
+  }
+  if (signingProfile(algorithm)?.messageTypes.includes('RAW') === false) {
+    throw new KmsError(
+      'ValidationException',
+      `${algorithm} signs digests only; a file's statement is signed as a RAW message. Use ED25519_SHA_512.`,
+    );
+  }
+  // Every refusal the key can cause comes before the file is read.
+  const { key } = await requireSigningKey(vault, request.KeyId, algorithm, 'SignFile');
+  const keyArn = vault.arn(key.KeyId);
+  const statementOf = (digest: string): FileStatement => ({
+    fileName: fileName(input),
+    fileSize: input.size,
+    sha256: digest,
+    signingAlgorithm: algorithm,
+    keyId: keyArn,
+    signingTime: now.toISOString(),
+  });
+  const length = encodeStatement(statementOf('0'.repeat(64))).length;
+  if (length > MAX_STATEMENT_BYTES) {
+    throw new KmsError(
+      'ValidationException',
+      `The file name is too long: the statement would be ${length} bytes, and Sign takes at most ${MAX_STATEMENT_BYTES}.`,
+    );
+  }
+  const digest = await sha256OfBlob(input, onProgress, signal);
+  const statement = encodeStatement(statementOf(digest));
+  const { Signature } = await sign(vault, {
+    KeyId: keyArn,
+    Message: statement,
+    MessageType: 'RAW',
+    SigningAlgorithm: algorithm,
+  });
+  const text = encodeSignatureFile({
+    signingAlgorithm: algorithm,
+    keyId: keyArn,
+    statement,
+    signature: Signature,
+  });
+  const response: SignFileResponse = {
+    KeyId: keyArn,
+    SigningAlgorithm: algorithm,
+    Name: fileName(input),
+    Length: input.size,
+    Sha256: digest,
+    Statement: statement,
+    Signature,
+    SignatureFile: new File([text], `${fileName(input)}.sig`, { type: 'text/plain' }),
+  };
+  return {
+    response,
+    auditResponse: {
+      KeyId: keyArn,
+      SigningAlgorithm: algorithm,
+      Length: input.size,
+      Sha256: digest,
+    },
+  };
+}
+
+async function readSignatureFile(signatureFile: Blob) {
+  if (signatureFile.size > MAX_SIGNATURE_FILE_BYTES) {
+    throw new KmsError(
+      'ValidationException',
+      `The signature file is not readable: it is ${signatureFile.size} bytes; a signature file is at most ${MAX_SIGNATURE_FILE_BYTES}.`,
+    );
+  }
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(await signatureFile.arrayBuffer());
+  } catch {
+    throw new KmsError(
+      'ValidationException',
+      'The signature file is not readable: it is not UTF-8 text.',
+    );
+  }
+  return parseSignatureFile(text);
+}
+
+export async function verifyFile(
+  vault: KeyAccess,
+  request: VerifyFileRequest,
+  onProgress?: FileProgressCallback,
+  signal?: AbortSignal,
+): Promise<FileOutcome<VerifyFileResponse>> {
+  const input = checkInput('input', request.Input);
+  const signatureFile = checkInput('signatureFile', request.SignatureFile);
+  const verifier = checkSignerChoice(request);
+  const parsed = await readSignatureFile(signatureFile);
+  const algorithm: SigningAlgorithm = parsed.signingAlgorithm;
+
+  // The signature first (it is cheap): a changed statement fails here, whatever it now says.
+  let signer: Pick<VerifyFileResponse, 'KeyId' | 'PublicKeySpec'>;
+  if ('keyId' in verifier) {
+    const { key } = await requireSigningKey(vault, verifier.keyId, algorithm, 'VerifyFile');
+    try {
+      await verify(vault, {
+        KeyId: vault.arn(key.KeyId),
+        Message: parsed.statement,
+        MessageType: 'RAW',
+        Signature: parsed.signature,
+        SigningAlgorithm: algorithm,
+      });
+    } catch (error) {
+      if (error instanceof KmsError && error.name === 'KMSInvalidSignatureException') {
+        throw invalidSignature(`${SIGNATURE_DIFFERS} under ${vault.arn(key.KeyId)}`);
+      }
+      throw error;
+    }
+    signer = { KeyId: vault.arn(key.KeyId) };
+  } else {
+    const { publicKey } = verifier;
+    if (
+      !(await verifyWithPublicKey(publicKey, algorithm, 'RAW', parsed.statement, parsed.signature))
+    ) {
+      throw invalidSignature(
+        `${SIGNATURE_DIFFERS} under the given ${publicKey.KeySpec} public key`,
+      );
+    }
+    signer = { PublicKeySpec: publicKey.KeySpec };
+  }
+
+  const statement = decodeStatement(parsed.statement);
+  if (statement.signingAlgorithm !== algorithm) {
+    throw new KmsError(
+      'ValidationException',
+      'The signature file is not readable: its algorithm line differs from the signed statement.',
+    );
+  }
+  if (input.size !== statement.fileSize) {
+    throw invalidSignature(
+      `${FILE_DIFFERS} (the file is ${input.size} bytes, the statement says ${statement.fileSize})`,
+    );
+  }
+  const digest = await sha256OfBlob(input, onProgress, signal);
+  if (digest !== statement.sha256) throw invalidSignature(FILE_DIFFERS);
+  const response: VerifyFileResponse = {
+    SignatureValid: true,
+    SigningAlgorithm: algorithm,
+    Name: statement.fileName,
+    Length: statement.fileSize,
+    Sha256: digest,
+    ...signer,
+  };
+  return { response, auditResponse: { ...response } };
+}
