@@ -237,6 +237,8 @@ export async function decryptMessage<Result>(
             .buffer,
         ).getUint32(0);
         if (marker === SEQUENCE_NUMBER_END) {
+          // Every regular frame is written before the final one is even considered.
+          await frames.drain();
           const label = `frame ${expected} (the final frame)`;
           const fields = await readOrFail(4 + AES_GCM_IV_LENGTH + 4, `inside ${label}`);
           const view = new DataView(fields.buffer, fields.byteOffset, fields.byteLength);
@@ -295,8 +297,6 @@ export async function decryptMessage<Result>(
         );
         plaintextLength += frameLength;
       }
-      // Every regular frame is written before the final one is even considered.
-      await frames.drain();
     } else {
       // §4.6: a non-framed body, decrypt only.
       const label = 'the non-framed body';
