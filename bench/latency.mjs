@@ -6,7 +6,7 @@ import { median, ms, openApp, ORIGIN, quantile, routeBenchFiles } from './suppor
 const COLD_STARTS = 7;
 
 async function latency(browser, iterations) {
-  const { context, page } = await openApp(browser);
+  const { page, close } = await openApp(browser);
   const samples = await page.evaluate(async (iterations) => {
     const kms = window.kms;
     const { KeyMetadata } = await kms.createKey({ Description: 'bench' });
@@ -42,7 +42,7 @@ async function latency(browser, iterations) {
       generateDataKey: await time(() => kms.generateDataKey({ KeyId, KeySpec: 'AES_256' })),
     };
   }, iterations);
-  await context.close();
+  await close();
   return samples;
 }
 
@@ -75,7 +75,7 @@ async function coldStarts(browser) {
     await context.setOffline(true);
     const offlinePage = await context.newPage();
     offline.push(await timeToReady(offlinePage, ORIGIN));
-    await context.close();
+    await close();
   }
   return { online, offline, blank };
 }

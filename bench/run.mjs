@@ -26,7 +26,7 @@ const browser = await launchBrowser();
 try {
   console.log(`# Pocket KMS benchmark — Chromium ${browser.version()}`);
   if (only.has('latency')) await benchLatency(browser, { iterations });
-  if (only.has('files')) await benchFiles(browser, { fileMiB });
+  if (only.has('files')) await benchFiles({ fileMiB });
   if (only.has('signing')) await benchSigning(browser, { iterations: Math.min(iterations, 200) });
 } finally {
   await browser.close();

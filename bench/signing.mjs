@@ -55,7 +55,7 @@ const CASES = [
 ];
 
 export async function benchSigning(browser, { iterations }) {
-  const { context, page } = await openApp(browser);
+  const { page, close } = await openApp(browser);
   const rows = [];
   for (const row of CASES) {
     rows.push({
@@ -97,7 +97,7 @@ export async function benchSigning(browser, { iterations }) {
       )),
     });
   }
-  await context.close();
+  await close();
   console.log(
     `\n## Sign and verify — operations per second, 256-byte message, ${iterations} calls through window.kms\n`,
   );

@@ -3,6 +3,9 @@
 // are served on that origin by Playwright routes.
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { chromium } from 'playwright';
 import { CHROMIUM_ARGS, chromiumPath } from '../tests/chromium.mjs';
 
@@ -55,11 +58,38 @@ export async function routeBenchFiles(context) {
   );
 }
 
-/** A fresh profile on the app, the vault ready, service workers off (they add nothing here). */
+/** A fresh incognito profile on the app, the vault ready, service workers off (they add nothing here). */
 export async function openApp(browser) {
   const context = await browser.newContext({ serviceWorkers: 'block' });
+  const page = await prepareApp(context);
+  return { context, page, close: () => context.close() };
+}
+
+/**
+ * The app in a fresh profile on disk, as a person's browser has it: an incognito context keeps
+ * the Origin Private File System in memory, with a quota far below a 1 GiB output.
+ */
+export async function openAppWithProfile() {
+  const profile = await mkdtemp(join(tmpdir(), 'pkms-bench-profile-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: chromiumPath(),
+    args: CHROMIUM_ARGS,
+    serviceWorkers: 'block',
+  });
+  const page = await prepareApp(context, context.pages()[0]);
+  return {
+    context,
+    page,
+    close: async () => {
+      await context.close();
+      await rm(profile, { recursive: true, force: true });
+    },
+  };
+}
+
+async function prepareApp(context, existingPage) {
   await routeBenchFiles(context);
-  const page = await context.newPage();
+  const page = existingPage ?? (await context.newPage());
   await page.goto(ORIGIN);
   await page.waitForFunction(() => document.documentElement.dataset.ready === 'true', undefined, {
     timeout: 60_000,
@@ -74,7 +104,7 @@ export async function openApp(browser) {
         worker.postMessage({ operation, argument });
       });
   });
-  return { context, page };
+  return page;
 }
 
 export const median = (values) => quantile(values, 0.5);

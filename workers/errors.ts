@@ -54,6 +54,12 @@ export function toKmsError(error: unknown): KmsError {
       'The operation was cancelled; its partial output was removed.',
     );
   }
+  if (error instanceof Error && error.name === 'NotReadableError') {
+    return new KmsError(
+      'KMSInternalException',
+      'The input file could not be read: it was changed, moved or deleted while it was being read, or the browser lost access to it. Nothing was written.',
+    );
+  }
   if (error instanceof Error && error.name === 'QuotaExceededError') {
     return new KmsError(
       'KMSInternalException',

@@ -1,7 +1,7 @@
 // The benchmark's reference worker: the bare operations Pocket KMS is measured against, run in
 // a dedicated worker of the same page and the same Chromium as the app (npm run bench):
 //   - raw WebCrypto AES-256-GCM over frame-sized buffers, no I/O (the file reference);
-//   - reading a Blob frame by frame and writing an OPFS file (where a file operation's time goes);
+//   - reading a File frame by frame and writing an OPFS file (where a file operation's time goes);
 //   - the AWS Encryption SDK's browser client on an in-memory buffer (a peer);
 //   - bare WebCrypto / noble sign and verify (the signing reference).
 // Built by bench/vite.config.mjs into bench/dist/peer-worker.js; never shipped with the app.
@@ -44,8 +44,20 @@ async function rawAesGcm({ totalBytes, frameLength }) {
   return { encryptMs, decryptMs: performance.now() - start };
 }
 
-/** Reads a Blob the way the core does: one frame-sized slice at a time. */
-async function readBlob({ blob, frameLength }) {
+/** Reads a Blob the way the core does (workers/envelope/blob-reader.ts): BYOB stream reads of one frame into a fresh buffer. */
+async function readBlobStream({ blob, frameLength }) {
+  const start = performance.now();
+  const reader = blob.stream().getReader({ mode: 'byob' });
+  for (let offset = 0; offset < blob.size; offset += frameLength) {
+    const length = Math.min(frameLength, blob.size - offset);
+    const { value } = await reader.read(new Uint8Array(length), { min: length });
+    if (value.byteLength !== length) throw new Error('short read');
+  }
+  return { ms: performance.now() - start };
+}
+
+/** The rejected alternative: one `Blob.slice(...).arrayBuffer()` per frame. */
+async function readBlobSlices({ blob, frameLength }) {
   const start = performance.now();
   for (let offset = 0; offset < blob.size; offset += frameLength) {
     await blob.slice(offset, offset + frameLength).arrayBuffer();
@@ -53,15 +65,20 @@ async function readBlob({ blob, frameLength }) {
   return { ms: performance.now() - start };
 }
 
-/** Writes `totalBytes` to an OPFS file through a sync access handle, flushing once, then removes it. */
-async function writeOpfs({ totalBytes, frameLength }) {
+/**
+ * Writes `totalBytes` to an OPFS file through a sync access handle in frame-sized writes, then
+ * removes it. As the core does (workers/envelope/opfs-sink.ts): the size reserved first, no
+ * flush; `flush: true` adds the fsync the core leaves out.
+ */
+async function writeOpfs({ totalBytes, frameLength, flush = false }) {
   const root = await navigator.storage.getDirectory();
   const name = `bench-${crypto.randomUUID()}`;
   const handle = await (await root.getFileHandle(name, { create: true })).createSyncAccessHandle();
   const chunk = randomBytes(frameLength);
   const start = performance.now();
+  handle.truncate(totalBytes);
   for (let at = 0; at < totalBytes; at += frameLength) handle.write(chunk, { at });
-  handle.flush();
+  if (flush) handle.flush();
   const ms = performance.now() - start;
   handle.close();
   await root.removeEntry(name);
@@ -176,7 +193,14 @@ async function signVerify({ algorithm, message, iterations }) {
   return { signPerSecond, verifyPerSecond };
 }
 
-const OPERATIONS = { rawAesGcm, readBlob, writeOpfs, esdkBrowser, signVerify };
+const OPERATIONS = {
+  rawAesGcm,
+  readBlobStream,
+  readBlobSlices,
+  writeOpfs,
+  esdkBrowser,
+  signVerify,
+};
 
 // One request at a time from the bench page: { operation, argument } → { result } or { error }.
 self.onmessage = async ({ data: { operation, argument } }) => {

@@ -4,7 +4,7 @@
  * plaintext or ciphertext in it, the encryption context logged verbatim, and a hash chain that
  * catches a changed, removed, reordered or cut-off record in the stored log.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { AuditEvent, KmsOperation } from '../../workers/api.ts';
 import type { KmsErrorName } from '../../workers/errors.ts';
 import type { Kms } from '../../workers/kms/kms.ts';
@@ -13,19 +13,13 @@ import {
   auditRecords,
   expectKmsError,
   openRaw,
-  openTestVault,
+  openVaultForTest,
   toBase64,
   toHex,
   utf8,
   type TestVault,
 } from './support/vault.ts';
 import { newKeyMaterial, wrapKeyMaterial } from './support/key-import.ts';
-
-let vault: TestVault | undefined;
-afterEach(async () => {
-  await vault?.dispose();
-  vault = undefined;
-});
 
 /** Every KmsApi operation and its CloudTrail event name; the type makes the list complete. */
 const EVENT_NAMES = {
@@ -86,7 +80,7 @@ interface Step {
 
 describe('one record per call', () => {
   it('every operation, succeeding or failing, adds exactly one record naming it and its error', async () => {
-    vault = await openTestVault();
+    const vault = await openVaultForTest();
     const { kms, vaultName } = vault;
     let keyId = '';
     let otherKeyId = '';
@@ -581,7 +575,7 @@ describe('one record per call', () => {
   }, 120_000);
 
   it('housekeeping with nothing due writes no record', async () => {
-    vault = await openTestVault();
+    const vault = await openVaultForTest();
     await vault.kms.createKey();
     const before = await auditCount(vault.vaultName);
     expect(await vault.kms.runHousekeeping()).toBe(0);
@@ -591,7 +585,7 @@ describe('one record per call', () => {
 
 describe('record contents', () => {
   it('has the CloudTrail fields, the clock time, the key as resource, and the error on failures', async () => {
-    vault = await openTestVault();
+    const vault = await openVaultForTest();
     const { kms, clock, vaultName } = vault;
     clock.advanceMs(1234);
     const { KeyMetadata } = await kms.createKey({ Description: 'fields' });
@@ -650,7 +644,7 @@ describe('record contents', () => {
   });
 
   it('never holds plaintext, data-key or ciphertext bytes (hex, base64 or JSON) — only their sizes', async () => {
-    vault = await openTestVault();
+    const vault = await openVaultForTest();
     const { kms, vaultName } = vault;
     const { KeyMetadata } = await kms.createKey();
     const other = (await kms.createKey()).KeyMetadata;
@@ -723,7 +717,7 @@ describe('record contents', () => {
   });
 
   it('logs the encryption context exactly as given (keys keep their case and characters)', async () => {
-    vault = await openTestVault();
+    const vault = await openVaultForTest();
     const { kms, vaultName } = vault;
     const { KeyMetadata } = await kms.createKey();
     const context = { Department: 'Finance', 'Project-X': 'é 😀', lower: '' };
@@ -760,7 +754,7 @@ describe('record contents', () => {
 
 describe('listAuditEvents', () => {
   it('pages newest first with NextMarker, each record once, and filters by name, key, errors and time', async () => {
-    vault = await openTestVault();
+    const vault = await openVaultForTest();
     const { kms, clock } = vault;
     const first = (await kms.createKey()).KeyMetadata;
     clock.advanceDays(1);
@@ -806,14 +800,13 @@ describe('listAuditEvents', () => {
 
 describe('tampering with the stored log', () => {
   async function vaultWithHistory(): Promise<TestVault> {
-    const opened = await openTestVault();
-    vault = opened;
-    const { KeyMetadata } = await opened.kms.createKey();
+    const vault = await openVaultForTest();
+    const { KeyMetadata } = await vault.kms.createKey();
     for (let i = 0; i < 5; i++)
-      await opened.kms.encrypt({ KeyId: KeyMetadata.KeyId, Plaintext: utf8(`${i}`) });
-    await opened.kms.listKeys();
-    expect(await auditCount(opened.vaultName)).toBe(7);
-    return opened;
+      await vault.kms.encrypt({ KeyId: KeyMetadata.KeyId, Plaintext: utf8(`${i}`) });
+    await vault.kms.listKeys();
+    expect(await auditCount(vault.vaultName)).toBe(7);
+    return vault;
   }
 
   async function editAudit(
@@ -886,7 +879,7 @@ describe('tampering with the stored log', () => {
 
 describe('verifying while other calls write', () => {
   it('reports Valid for an untouched log even when calls commit while it reads', async () => {
-    vault = await openTestVault();
+    const vault = await openVaultForTest();
     const { kms } = vault;
     const { KeyMetadata } = await kms.createKey();
     // Start the calls, then verify 0–5 ms later, so commits land at every point of the check.

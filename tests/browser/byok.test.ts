@@ -5,7 +5,7 @@
  * vault's RSA public key — is done here with WebCrypto RSA-OAEP (support/key-import.ts).
  */
 import { openDB } from 'idb';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DAY_MS } from '../../workers/clock.ts';
 import { Kms } from '../../workers/kms/kms.ts';
 import { TEST_EPOCH } from './support/manual-clock.ts';
@@ -20,16 +20,9 @@ import {
   deleteDatabase,
   expectKmsError,
   openRaw,
-  openTestVault,
+  openVaultForTest,
   utf8,
-  type TestVault,
 } from './support/vault.ts';
-
-let vault: TestVault | undefined;
-afterEach(async () => {
-  await vault?.dispose();
-  vault = undefined;
-});
 
 async function externalKey(kms: Kms): Promise<string> {
   return (await kms.createKey({ Origin: 'EXTERNAL', Description: 'imported' })).KeyMetadata.KeyId;
@@ -63,7 +56,7 @@ async function storedRecords(vaultName: string, keyId: string) {
 
 describe('EXTERNAL keys before import', () => {
   it('start PendingImport with Origin EXTERNAL and no key material, and refuse use', async () => {
-    vault = await openTestVault();
+    const vault = await openVaultForTest();
     const { kms } = vault;
     const { KeyMetadata } = await kms.createKey({ Origin: 'EXTERNAL' });
     expect(KeyMetadata.Origin).toBe('EXTERNAL');
@@ -90,7 +83,7 @@ describe('EXTERNAL keys before import', () => {
   });
 
   it('only symmetric keys can be EXTERNAL; other origins stay unsupported', async () => {
-    vault = await openTestVault();
+    const vault = await openVaultForTest();
     const { kms } = vault;
     await expectKmsError(
       kms.createKey({ Origin: 'EXTERNAL', KeySpec: 'RSA_2048', KeyUsage: 'ENCRYPT_DECRYPT' }),
@@ -118,7 +111,7 @@ describe('the import flow', () => {
 
   for (const { algorithm, spec, bits } of cases) {
     it(`${algorithm} with ${spec}: parameters, wrap, import, encrypt and decrypt`, async () => {
-      vault = await openTestVault();
+      const vault = await openVaultForTest();
       const { kms, clock } = vault;
       const KeyId = await externalKey(kms);
       const given = await parameters(kms, KeyId, algorithm, spec);
@@ -177,7 +170,7 @@ describe('the import flow', () => {
   }
 
   it('keeps the imported key and the RSA private key non-extractable in IndexedDB', async () => {
-    vault = await openTestVault();
+    const vault = await openVaultForTest();
     const { kms } = vault;
     const KeyId = await externalKey(kms);
     const given = await parameters(kms, KeyId);
@@ -199,7 +192,7 @@ describe('the import flow', () => {
   });
 
   it('a key takes the same material again (changing its expiration), never different material', async () => {
-    vault = await openTestVault();
+    const vault = await openVaultForTest();
     const { kms, clock } = vault;
     const KeyId = await externalKey(kms);
     const material = newKeyMaterial();
@@ -231,7 +224,7 @@ describe('the import flow', () => {
   });
 
   it('a disabled key with material stays Disabled when its material is imported again', async () => {
-    vault = await openTestVault();
+    const vault = await openVaultForTest();
     const { kms } = vault;
     const KeyId = await externalKey(kms);
     const material = newKeyMaterial();
@@ -244,7 +237,7 @@ describe('the import flow', () => {
 
 describe('import errors, named as AWS names them', () => {
   it('a token of another key, a replaced token, a used token and garbage: InvalidImportTokenException', async () => {
-    vault = await openTestVault();
+    const vault = await openVaultForTest();
     const { kms } = vault;
     const keyA = await externalKey(kms);
     const keyB = await externalKey(kms);
@@ -297,7 +290,7 @@ describe('import errors, named as AWS names them', () => {
   });
 
   it('a token older than 24 hours: ExpiredImportTokenException', async () => {
-    vault = await openTestVault();
+    const vault = await openVaultForTest();
     const { kms, clock } = vault;
     const KeyId = await externalKey(kms);
     const given = await parameters(kms, KeyId);
@@ -315,7 +308,7 @@ describe('import errors, named as AWS names them', () => {
   });
 
   it('material wrapped wrongly: InvalidCiphertextException; not 32 bytes: IncorrectKeyMaterialException', async () => {
-    vault = await openTestVault();
+    const vault = await openVaultForTest();
     const { kms } = vault;
     const KeyId = await externalKey(kms);
     const given = await parameters(kms, KeyId, 'RSAES_OAEP_SHA_256', 'RSA_2048');
@@ -349,7 +342,7 @@ describe('import errors, named as AWS names them', () => {
   });
 
   it('ExpirationModel and ValidTo: ValidationException unless ValidTo is given exactly when the material expires', async () => {
-    vault = await openTestVault();
+    const vault = await openVaultForTest();
     const { kms, clock } = vault;
     const KeyId = await externalKey(kms);
     const given = await parameters(kms, KeyId);
@@ -385,7 +378,7 @@ describe('import errors, named as AWS names them', () => {
   });
 
   it('GetParametersForImport: AWS wrapping choices this build lacks, invalid pairs, non-EXTERNAL keys', async () => {
-    vault = await openTestVault();
+    const vault = await openVaultForTest();
     const { kms } = vault;
     const KeyId = await externalKey(kms);
     const ask = (WrappingAlgorithm: string, WrappingKeySpec: string) =>
@@ -433,7 +426,7 @@ describe('import errors, named as AWS names them', () => {
   });
 
   it('imported material is not rotated: UnsupportedOperationException', async () => {
-    vault = await openTestVault();
+    const vault = await openVaultForTest();
     const { kms } = vault;
     const KeyId = await externalKey(kms);
     await importMaterial(kms, KeyId, newKeyMaterial());
@@ -443,7 +436,7 @@ describe('import errors, named as AWS names them', () => {
   });
 
   it('RawAesKeyring: the vault namespace is reserved, an identity belongs to one key and never changes', async () => {
-    vault = await openTestVault();
+    const vault = await openVaultForTest();
     const { kms } = vault;
     const KeyId = await externalKey(kms);
     const material = newKeyMaterial();
@@ -482,7 +475,7 @@ describe('import errors, named as AWS names them', () => {
 
 describe('deleting and expiring imported material', () => {
   it('DeleteImportedKeyMaterial: PendingImport, the material gone, and only the same material comes back', async () => {
-    vault = await openTestVault();
+    const vault = await openVaultForTest();
     const { kms } = vault;
     const KeyId = await externalKey(kms);
     const material = newKeyMaterial();
@@ -511,7 +504,7 @@ describe('deleting and expiring imported material', () => {
   });
 
   it('material expiring at ValidTo is deleted by housekeeping, audited as a service event', async () => {
-    vault = await openTestVault();
+    const vault = await openVaultForTest();
     const { kms, clock, vaultName } = vault;
     const KeyId = await externalKey(kms);
     const material = newKeyMaterial();
@@ -551,7 +544,7 @@ describe('deleting and expiring imported material', () => {
   });
 
   it('destroying an EXTERNAL key removes its import parameters too', async () => {
-    vault = await openTestVault();
+    const vault = await openVaultForTest();
     const { kms, clock } = vault;
     const KeyId = await externalKey(kms);
     await parameters(kms, KeyId);
@@ -565,7 +558,7 @@ describe('deleting and expiring imported material', () => {
 
 describe('schema upgrade', () => {
   it('a version 1 vault opens as version 2 with its keys, versions and audit log kept', async () => {
-    vault = await openTestVault();
+    const vault = await openVaultForTest();
     const { kms, clock, vaultName } = vault;
     const { KeyMetadata } = await kms.createKey({ Description: 'from v1' });
     const { CiphertextBlob } = await kms.encrypt({

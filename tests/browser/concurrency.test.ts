@@ -3,32 +3,26 @@
  * the same key at once (issue 2, acceptance "Two tabs rotating the same key at once end with a
  * linear version history"). The Web Lock serializes them; this proves the result.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { aesGcmEncrypt } from '../../workers/crypto/aes-gcm.ts';
 import { encodeBlobHeader, joinBlob, parseBlob } from '../../workers/formats/ciphertext-blob.ts';
 import { serializeEncryptionContext } from '../../workers/formats/encryption-context.ts';
 import { Kms } from '../../workers/kms/kms.ts';
 import type { KeyVersionRecord } from '../../workers/keystore/vault-store.ts';
 import { ManualClock } from './support/manual-clock.ts';
-import { auditRecords, openTestVault, readStore, utf8, type TestVault } from './support/vault.ts';
-
-let vault: TestVault | undefined;
-let second: Kms | undefined;
-afterEach(async () => {
-  second?.close();
-  second = undefined;
-  await vault?.dispose();
-  vault = undefined;
-});
+import { auditRecords, openVaultForTest, readStore, utf8 } from './support/vault.ts';
 
 const ROTATIONS_PER_INSTANCE = 6;
 
 describe('two instances on one vault', () => {
   it('rotating the same key concurrently end with versions 1..N: no gap, no duplicate, each version decrypts', async () => {
     const clock = new ManualClock();
-    vault = await openTestVault(clock);
+    const vault = await openVaultForTest(clock);
     const first = vault.kms;
-    second = await Kms.open({ vaultName: vault.vaultName, clock, userAgent: 'second tab' });
+    const second = await Kms.open({ vaultName: vault.vaultName, clock, userAgent: 'second tab' });
+    // onTestFinished callbacks run last-registered first: this core closes before the vault's
+    // database is deleted.
+    onTestFinished(() => second.close());
     expect(second.vaultId).toBe(first.vaultId);
     const { KeyMetadata } = await first.createKey();
     const keyId = KeyMetadata.KeyId;
@@ -41,7 +35,7 @@ describe('two instances on one vault', () => {
     const encrypted = await Promise.all(
       Array.from({ length: ROTATIONS_PER_INSTANCE }, (_, n) => [
         task(first, n),
-        task(second!, n),
+        task(second, n),
       ]).flat(),
     );
 
@@ -97,9 +91,10 @@ describe('two instances on one vault', () => {
 
   it('running housekeeping at once rotate a due key once and destroy an expired key once', async () => {
     const clock = new ManualClock();
-    vault = await openTestVault(clock);
+    const vault = await openVaultForTest(clock);
     const first = vault.kms;
-    second = await Kms.open({ vaultName: vault.vaultName, clock });
+    const second = await Kms.open({ vaultName: vault.vaultName, clock });
+    onTestFinished(() => second.close());
     const rotating = (await first.createKey()).KeyMetadata;
     const doomed = (await first.createKey()).KeyMetadata;
     await first.enableKeyRotation({ KeyId: rotating.KeyId, RotationPeriodInDays: 90 });
@@ -131,13 +126,14 @@ describe('two instances on one vault', () => {
 
   it('share the 25 on-demand rotation limit: 30 concurrent rotations give 25 versions and 5 LimitExceededException', async () => {
     const clock = new ManualClock();
-    vault = await openTestVault(clock);
+    const vault = await openVaultForTest(clock);
     const first = vault.kms;
-    second = await Kms.open({ vaultName: vault.vaultName, clock });
+    const second = await Kms.open({ vaultName: vault.vaultName, clock });
+    onTestFinished(() => second.close());
     const { KeyMetadata } = await first.createKey();
     const outcomes = await Promise.allSettled(
       Array.from({ length: 30 }, (_, i) =>
-        (i % 2 ? first : second!).rotateKeyOnDemand({ KeyId: KeyMetadata.KeyId }),
+        (i % 2 ? first : second).rotateKeyOnDemand({ KeyId: KeyMetadata.KeyId }),
       ),
     );
     const rejected = outcomes.filter((outcome) => outcome.status === 'rejected');

@@ -3,24 +3,23 @@
  * context…"): what opens, and that every tampering, every truncation and every wrong context is
  * one InvalidCiphertextException; key states and a wrong KeyId give their own named errors.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KeyMetadata } from '../../workers/api.ts';
 import { parseBlob } from '../../workers/formats/ciphertext-blob.ts';
-import { expectKmsError, openTestVault, utf8, type TestVault } from './support/vault.ts';
+import {
+  expectKmsError,
+  openTestVault,
+  openVaultForTest,
+  utf8,
+  type TestVault,
+} from './support/vault.ts';
 
 const decoder = new TextDecoder();
 
-let vault: TestVault | undefined;
-afterEach(async () => {
-  await vault?.dispose();
-  vault = undefined;
-});
-
 async function vaultWithKey(): Promise<{ vault: TestVault; key: KeyMetadata }> {
-  const opened = await openTestVault();
-  vault = opened;
-  const { KeyMetadata } = await opened.kms.createKey({ Description: 'decrypt tests' });
-  return { vault: opened, key: KeyMetadata };
+  const vault = await openVaultForTest();
+  const { KeyMetadata } = await vault.kms.createKey({ Description: 'decrypt tests' });
+  return { vault, key: KeyMetadata };
 }
 
 describe('decrypt', () => {

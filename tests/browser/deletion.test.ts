@@ -2,7 +2,7 @@
  * Key deletion (issue 2, acceptance "After the deletion window…"): scheduling, the window,
  * destruction by housekeeping with nothing of the key left in IndexedDB, and cancellation.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { addDays } from '../../workers/clock.ts';
 import type {
   AliasRecord,
@@ -12,17 +12,10 @@ import type {
 import {
   auditRecords,
   expectKmsError,
-  openTestVault,
+  openVaultForTest,
   readStore,
   utf8,
-  type TestVault,
 } from './support/vault.ts';
-
-let vault: TestVault | undefined;
-afterEach(async () => {
-  await vault?.dispose();
-  vault = undefined;
-});
 
 async function materialOf(vaultName: string, keyId: string) {
   return {
@@ -40,7 +33,7 @@ async function materialOf(vaultName: string, keyId: string) {
 
 describe('scheduleKeyDeletion', () => {
   it('defaults to a 30-day window and returns DeletionDate; describeKey shows PendingDeletion', async () => {
-    vault = await openTestVault();
+    const vault = await openVaultForTest();
     const { kms, clock } = vault;
     const { KeyMetadata } = await kms.createKey();
     const scheduled = await kms.scheduleKeyDeletion({ KeyId: KeyMetadata.KeyId });
@@ -69,7 +62,7 @@ describe('scheduleKeyDeletion', () => {
   });
 
   it('destroys the key after the window: describeKey → NotFoundException, and no keys/keyVersions/aliases record remains', async () => {
-    vault = await openTestVault();
+    const vault = await openVaultForTest();
     const { kms, clock, vaultName } = vault;
     const { KeyMetadata } = await kms.createKey({ Description: 'doomed' });
     const keyId = KeyMetadata.KeyId;
@@ -132,7 +125,7 @@ describe('scheduleKeyDeletion', () => {
   });
 
   it('cancelKeyDeletion within the window leaves the key Disabled; after enableKey it encrypts and decrypts again', async () => {
-    vault = await openTestVault();
+    const vault = await openVaultForTest();
     const { kms, clock } = vault;
     const { KeyMetadata } = await kms.createKey();
     const { CiphertextBlob } = await kms.encrypt({
@@ -172,7 +165,7 @@ describe('scheduleKeyDeletion', () => {
   });
 
   it('cancelKeyDeletion of a key not pending deletion → KMSInvalidStateException', async () => {
-    vault = await openTestVault();
+    const vault = await openVaultForTest();
     const { KeyMetadata } = await vault.kms.createKey();
     await expectKmsError(
       vault.kms.cancelKeyDeletion({ KeyId: KeyMetadata.KeyId }),
@@ -181,7 +174,7 @@ describe('scheduleKeyDeletion', () => {
   });
 
   it('deleting a disabled key works too, and an unknown key → NotFoundException', async () => {
-    vault = await openTestVault();
+    const vault = await openVaultForTest();
     const { kms, clock } = vault;
     const { KeyMetadata } = await kms.createKey();
     await kms.disableKey({ KeyId: KeyMetadata.KeyId });

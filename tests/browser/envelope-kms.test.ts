@@ -4,14 +4,8 @@
  * access handles, so outputs here are in-memory Files; tests/browser/envelope-opfs.test.ts covers
  * the OPFS sink in a worker.
  */
-import { afterEach, describe, expect, test } from 'vitest';
-import { auditRecords, expectKmsError, openTestVault, type TestVault } from './support/vault.ts';
-
-let vault: TestVault | undefined;
-afterEach(async () => {
-  await vault?.dispose();
-  vault = undefined;
-});
+import { describe, expect, test } from 'vitest';
+import { auditRecords, expectKmsError, openTestVault, openVaultForTest } from './support/vault.ts';
 
 function pattern(length: number): Uint8Array<ArrayBuffer> {
   return Uint8Array.from({ length }, (_, i) => (i * 7 + 3) & 0xff);
@@ -23,7 +17,7 @@ async function bytes(blob: Blob): Promise<Uint8Array<ArrayBuffer>> {
 
 describe('file operations on vault keys', () => {
   test('encrypt under two keys, decrypt with either, names and sizes as documented', async () => {
-    vault = await openTestVault();
+    const vault = await openVaultForTest();
     const { kms } = vault;
     const mine = (await kms.createKey({ Description: 'mine' })).KeyMetadata;
     const recovery = (await kms.createKey({ Description: 'recovery' })).KeyMetadata;
@@ -87,7 +81,7 @@ describe('file operations on vault keys', () => {
   });
 
   test('rotation: new files use the new version, old files keep decrypting with theirs', async () => {
-    vault = await openTestVault();
+    const vault = await openVaultForTest();
     const { kms } = vault;
     const key = (await kms.createKey()).KeyMetadata;
     const before = await kms.encryptFile({ Input: new Blob([pattern(10)]), KeyIds: [key.KeyId] });
@@ -102,7 +96,7 @@ describe('file operations on vault keys', () => {
   });
 
   test('the errors the issue names', async () => {
-    vault = await openTestVault();
+    const vault = await openVaultForTest();
     const { kms } = vault;
     const key = (await kms.createKey()).KeyMetadata;
     const other = (await kms.createKey()).KeyMetadata;
@@ -164,7 +158,7 @@ describe('file operations on vault keys', () => {
   });
 
   test('audit records log sizes, ids and the encryption context, never bytes', async () => {
-    vault = await openTestVault();
+    const vault = await openVaultForTest();
     const { kms } = vault;
     const key = (await kms.createKey()).KeyMetadata;
     const secret = 'top secret plaintext';

@@ -5,7 +5,7 @@
  * changed byte in the file, the statement or the signature; unreadable signature files; wrong,
  * disabled and non-signing keys; progress and cancel.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { KeyUsage, SigningAlgorithm } from '../../workers/api.ts';
 import { spkiToJwk, spkiToPem } from '../../workers/crypto/public-key.ts';
 import {
@@ -16,24 +16,10 @@ import {
 import { HASH_CHUNK_BYTES } from '../../workers/kms/file-signing.ts';
 import type { Kms } from '../../workers/kms/kms.ts';
 import { TEST_EPOCH } from './support/manual-clock.ts';
-import {
-  auditRecords,
-  expectKmsError,
-  openTestVault,
-  toHex,
-  utf8,
-  type TestVault,
-} from './support/vault.ts';
-
-let vault: TestVault | undefined;
-afterEach(async () => {
-  await vault?.dispose();
-  vault = undefined;
-});
+import { auditRecords, expectKmsError, openVaultForTest, toHex, utf8 } from './support/vault.ts';
 
 async function kms(): Promise<Kms> {
-  vault = await openTestVault();
-  return vault.kms;
+  return (await openVaultForTest()).kms;
 }
 
 async function createKey(
@@ -451,7 +437,8 @@ describe('progress, cancel and the audit record', () => {
   });
 
   it('one record per call: sizes and the hash, never the statement or signature bytes', async () => {
-    const k = await kms();
+    const vault = await openVaultForTest();
+    const k = vault.kms;
     const keyId = await createKey(k, 'ECC_NIST_P256');
     const file = patternedFile(64, 'secret-plan.txt');
     const signed = await k.signFile({
@@ -460,7 +447,7 @@ describe('progress, cancel and the audit record', () => {
       SigningAlgorithm: 'ECDSA_SHA_256',
     });
     await k.verifyFile({ Input: file, SignatureFile: signed.SignatureFile, KeyId: keyId });
-    const records = (await auditRecords(vault!.vaultName)).filter((record) =>
+    const records = (await auditRecords(vault.vaultName)).filter((record) =>
       ['SignFile', 'VerifyFile', 'Sign', 'Verify'].includes(record.eventName),
     );
     expect(records.map((record) => record.eventName)).toEqual(['SignFile', 'VerifyFile']);

@@ -3,19 +3,13 @@
  * non-extractable CryptoKey. Script that reads IndexedDB directly gets a key it can use but
  * whose bytes it cannot export.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { KeyVersionRecord } from '../../workers/keystore/vault-store.ts';
-import { openTestVault, readStore, utf8, type TestVault } from './support/vault.ts';
-
-let vault: TestVault | undefined;
-afterEach(async () => {
-  await vault?.dispose();
-  vault = undefined;
-});
+import { openVaultForTest, readStore, utf8 } from './support/vault.ts';
 
 describe('stored key material', () => {
   it('is a non-extractable AES-256-GCM CryptoKey, for every version, and exportKey rejects in every format', async () => {
-    vault = await openTestVault();
+    const vault = await openVaultForTest();
     const { kms } = vault;
     const { KeyMetadata } = await kms.createKey({ Description: 'custody' });
     await kms.rotateKeyOnDemand({ KeyId: KeyMetadata.KeyId });
@@ -47,7 +41,7 @@ describe('stored key material', () => {
   });
 
   it('cannot be wrapped out with wrapKey either (wrapping a non-extractable key is refused)', async () => {
-    vault = await openTestVault();
+    const vault = await openVaultForTest();
     await vault.kms.createKey();
     const [version] = await readStore<KeyVersionRecord>(vault.vaultName, 'keyVersions');
     const wrapping = await crypto.subtle.generateKey({ name: 'AES-KW', length: 256 }, false, [
@@ -61,7 +55,7 @@ describe('stored key material', () => {
   });
 
   it('holds no key bytes anywhere in the stored records: only CryptoKey objects', async () => {
-    vault = await openTestVault();
+    const vault = await openVaultForTest();
     const { KeyMetadata } = await vault.kms.createKey();
     await vault.kms.encrypt({ KeyId: KeyMetadata.KeyId, Plaintext: utf8('hello') });
     const versions = await readStore<Record<string, unknown>>(vault.vaultName, 'keyVersions');

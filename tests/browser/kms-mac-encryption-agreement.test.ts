@@ -6,22 +6,15 @@
  * with a peer that holds only our public key — each with its refusals by exact error name.
  */
 import { secp256k1 } from '@noble/curves/secp256k1.js';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { DataKeyPairSpec, KeyUsage } from '../../workers/api.ts';
 import { OID, parseEcPrivateKeyPkcs8 } from '../../workers/crypto/der.ts';
 import { describeSpki, subjectPublicKey } from '../../workers/crypto/public-key.ts';
 import type { Kms } from '../../workers/kms/kms.ts';
-import { expectKmsError, openTestVault, toHex, utf8, type TestVault } from './support/vault.ts';
-
-let vault: TestVault | undefined;
-afterEach(async () => {
-  await vault?.dispose();
-  vault = undefined;
-});
+import { expectKmsError, openVaultForTest, toHex, utf8 } from './support/vault.ts';
 
 async function kms(): Promise<Kms> {
-  vault = await openTestVault();
-  return vault.kms;
+  return (await openVaultForTest()).kms;
 }
 
 async function createKey(k: Kms, KeySpec: string, KeyUsage: KeyUsage): Promise<string> {

@@ -9,7 +9,7 @@ import { ed25519 } from '@noble/curves/ed25519.js';
 import { p256, p384, p521 } from '@noble/curves/nist.js';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { sha256 } from '@noble/hashes/sha2.js';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { KeyUsage, SigningAlgorithm } from '../../workers/api.ts';
 import { verifyWithPublicKey } from '../../workers/crypto/public-key-verification.ts';
 import {
@@ -24,21 +24,13 @@ import { Kms } from '../../workers/kms/kms.ts';
 import {
   auditRecords,
   expectKmsError,
-  openTestVault,
+  openVaultForTest,
   readStore,
   utf8,
-  type TestVault,
 } from './support/vault.ts';
 
-let vault: TestVault | undefined;
-afterEach(async () => {
-  await vault?.dispose();
-  vault = undefined;
-});
-
 async function kms(): Promise<Kms> {
-  vault = await openTestVault();
-  return vault.kms;
+  return (await openVaultForTest()).kms;
 }
 
 async function createKey(
@@ -204,7 +196,8 @@ describe('createKey: asymmetric and HMAC specs with AWS rules', () => {
 
 describe('custody in IndexedDB', () => {
   it('private, HMAC and wrapping keys are non-extractable CryptoKeys; the secp256k1 secret is stored only sealed; all survive a reopen', async () => {
-    const k = await kms();
+    const vault = await openVaultForTest();
+    const k = vault.kms;
     const ids = {
       rsa: await createKey(k, 'RSA_2048'),
       p384: await createKey(k, 'ECC_NIST_P384'),
@@ -213,7 +206,7 @@ describe('custody in IndexedDB', () => {
       ecdh: await createKey(k, 'ECC_NIST_P521', 'KEY_AGREEMENT'),
       hmac: await createKey(k, 'HMAC_384', 'GENERATE_VERIFY_MAC'),
     };
-    const versions = await readStore<KeyVersionRecord>(vault!.vaultName, 'keyVersions');
+    const versions = await readStore<KeyVersionRecord>(vault.vaultName, 'keyVersions');
     expect(versions).toHaveLength(6);
     for (const version of versions) {
       const secretKeys = [
@@ -252,8 +245,8 @@ describe('custody in IndexedDB', () => {
 
     // Reopen the same vault: the stored keys still work, and describe the same.
     const reopened = await Kms.open({
-      vaultName: vault!.vaultName,
-      clock: vault!.clock,
+      vaultName: vault.vaultName,
+      clock: vault.clock,
       userAgent: 'vitest-browser',
     });
     try {
@@ -708,9 +701,10 @@ describe('sign and verify', () => {
   });
 
   it('each call writes one audit record, with the message and signature logged only by size', async () => {
-    const k = await kms();
+    const vault = await openVaultForTest();
+    const k = vault.kms;
     const keyId = await createKey(k, 'ECC_NIST_P256');
-    const before = (await auditRecords(vault!.vaultName)).length;
+    const before = (await auditRecords(vault.vaultName)).length;
     const { Signature } = await k.sign({
       KeyId: keyId,
       Message: utf8('audited'),
@@ -725,7 +719,7 @@ describe('sign and verify', () => {
       }),
       'KMSInvalidSignatureException',
     );
-    const records = (await auditRecords(vault!.vaultName)).slice(before);
+    const records = (await auditRecords(vault.vaultName)).slice(before);
     expect(records.map((record) => [record.eventName, record.errorCode])).toEqual([
       ['Sign', undefined],
       ['Verify', 'KMSInvalidSignatureException'],

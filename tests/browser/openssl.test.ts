@@ -11,34 +11,20 @@
  *   same numbers as the JWK export holds;
  * - a data key pair's PKCS #8 private key parses with `openssl pkey` and yields its public key.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { commands } from 'vitest/browser';
 import type { KeyUsage, SigningAlgorithm } from '../../workers/api.ts';
 import { DATA_KEY_PAIR_SPECS } from '../../workers/crypto/key-specs.ts';
 import { spkiToJwk, spkiToPem } from '../../workers/crypto/public-key.ts';
 import { fromBase64, fromBase64Url } from '../../workers/formats/base64.ts';
 import type { Kms } from '../../workers/kms/kms.ts';
-import {
-  expectKmsError,
-  openTestVault,
-  toBase64,
-  toHex,
-  utf8,
-  type TestVault,
-} from './support/vault.ts';
-
-let vault: TestVault | undefined;
-afterEach(async () => {
-  await vault?.dispose();
-  vault = undefined;
-});
+import { expectKmsError, openVaultForTest, toBase64, toHex, utf8 } from './support/vault.ts';
 
 /** RSA key generation and a process per openssl call: slow on a busy two-core machine. */
 const SLOW = 180_000;
 
 async function kms(): Promise<Kms> {
-  vault = await openTestVault();
-  return vault.kms;
+  return (await openVaultForTest()).kms;
 }
 
 async function createKey(k: Kms, KeySpec: string, KeyUsage: KeyUsage): Promise<string> {

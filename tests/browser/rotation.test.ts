@@ -2,24 +2,17 @@
  * Key rotation (issue 2, acceptance "Rotation"): versioned key material, on-demand and
  * automatic rotation, the 25-rotation limit, and state rules.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { addDays } from '../../workers/clock.ts';
 import { parseBlob } from '../../workers/formats/ciphertext-blob.ts';
 import type { KeyVersionRecord } from '../../workers/keystore/vault-store.ts';
 import {
   auditRecords,
   expectKmsError,
-  openTestVault,
+  openVaultForTest,
   readStore,
   utf8,
-  type TestVault,
 } from './support/vault.ts';
-
-let vault: TestVault | undefined;
-afterEach(async () => {
-  await vault?.dispose();
-  vault = undefined;
-});
 
 function blobVersion(blob: Uint8Array): number {
   const parsed = parseBlob(blob);
@@ -29,7 +22,7 @@ function blobVersion(blob: Uint8Array): number {
 
 describe('rotateKeyOnDemand', () => {
   it('makes new ciphertexts name version 2 while version-1 ciphertexts still decrypt with KeyVersion 1', async () => {
-    vault = await openTestVault();
+    const vault = await openVaultForTest();
     const { kms } = vault;
     const { KeyMetadata } = await kms.createKey();
     const keyId = KeyMetadata.KeyId;
@@ -63,7 +56,7 @@ describe('rotateKeyOnDemand', () => {
   });
 
   it('is listed by listKeyRotations with RotationType ON_DEMAND, its date and its KeyMaterialId', async () => {
-    vault = await openTestVault();
+    const vault = await openVaultForTest();
     const { kms, clock } = vault;
     const { KeyMetadata } = await kms.createKey();
     expect((await kms.listKeyRotations({ KeyId: KeyMetadata.KeyId })).Rotations).toEqual([]);
@@ -89,7 +82,7 @@ describe('rotateKeyOnDemand', () => {
   });
 
   it('keeps every version: ciphertexts of versions 1 to 6 each decrypt with their own version', async () => {
-    vault = await openTestVault();
+    const vault = await openVaultForTest();
     const { kms } = vault;
     const { KeyMetadata } = await kms.createKey();
     const blobs: Uint8Array[] = [];
@@ -119,7 +112,7 @@ describe('rotateKeyOnDemand', () => {
   });
 
   it('allows 25 on-demand rotations and refuses the 26th with LimitExceededException', async () => {
-    vault = await openTestVault();
+    const vault = await openVaultForTest();
     const { kms } = vault;
     const { KeyMetadata } = await kms.createKey();
     for (let i = 0; i < 25; i++) await kms.rotateKeyOnDemand({ KeyId: KeyMetadata.KeyId });
@@ -137,7 +130,7 @@ describe('rotateKeyOnDemand', () => {
   }, 120_000);
 
   it('refuses a disabled key with DisabledException and a key pending deletion with KMSInvalidStateException', async () => {
-    vault = await openTestVault();
+    const vault = await openVaultForTest();
     const { kms } = vault;
     const { KeyMetadata } = await kms.createKey();
     await kms.disableKey({ KeyId: KeyMetadata.KeyId });
@@ -153,7 +146,7 @@ describe('rotateKeyOnDemand', () => {
   });
 
   it('refuses an unknown key with NotFoundException', async () => {
-    vault = await openTestVault();
+    const vault = await openVaultForTest();
     await expectKmsError(
       vault.kms.rotateKeyOnDemand({ KeyId: crypto.randomUUID() }),
       'NotFoundException',
@@ -164,7 +157,7 @@ describe('rotateKeyOnDemand', () => {
 
 describe('automatic rotation', () => {
   it('reports RotationPeriodInDays and NextRotationDate once enabled (default 365 days)', async () => {
-    vault = await openTestVault();
+    const vault = await openVaultForTest();
     const { kms, clock } = vault;
     const { KeyMetadata } = await kms.createKey();
     expect(await kms.getKeyRotationStatus({ KeyId: KeyMetadata.KeyId })).toEqual({
@@ -185,7 +178,7 @@ describe('automatic rotation', () => {
   });
 
   it('fires when the clock passes NextRotationDate: AUTOMATIC rotation audited as RotateKey, AwsServiceEvent', async () => {
-    vault = await openTestVault();
+    const vault = await openVaultForTest();
     const { kms, clock } = vault;
     const { KeyMetadata } = await kms.createKey();
     const before = await kms.encrypt({ KeyId: KeyMetadata.KeyId, Plaintext: utf8('old') });
@@ -245,7 +238,7 @@ describe('automatic rotation', () => {
   });
 
   it('after a vault closed for several periods, catches up with one rotation and schedules the next a period from now', async () => {
-    vault = await openTestVault();
+    const vault = await openVaultForTest();
     const { kms, clock } = vault;
     const { KeyMetadata } = await kms.createKey();
     await kms.enableKeyRotation({ KeyId: KeyMetadata.KeyId, RotationPeriodInDays: 90 });
@@ -263,7 +256,7 @@ describe('automatic rotation', () => {
   });
 
   it('does not count automatic rotations against the 25 on-demand rotations', async () => {
-    vault = await openTestVault();
+    const vault = await openVaultForTest();
     const { kms, clock } = vault;
     const { KeyMetadata } = await kms.createKey();
     await kms.enableKeyRotation({ KeyId: KeyMetadata.KeyId, RotationPeriodInDays: 90 });
@@ -281,7 +274,7 @@ describe('automatic rotation', () => {
   }, 120_000);
 
   it('skips a disabled key whose rotation is due', async () => {
-    vault = await openTestVault();
+    const vault = await openVaultForTest();
     const { kms, clock } = vault;
     const { KeyMetadata } = await kms.createKey();
     await kms.enableKeyRotation({ KeyId: KeyMetadata.KeyId, RotationPeriodInDays: 90 });

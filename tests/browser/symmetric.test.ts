@@ -2,21 +2,15 @@
  * The symmetric operations beyond encrypt/decrypt: reEncrypt, the data-key operations and
  * generateRandom (DESIGN §3, "symmetric").
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseBlob } from '../../workers/formats/ciphertext-blob.ts';
-import { expectKmsError, openTestVault, utf8, type TestVault } from './support/vault.ts';
+import { expectKmsError, openVaultForTest, utf8 } from './support/vault.ts';
 
 const decoder = new TextDecoder();
 
-let vault: TestVault | undefined;
-afterEach(async () => {
-  await vault?.dispose();
-  vault = undefined;
-});
-
 describe('reEncrypt', () => {
   it('moves a ciphertext to another key and another context; only the new pair opens it', async () => {
-    vault = await openTestVault();
+    const vault = await openVaultForTest();
     const { kms } = vault;
     const source = (await kms.createKey()).KeyMetadata;
     const destination = (await kms.createKey()).KeyMetadata;
@@ -66,7 +60,7 @@ describe('reEncrypt', () => {
   });
 
   it('re-encrypts under the same key (new version after a rotation) and checks the source context and SourceKeyId', async () => {
-    vault = await openTestVault();
+    const vault = await openVaultForTest();
     const { kms } = vault;
     const key = (await kms.createKey()).KeyMetadata;
     const other = (await kms.createKey()).KeyMetadata;
@@ -100,7 +94,7 @@ describe('reEncrypt', () => {
   });
 
   it('refuses a disabled destination with DisabledException, and a disabled source too', async () => {
-    vault = await openTestVault();
+    const vault = await openVaultForTest();
     const { kms } = vault;
     const source = (await kms.createKey()).KeyMetadata;
     const destination = (await kms.createKey()).KeyMetadata;
@@ -129,7 +123,7 @@ describe('generateDataKey', () => {
   ])(
     'with %s returns a plaintext of that size that decrypts from its CiphertextBlob',
     async (_what, spec, length) => {
-      vault = await openTestVault();
+      const vault = await openVaultForTest();
       const { kms } = vault;
       const key = (await kms.createKey()).KeyMetadata;
       const context = { purpose: 'envelope' };
@@ -156,7 +150,7 @@ describe('generateDataKey', () => {
   );
 
   it('gives a different data key every call', async () => {
-    vault = await openTestVault();
+    const vault = await openVaultForTest();
     const key = (await vault.kms.createKey()).KeyMetadata;
     const keys = new Set<string>();
     for (let i = 0; i < 8; i++) {
@@ -170,7 +164,7 @@ describe('generateDataKey', () => {
   });
 
   it('generateDataKeyWithoutPlaintext has no Plaintext, and its CiphertextBlob decrypts to a key of the asked size', async () => {
-    vault = await openTestVault();
+    const vault = await openVaultForTest();
     const { kms } = vault;
     const key = (await kms.createKey()).KeyMetadata;
     const withoutPlaintext = await kms.generateDataKeyWithoutPlaintext({
@@ -197,14 +191,14 @@ describe('generateDataKey', () => {
 
 describe('generateRandom', () => {
   it.each([1, 2, 16, 32, 1023, 1024])('returns exactly %i random bytes', async (length) => {
-    vault = await openTestVault();
+    const vault = await openVaultForTest();
     const { Plaintext } = await vault.kms.generateRandom({ NumberOfBytes: length });
     expect(Plaintext).toBeInstanceOf(Uint8Array);
     expect(Plaintext.length).toBe(length);
   });
 
   it('returns different bytes each call and not all zeros', async () => {
-    vault = await openTestVault();
+    const vault = await openVaultForTest();
     const first = (await vault.kms.generateRandom({ NumberOfBytes: 32 })).Plaintext;
     const second = (await vault.kms.generateRandom({ NumberOfBytes: 32 })).Plaintext;
     expect([...first]).not.toEqual([...second]);

@@ -347,6 +347,12 @@ describe('errors', () => {
     expect(error.message).toMatch(/quota/);
   });
 
+  it('says an unreadable input file is one (changed or moved while read), still as KMSInternalException', () => {
+    const error = toKmsError(new DOMException('gone', 'NotReadableError'));
+    expect(error.name).toBe('KMSInternalException');
+    expect(error.message).toMatch(/input file could not be read: it was changed, moved or deleted/);
+  });
+
   it('passes a KmsError through unchanged', () => {
     const original = new KmsError('NotFoundException', 'gone');
     expect(toKmsError(original)).toBe(original);

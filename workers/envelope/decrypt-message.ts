@@ -127,6 +127,7 @@ export async function decryptMessage<Result>(
   const size = input.size;
   const progress = new ProgressReporter(options.onProgress, size);
   let frames: FramePipeline<OpenedFrame> | undefined;
+  let bodyReader: BlobReader | undefined;
   try {
     signal?.throwIfAborted();
     progress.report(0, true);
@@ -184,8 +185,9 @@ export async function decryptMessage<Result>(
     // Only now is the frame length trusted enough to refuse a file for it.
     if (frameLength > MAX_DECRYPT_FRAME_LENGTH) throw tooLarge('frame length', frameLength);
 
-    // 5. Body. The read-ahead is one regular frame, so each frame comes from one Blob.slice.
+    // 5. Body. The read-ahead is one regular frame: one stream read per frame.
     const reader = new BlobReader(input, decoded.length, frameLength + REGULAR_FRAME_OVERHEAD);
+    bodyReader = reader;
     const readOrFail = async (length: number, where: string): Promise<Bytes> => {
       const bytes = await reader.read(length);
       if (!bytes) throw truncated(where, reader, size);
@@ -362,5 +364,7 @@ export async function decryptMessage<Result>(
     );
     await sink.abort();
     throw earlier ?? error;
+  } finally {
+    await bodyReader?.close();
   }
 }

@@ -4,9 +4,9 @@
  * orders it: data key → encrypted data keys → derived content key and commitment → header body
  * and tag → frames → close.
  *
- * The input is read one frame at a time with Blob.slice (the next frame is read while the current
- * one is encrypted); the output goes to the caller's ByteSink. Memory holds about three frames,
- * whatever the size of the input. On any failure or cancel the sink is aborted.
+ * The input is read one frame at a time from its byte stream (the next frame is read while earlier
+ * ones are encrypted and written); the output goes to the caller's ByteSink. Memory holds a few
+ * frames, whatever the size of the input. On any failure or cancel the sink is aborted.
  */
 import type { EncryptionContext } from '../api.ts';
 import { AES_GCM_IV_LENGTH, aesGcmEncrypt, type Bytes } from '../crypto/aes-gcm.ts';
@@ -14,6 +14,7 @@ import { randomBytes } from '../crypto/random.ts';
 import { KmsError, validationError } from '../errors.ts';
 import { serializeEncryptionContext } from '../formats/encryption-context.ts';
 import { COMMIT_KEY_SUITE, type AlgorithmSuite } from './algorithm-suites.ts';
+import { BlobReader } from './blob-reader.ts';
 import type { ByteSink } from './byte-sink.ts';
 import { FramePipeline } from './frame-pipeline.ts';
 import { DATA_KEY_LENGTH, deriveMessageKeys } from './key-derivation.ts';
@@ -136,6 +137,7 @@ export async function encryptMessage<Result>(
   const suite = COMMIT_KEY_SUITE;
   const progress = new ProgressReporter(options.onProgress, input.size);
   let pipeline: FramePipeline<SealedFrame> | undefined;
+  let reader: BlobReader | undefined;
   try {
     checkContext(encryptionContext);
     if (!Number.isInteger(frameLength) || frameLength < 1 || frameLength > MAX_U32) {
@@ -191,17 +193,21 @@ export async function encryptMessage<Result>(
     await sink.write(headerTag);
     let ciphertextLength = headerBody.length + headerTag.length;
 
-    // Frames are read and sealed a few at a time (FramePipeline) and written strictly in order.
-    const sealFrame = async (sequenceNumber: number): Promise<SealedFrame> => {
+    // Frames are read in order, one stream read each (BlobReader), and sealed a few at a time
+    // (FramePipeline) — the next frame is read while earlier ones are sealed and written.
+    reader = new BlobReader(input, 0, frameLength);
+    const readFrame = async (sequenceNumber: number): Promise<Bytes> => {
       const start = (sequenceNumber - 1) * frameLength;
-      const end = Math.min(plaintextLength, start + frameLength);
-      const plaintext = new Uint8Array(await input.slice(start, end).arrayBuffer());
-      if (plaintext.length !== end - start) {
+      const plaintext = await reader!.read(Math.min(plaintextLength, start + frameLength) - start);
+      if (!plaintext) {
         throw new KmsError(
           'KMSInternalException',
           'The input file changed while it was being read. Nothing was written.',
         );
       }
+      return plaintext;
+    };
+    const sealFrame = async (sequenceNumber: number, plaintext: Bytes): Promise<SealedFrame> => {
       const final = sequenceNumber === frameCount;
       const aad = bodyAad(messageId, final ? 'final' : 'regular', sequenceNumber, plaintext.length);
       const sealed = await aesGcmEncrypt(keys.contentKey, frameIv(sequenceNumber), plaintext, aad);
@@ -220,7 +226,7 @@ export async function encryptMessage<Result>(
     });
     for (let sequenceNumber = 1; sequenceNumber <= frameCount; sequenceNumber++) {
       signal?.throwIfAborted();
-      await pipeline.push(sealFrame(sequenceNumber));
+      await pipeline.push(sealFrame(sequenceNumber, await readFrame(sequenceNumber)));
     }
     await pipeline.drain();
     signal?.throwIfAborted();
@@ -240,5 +246,7 @@ export async function encryptMessage<Result>(
     await pipeline?.firstFailure().catch(() => undefined);
     await sink.abort();
     throw error;
+  } finally {
+    await reader?.close();
   }
 }

@@ -1,8 +1,12 @@
 /**
  * A ByteSink that writes a file in the Origin Private File System through a synchronous access
  * handle — available only in dedicated workers (File System spec, createSyncAccessHandle), which
- * is where the core runs. Measured in Chromium (../shared/TOOLCHAIN.md): writes land in the page
- * cache and a flush costs the disk's real speed, so the sink flushes once, at close.
+ * is where the core runs. Measured in a Chromium worker (bench/files.mjs): setting the expected
+ * size up front (`truncate`) makes the writes that follow much faster — a write that grows the
+ * file asks the browser for quota first, one inside it does not — and `flush` (fsync) costs
+ * the disk's real speed. The sink never flushes: its file is a working copy that lives only while
+ * the tab is open (a crash loses the tab and its outputs together, and the next start sweeps
+ * them); the durable copy is the one the user saves. Writes are visible to `getFile` without it.
  *
  * Ownership: every worker (one per tab) writes under its own directory
  * `pocket-kms-output/<owner id>/` and holds the Web Lock `pocket-kms-output:<owner id>` for its
@@ -28,7 +32,7 @@ export type OutputSink = ByteSink<File> & { readonly outputId: string };
 /** The part of FileSystemSyncAccessHandle we use; declared here so DOM-lib code type-checks too. */
 interface SyncAccessHandle {
   write(buffer: Bytes, options?: { at?: number }): number;
-  flush(): void;
+  truncate(size: number): void;
   close(): void;
 }
 type SyncFileHandle = FileSystemFileHandle & {
@@ -118,6 +122,8 @@ export async function sweepAbandonedOutputs(): Promise<string[]> {
 
 export class OpfsSink implements ByteSink<File> {
   private position = 0;
+  /** The file's size on disk: the reservation, or what was written past it. */
+  private allocated = 0;
   private state: 'open' | 'closed' | 'aborted' = 'open';
 
   private constructor(
@@ -128,8 +134,13 @@ export class OpfsSink implements ByteSink<File> {
     private readonly handle: SyncAccessHandle,
   ) {}
 
-  /** Creates `pocket-kms-output/<owner id>/<output id>/<fileName>` and opens it for writing. */
-  static async create(fileName: string): Promise<OpfsSink> {
+  /**
+   * Creates `pocket-kms-output/<owner id>/<output id>/<fileName>`, opens it for writing and
+   * sets its size to `expectedSize` (an estimate: writing past it grows the file, closing trims
+   * what was not used). The file stays sparse until written, so a full disk or quota still
+   * shows as a short write (QuotaExceededError, in write).
+   */
+  static async create(fileName: string, expectedSize = 0): Promise<OpfsSink> {
     const parent = (await ownOutputs()).directory;
     const outputId = randomUuid();
     const directory = await parent.getDirectoryHandle(outputId, { create: true });
@@ -138,7 +149,15 @@ export class OpfsSink implements ByteSink<File> {
         create: true,
       })) as SyncFileHandle;
       const handle = await fileHandle.createSyncAccessHandle();
-      return new OpfsSink(parent, outputId, fileHandle, handle);
+      const sink = new OpfsSink(parent, outputId, fileHandle, handle);
+      try {
+        if (expectedSize > 0) handle.truncate(expectedSize);
+      } catch (error) {
+        handle.close();
+        throw error;
+      }
+      sink.allocated = expectedSize;
+      return sink;
     } catch (error) {
       await parent.removeEntry(outputId, { recursive: true }).catch(() => undefined);
       throw error;
@@ -157,11 +176,12 @@ export class OpfsSink implements ByteSink<File> {
     if (written !== bytes.length)
       throw new DOMException('The output file could not be written in full.', 'QuotaExceededError');
     this.position += written;
+    this.allocated = Math.max(this.allocated, this.position);
   }
 
   async close(): Promise<File> {
     if (this.state !== 'open') throw new Error(`close of a ${this.state} OPFS sink`);
-    this.handle.flush();
+    if (this.allocated > this.position) this.handle.truncate(this.position);
     this.handle.close();
     this.state = 'closed';
     return this.fileHandle.getFile();
@@ -217,7 +237,10 @@ export async function discardOutput(outputId: string): Promise<boolean> {
 /**
  * Where a file operation's output goes: OPFS when this context has sync access handles (the core
  * worker), else Blob parts in memory (the page thread, where browser tests open a vault).
+ * `expectedSize` becomes the file's size up front (OpfsSink.create).
  */
-export async function createOutputSink(fileName: string): Promise<OutputSink> {
-  return opfsSyncAccessAvailable() ? OpfsSink.create(fileName) : new MemoryOutputSink(fileName);
+export async function createOutputSink(fileName: string, expectedSize = 0): Promise<OutputSink> {
+  return opfsSyncAccessAvailable()
+    ? OpfsSink.create(fileName, expectedSize)
+    : new MemoryOutputSink(fileName);
 }

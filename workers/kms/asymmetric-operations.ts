@@ -231,7 +231,7 @@ export async function getPublicKey(
 
 // --- Sign and Verify --------------------------------------------------------------------------
 
-interface SigningInput {
+export interface SigningInput {
   message: Uint8Array<ArrayBuffer>;
   messageType: MessageType;
   algorithm: SigningAlgorithm;
@@ -352,28 +352,51 @@ export async function verify(vault: KeyAccess, request: VerifyRequest): Promise<
   const signer = checkSignerChoice(request);
   const input = checkSigningInput(request);
   const signature = checkBytes('signature', request.Signature, 1, MAX_SIGNATURE_BYTES);
+  const { valid, verifiedBy } = await verifySignature(vault, signer, input, signature, 'Verify');
+  if (!valid) {
+    throw new KmsError(
+      'KMSInvalidSignatureException',
+      `The signature is not valid for this message under ${describeSigner(verifiedBy)} and ${input.algorithm}.`,
+    );
+  }
+  return { ...verifiedBy, SignatureValid: true, SigningAlgorithm: input.algorithm };
+}
+
+/** Who a verification was made with: a vault key (its ARN) or a caller's public key (its spec). */
+export type VerifiedBy = { KeyId: string } | { PublicKeySpec: PublicKeyInfo['KeySpec'] };
+
+export function describeSigner(verifiedBy: VerifiedBy): string {
+  return 'KeyId' in verifiedBy
+    ? verifiedBy.KeyId
+    : `the given ${verifiedBy.PublicKeySpec} public key`;
+}
+
+/**
+ * Checks `signature` over the checked `input` with a vault key (resolved and checked for
+ * `operation`: state, usage, algorithm) or a caller's public key. Verify and VerifyFile both
+ * come here, each wording its own failure.
+ */
+export async function verifySignature(
+  vault: KeyAccess,
+  signer: ReturnType<typeof checkSignerChoice>,
+  input: SigningInput,
+  signature: Uint8Array<ArrayBuffer>,
+  operation: string,
+): Promise<{ valid: boolean; verifiedBy: VerifiedBy }> {
   if ('publicKey' in signer) {
     const { publicKey } = signer;
-    const valid = await verifyWithPublicKey(
-      publicKey,
-      input.algorithm,
-      input.messageType,
-      input.message,
-      signature,
-    );
-    if (!valid) {
-      throw new KmsError(
-        'KMSInvalidSignatureException',
-        `The signature is not valid for this message under the given ${publicKey.KeySpec} public key and ${input.algorithm}.`,
-      );
-    }
     return {
-      PublicKeySpec: publicKey.KeySpec,
-      SignatureValid: true,
-      SigningAlgorithm: input.algorithm,
+      valid: await verifyWithPublicKey(
+        publicKey,
+        input.algorithm,
+        input.messageType,
+        input.message,
+        signature,
+      ),
+      verifiedBy: { PublicKeySpec: publicKey.KeySpec },
     };
   }
-  const { key, keySpec, material } = await signingKey(vault, signer.keyId, input, 'Verify');
+  const { key, keySpec, material } = await signingKey(vault, signer.keyId, input, operation);
   let valid: boolean;
   if (keySpec === 'ECC_SECG_P256K1') {
     // Verification needs only the public key: nothing is unwrapped.
@@ -394,13 +417,7 @@ export async function verify(vault: KeyAccess, request: VerifyRequest): Promise<
       signature,
     );
   }
-  if (!valid) {
-    throw new KmsError(
-      'KMSInvalidSignatureException',
-      `The signature is not valid for this message under ${vault.arn(key.KeyId)} and ${input.algorithm}.`,
-    );
-  }
-  return { KeyId: vault.arn(key.KeyId), SignatureValid: true, SigningAlgorithm: input.algorithm };
+  return { valid, verifiedBy: { KeyId: vault.arn(key.KeyId) } };
 }
 
 // --- GenerateMac and VerifyMac ----------------------------------------------------------------

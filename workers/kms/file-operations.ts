@@ -121,7 +121,8 @@ export async function encryptFile(
     touch: vault.touch,
     targets,
   });
-  const sink = await createOutputSink(encryptedName(input));
+  // The ciphertext is the plaintext plus a header and 32 bytes a frame: reserve the input's size.
+  const sink = await createOutputSink(encryptedName(input), input.size);
   // A cancel (AbortError) becomes OperationCancelledException in the audited call (toKmsError).
   const encrypted = await encryptMessage({
     input,
@@ -170,7 +171,8 @@ export async function decryptFile(
     touch: vault.touch,
     ...(onlyKey && { onlyKeyId: onlyKey.KeyId }),
   });
-  const sink = await createOutputSink(decryptedName(input));
+  // The plaintext is a little smaller than the ciphertext: reserve the input's size.
+  const sink = await createOutputSink(decryptedName(input), input.size);
   // A cancel (AbortError) becomes OperationCancelledException in the audited call (toKmsError).
   const decrypted = await decryptMessage({
     input,

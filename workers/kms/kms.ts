@@ -616,14 +616,12 @@ export class Kms
       return {
         response: EMPTY,
         write: async (tx) => {
-          await tx
-            .objectStore('aliases')
-            .add({
-              AliasName: aliasName,
-              TargetKeyId: key.KeyId,
-              CreationDate: now,
-              LastUpdatedDate: now,
-            });
+          await tx.objectStore('aliases').add({
+            AliasName: aliasName,
+            TargetKeyId: key.KeyId,
+            CreationDate: now,
+            LastUpdatedDate: now,
+          });
         },
       };
     });

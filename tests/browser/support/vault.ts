@@ -3,7 +3,7 @@
  * IndexedDB database), direct reads of that database, and the one way tests check a refusal.
  */
 import { openDB, type IDBPDatabase } from 'idb';
-import { expect } from 'vitest';
+import { expect, onTestFinished } from 'vitest';
 import type { AuditEvent } from '../../../workers/api.ts';
 import { KmsError, type KmsErrorName } from '../../../workers/errors.ts';
 import { Kms } from '../../../workers/kms/kms.ts';
@@ -33,6 +33,17 @@ export async function openTestVault(clock = new ManualClock()): Promise<TestVaul
       await deleteDatabase(vaultName);
     },
   };
+}
+
+/**
+ * A vault of its own for the running test, disposed (closed, database deleted) when that test
+ * finishes. Call it from a test body or a helper the test calls, not from beforeAll: a vault
+ * shared by several tests uses openTestVault and disposes it in afterAll.
+ */
+export async function openVaultForTest(clock?: ManualClock): Promise<TestVault> {
+  const vault = await openTestVault(clock);
+  onTestFinished(() => vault.dispose());
+  return vault;
 }
 
 export function deleteDatabase(name: string): Promise<void> {
