@@ -8,6 +8,7 @@
 import * as sdk from '@aws-crypto/client-browser';
 import { Buffer } from 'buffer';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
+import { BlobReader } from '../../workers/envelope/blob-reader.ts';
 
 // The SDK's browser client uses Node's Buffer for suite 0x0578's signature (TOOLCHAIN.md).
 globalThis.Buffer ??= Buffer;
@@ -44,14 +45,14 @@ async function rawAesGcm({ totalBytes, frameLength }) {
   return { encryptMs, decryptMs: performance.now() - start };
 }
 
-/** Reads a Blob the way the core does (workers/envelope/blob-reader.ts): BYOB stream reads of one frame into a fresh buffer. */
+/** Reads a Blob with the core's own reader (workers/envelope/blob-reader.ts), one frame per read. */
 async function readBlobStream({ blob, frameLength }) {
   const start = performance.now();
-  const reader = blob.stream().getReader({ mode: 'byob' });
-  for (let offset = 0; offset < blob.size; offset += frameLength) {
-    const length = Math.min(frameLength, blob.size - offset);
-    const { value } = await reader.read(new Uint8Array(length), { min: length });
-    if (value.byteLength !== length) throw new Error('short read');
+  const reader = new BlobReader(blob, 0, frameLength);
+  try {
+    while (reader.remaining > 0) await reader.read(Math.min(frameLength, reader.remaining));
+  } finally {
+    await reader.close();
   }
   return { ms: performance.now() - start };
 }

@@ -185,7 +185,7 @@ export async function decryptMessage<Result>(
     // Only now is the frame length trusted enough to refuse a file for it.
     if (frameLength > MAX_DECRYPT_FRAME_LENGTH) throw tooLarge('frame length', frameLength);
 
-    // 5. Body. The read-ahead is one regular frame: one stream read per frame.
+    // 5. Body, read in slices of at least one regular frame (BlobReader).
     const reader = new BlobReader(input, decoded.length, frameLength + REGULAR_FRAME_OVERHEAD);
     bodyReader = reader;
     const readOrFail = async (length: number, where: string): Promise<Bytes> => {

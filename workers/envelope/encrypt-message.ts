@@ -4,8 +4,8 @@
  * orders it: data key → encrypted data keys → derived content key and commitment → header body
  * and tag → frames → close.
  *
- * The input is read one frame at a time from its byte stream (the next frame is read while earlier
- * ones are encrypted and written); the output goes to the caller's ByteSink. Memory holds a few
+ * The input is read in slices, ahead of the frames being encrypted and written (BlobReader); the
+ * output goes to the caller's ByteSink. Memory holds a few
  * frames, whatever the size of the input. On any failure or cancel the sink is aborted.
  */
 import type { EncryptionContext } from '../api.ts';
@@ -193,7 +193,7 @@ export async function encryptMessage<Result>(
     await sink.write(headerTag);
     let ciphertextLength = headerBody.length + headerTag.length;
 
-    // Frames are read in order, one stream read each (BlobReader), and sealed a few at a time
+    // Frames are read in order from slices read ahead (BlobReader), and sealed a few at a time
     // (FramePipeline) — the next frame is read while earlier ones are sealed and written.
     reader = new BlobReader(input, 0, frameLength);
     const readFrame = async (sequenceNumber: number): Promise<Bytes> => {

@@ -41,18 +41,15 @@ import {
 import { checkInput, type FileOutcome } from './file-operations.ts';
 import { checkEnum } from './validation.ts';
 
-/**
- * Bytes read and hashed per step. Stream reads into fresh buffers run fastest at about this size
- * in a Chromium worker (4 MiB buffers cost page faults: bench/files.mjs).
- */
+/** Bytes hashed per step (BlobReader reads the file in larger slices, ahead of the hashing). */
 export const HASH_CHUNK_BYTES = 512 * 1024;
 
 const FILE_DIFFERS = "the file's SHA-256 differs from the signed statement";
 const SIGNATURE_DIFFERS = 'the signature does not match the statement';
 
 /**
- * SHA-256 of a Blob read in HASH_CHUNK_BYTES chunks from its stream (BlobReader reads the next
- * chunk while this one is hashed). Reports progress; between chunks, an aborted signal stops it
+ * SHA-256 of a Blob taken HASH_CHUNK_BYTES at a time from a BlobReader (which reads the next
+ * slices while this chunk is hashed). Reports progress; between chunks, an aborted signal stops it
  * (AbortError).
  */
 async function sha256OfBlob(
