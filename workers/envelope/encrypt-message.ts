@@ -5,8 +5,8 @@
  * and tag → frames → close.
  *
  * The input is read in slices, ahead of the frames being encrypted and written (BlobReader); the
- * output goes to the caller's ByteSink. Memory holds a few
- * frames, whatever the size of the input. On any failure or cancel the sink is aborted.
+ * output goes to the caller's ByteSink. Memory holds a few slices and frames, whatever the size
+ * of the input. On any failure or cancel the sink is aborted.
  */
 import type { EncryptionContext } from '../api.ts';
 import { AES_GCM_IV_LENGTH, aesGcmEncrypt, type Bytes } from '../crypto/aes-gcm.ts';
