@@ -193,16 +193,6 @@ export function splitFrames(
   };
 }
 
-export function concat(...parts: Uint8Array[]): Uint8Array<ArrayBuffer> {
-  const out = new Uint8Array(parts.reduce((n, part) => n + part.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
-}
-
 /** Runs `check` for 0 … count − 1, `width` at a time: WebCrypto calls overlap in its thread pool. */
 export async function inBatches(
   count: number,

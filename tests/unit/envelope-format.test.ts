@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
+import { concatBytes } from '../../workers/crypto/bytes.ts';
 import { KmsError } from '../../workers/errors.ts';
 import { MemorySink } from '../../workers/envelope/byte-sink.ts';
 import {
@@ -22,7 +23,6 @@ import {
 import { encodeProviderInfo, parseRawAesEntry } from '../../workers/envelope/raw-aes-keyring.ts';
 import { COMMIT_KEY_SUITE } from '../../workers/envelope/algorithm-suites.ts';
 import {
-  concat,
   IDENTITY,
   ourDecrypt,
   ourEncrypt,
@@ -146,29 +146,29 @@ describe('header (§4.2)', () => {
       frameLength: 16,
       commitment: new Uint8Array(32),
     };
-    const withTag = (body: Uint8Array) => concat(body, new Uint8Array(16));
+    const withTag = (body: Uint8Array) => concatBytes([body, new Uint8Array(16)]);
     const good = encodeHeaderBody(base);
     expect('needed' in decodeHeader(withTag(good))).toBe(false);
     // Context "k" → "v" at 37: count(2) ‖ 00 01 'k' ‖ 00 01 'v'; make the pair count 2 with a copy.
-    const duplicate = concat(
+    const duplicate = concatBytes([
       good.subarray(0, 35),
       Uint8Array.from([0, 14, 0, 2, 0, 1, 107, 0, 1, 118, 0, 1, 107, 0, 1, 118]),
       good.subarray(45),
-    );
+    ]);
     expect(() => decodeHeader(withTag(duplicate))).toThrow(
       /encryption context key 'k' appears twice/,
     );
-    const empty = concat(
+    const empty = concatBytes([
       good.subarray(0, 35),
       Uint8Array.from([0, 6, 0, 1, 0, 0, 0, 0]),
       good.subarray(45),
-    );
+    ]);
     expect(() => decodeHeader(withTag(empty))).toThrow(/key 1 of the encryption context is empty/);
-    const zeroCount = concat(
+    const zeroCount = concatBytes([
       good.subarray(0, 35),
       Uint8Array.from([0, 2, 0, 0]),
       good.subarray(45),
-    );
+    ]);
     expect(() => decodeHeader(withTag(zeroCount))).toThrow(/key-value pair count is 0/);
     const contentTypeAt = good.length - 37;
     expect(() => decodeHeader(withTag(patch(good, contentTypeAt, [3])))).toThrow(

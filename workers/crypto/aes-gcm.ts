@@ -2,11 +2,12 @@
  * The one WebCrypto AES-GCM wrapper the core uses (the Wycheproof tests drive this same module).
  * Keys are created non-extractable: script can use them but never read their bytes.
  */
+import type { Bytes } from './bytes.ts';
+
+export type { Bytes };
 
 export const AES_GCM_IV_LENGTH = 12;
 export const AES_GCM_TAG_LENGTH = 16;
-
-export type Bytes = Uint8Array<ArrayBuffer>;
 
 /** A new non-extractable AES-256-GCM key, generated inside the worker. */
 export function generateAesGcmKey(): Promise<CryptoKey> {

@@ -10,7 +10,9 @@
  * the bytes themselves).
  */
 
-export type Bytes = Uint8Array<ArrayBuffer>;
+import { concatBytes, type Bytes } from './bytes.ts';
+
+export type { Bytes };
 
 export class DerError extends Error {
   constructor(message: string) {
@@ -159,16 +161,6 @@ export function decodeSmallInteger(content: Bytes): number {
 
 // --- writing ----------------------------------------------------------------------------------
 
-export function concatBytes(...parts: Uint8Array[]): Bytes {
-  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
-}
-
 export function encodeLength(length: number): Bytes {
   if (!Number.isInteger(length) || length < 0)
     throw new RangeError(`DER length must be a non-negative integer, got ${length}`);
@@ -179,8 +171,8 @@ export function encodeLength(length: number): Bytes {
 }
 
 export function encodeTlv(tag: number, ...content: Uint8Array[]): Bytes {
-  const body = concatBytes(...content);
-  return concatBytes(Uint8Array.of(tag), encodeLength(body.length), body);
+  const body = concatBytes(content);
+  return concatBytes([Uint8Array.of(tag), encodeLength(body.length), body]);
 }
 
 /** A non-negative INTEGER from its big-endian magnitude (leading zeros allowed in the input). */

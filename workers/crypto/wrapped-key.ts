@@ -10,7 +10,7 @@
  * copy until garbage collection; docs/ARCHITECTURE.md says so.
  */
 import { AES_GCM_IV_LENGTH, aesGcmDecrypt, aesGcmEncrypt } from './aes-gcm.ts';
-import { concatBytes, type Bytes } from './der.ts';
+import { concatBytes, type Bytes } from './bytes.ts';
 import { randomBytes } from './random.ts';
 
 /** A sealed secret: AES-256-GCM ciphertext ‖ tag, and its IV. */
@@ -26,7 +26,7 @@ const AAD_PREFIX = new TextEncoder().encode('pocket-kms wrapped private key v1\0
  * another spec) do not open.
  */
 export function wrappedKeyAad(keyId: string, keySpec: string): Bytes {
-  return concatBytes(AAD_PREFIX, new TextEncoder().encode(`${keyId}\0${keySpec}`));
+  return concatBytes([AAD_PREFIX, new TextEncoder().encode(`${keyId}\0${keySpec}`)]);
 }
 
 export async function wrapSecret(

@@ -1,22 +1,24 @@
 /**
- * Reads a Blob front to back — never whole — in slices of at least SLICE_BYTES
+ * Reads a Blob front to back — never whole — in slices of SLICE_BYTES
  * (`Blob.slice(...).arrayBuffer()`), handing out exact lengths from them. Measured in a Chromium
- * worker on a disk-backed File (bench/files.mjs, `npm run bench -- --only files`): each slice
- * costs a fixed setup, so 4 MiB slices read about three times faster than one slice per 512 KiB
- * frame. A BYOB reader on `File.stream()` read faster still, but reading large OPFS-backed Files
- * that way stalled now and then (no error, no progress) in Chromium 156, so it is not used.
+ * worker on 1 GiB Files, on disk and in OPFS (bench/files.mjs, `npm run bench -- --only files`):
+ * each slice costs a fixed setup and a round trip to the browser's blob store, so one slice per
+ * 512 KiB frame reads at a fraction of the speed of 4 MiB slices, and several slices in flight at
+ * once read about half again as fast as two. A BYOB reader on `File.stream()` would read into one
+ * reused buffer, but in Chromium 156 such reads stall now and then — no error, no progress — on
+ * disk and OPFS Files alike, so it is not used.
  *
- * The next slices are read while the caller works on the current one. Every slice has its own
- * buffer, so the bytes returned stay valid after later reads (the frame pipeline holds several
- * frames at once); a read that straddles two slices gets a joined copy.
+ * PREFETCH_SLICES slices are read while the caller works on the current one (32 MiB at most).
+ * Every slice has its own buffer, so the bytes returned stay valid after later reads (the frame
+ * pipeline holds several frames at once); a read that straddles two slices gets a joined copy.
  */
-import type { Bytes } from '../crypto/aes-gcm.ts';
+import { concatBytes, type Bytes } from '../crypto/bytes.ts';
 import { KmsError } from '../errors.ts';
 
-/** The smallest slice read at once. */
+/** The size of a slice (a read longer than one gets a slice of its own length). */
 export const SLICE_BYTES = 4 * 1024 * 1024;
-/** Slices read ahead of the caller. */
-const PREFETCH_SLICES = 2;
+/** Slices being read ahead of the caller. */
+export const PREFETCH_SLICES = 8;
 
 export class BlobReader {
   private buffer: Bytes = new Uint8Array(0);
@@ -31,7 +33,6 @@ export class BlobReader {
   constructor(
     private readonly blob: Blob,
     start = 0,
-    public readAhead = 64 * 1024,
   ) {
     this.bufferStart = start;
     this.offset = start;
@@ -68,27 +69,30 @@ export class BlobReader {
 
   /**
    * Makes the buffer start at the position and hold at least `length` bytes: the `available`
-   * unread bytes, then whole slices. Then starts reading the next slices.
+   * unread bytes, then whole slices.
    */
   private async fill(available: number, length: number): Promise<void> {
     const parts = [this.buffer.subarray(this.offset - this.bufferStart)];
     let held = available;
     while (held < length) {
-      const chunk = await this.nextSlice(length - held);
+      if (this.prefetched.length === 0) this.prefetched.push(this.readSlice(length - held));
+      this.readAhead();
+      const chunk = await this.prefetched.shift()!;
       parts.push(chunk);
       held += chunk.length;
     }
-    this.buffer = available === 0 && parts.length === 2 ? parts[1]! : concat(parts, held);
+    this.buffer = available === 0 && parts.length === 2 ? parts[1]! : concatBytes(parts);
     this.bufferStart = this.offset;
+    this.readAhead();
+  }
+
+  /** Keeps PREFETCH_SLICES slices being read, up to the end of the blob. */
+  private readAhead(): void {
     while (this.prefetched.length < PREFETCH_SLICES && this.requested < this.blob.size) {
-      const chunk = this.readSlice(this.readAhead);
+      const chunk = this.readSlice(SLICE_BYTES);
       chunk.catch(() => undefined); // observed by the read that takes it
       this.prefetched.push(chunk);
     }
-  }
-
-  private async nextSlice(wanted: number): Promise<Bytes> {
-    return this.prefetched.shift() ?? this.readSlice(Math.max(wanted, this.readAhead));
   }
 
   /** The next `length` bytes of the blob (fewer at its end), in a buffer of their own. */
@@ -105,14 +109,4 @@ export class BlobReader {
     }
     return bytes;
   }
-}
-
-function concat(parts: Bytes[], length: number): Bytes {
-  const joined = new Uint8Array(length);
-  let at = 0;
-  for (const part of parts) {
-    joined.set(part, at);
-    at += part.length;
-  }
-  return joined;
 }

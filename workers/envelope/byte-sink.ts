@@ -6,7 +6,7 @@
  * nothing written is visible to anyone until `close` resolves with the result; `abort`
  * discards everything written so far.
  */
-import type { Bytes } from '../crypto/aes-gcm.ts';
+import { concatBytes, type Bytes } from '../crypto/bytes.ts';
 
 export interface ByteSink<Result> {
   /**
@@ -40,12 +40,7 @@ export class MemorySink implements ByteSink<Bytes> {
   async close(): Promise<Bytes> {
     if (this.state !== 'open') throw new Error(`close of a ${this.state} sink`);
     this.state = 'closed';
-    const out = new Uint8Array(this.length);
-    let offset = 0;
-    for (const chunk of this.chunks) {
-      out.set(chunk, offset);
-      offset += chunk.length;
-    }
+    const out = concatBytes(this.chunks);
     this.chunks = [];
     return out;
   }

@@ -31,7 +31,6 @@ import {
   bodyAad,
   MAX_FRAME_COUNT,
   NON_FRAMED_HEADER_LENGTH,
-  REGULAR_FRAME_OVERHEAD,
   SEQUENCE_NUMBER_END,
   type BodyPart,
 } from './message-body.ts';
@@ -185,8 +184,8 @@ export async function decryptMessage<Result>(
     // Only now is the frame length trusted enough to refuse a file for it.
     if (frameLength > MAX_DECRYPT_FRAME_LENGTH) throw tooLarge('frame length', frameLength);
 
-    // 5. Body, read in slices of at least one regular frame (BlobReader).
-    const reader = new BlobReader(input, decoded.length, frameLength + REGULAR_FRAME_OVERHEAD);
+    // 5. Body, read in slices ahead of the frames being opened (BlobReader).
+    const reader = new BlobReader(input, decoded.length);
     bodyReader = reader;
     const readOrFail = async (length: number, where: string): Promise<Bytes> => {
       const bytes = await reader.read(length);

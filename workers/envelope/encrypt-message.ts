@@ -195,7 +195,7 @@ export async function encryptMessage<Result>(
 
     // Frames are read in order from slices read ahead (BlobReader), and sealed a few at a time
     // (FramePipeline) — the next frame is read while earlier ones are sealed and written.
-    reader = new BlobReader(input, 0, frameLength);
+    reader = new BlobReader(input);
     const readFrame = async (sequenceNumber: number): Promise<Bytes> => {
       const start = (sequenceNumber - 1) * frameLength;
       const plaintext = await reader!.read(Math.min(plaintextLength, start + frameLength) - start);

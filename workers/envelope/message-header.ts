@@ -7,7 +7,8 @@
  * header as a table and highlight it in a hex view.
  */
 import type { EncryptionContext } from '../api.ts';
-import { AES_GCM_TAG_LENGTH, type Bytes } from '../crypto/aes-gcm.ts';
+import { AES_GCM_TAG_LENGTH } from '../crypto/aes-gcm.ts';
+import { concatBytes, type Bytes } from '../crypto/bytes.ts';
 import { toHex } from '../crypto/random.ts';
 import { KmsError } from '../errors.ts';
 import { serializeEncryptionContext } from '../formats/encryption-context.ts';
@@ -130,18 +131,6 @@ export function encodeHeaderBody(header: MessageHeader): Bytes {
   new DataView(tail.buffer).setUint32(1, header.frameLength);
   parts.push(tail, header.commitment);
   return concatBytes(parts);
-}
-
-export function concatBytes(parts: readonly Uint8Array[]): Bytes {
-  let length = 0;
-  for (const part of parts) length += part.length;
-  const out = new Uint8Array(length);
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
 }
 
 // --- decoding -------------------------------------------------------------------------------

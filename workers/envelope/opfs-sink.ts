@@ -19,7 +19,7 @@
  * closes the handle and removes the job directory with the partial file. The File stays readable
  * until its owner discards it (`discardOutput`) or the tab closes and a later worker sweeps.
  */
-import type { Bytes } from '../crypto/aes-gcm.ts';
+import type { Bytes } from '../crypto/bytes.ts';
 import { randomUuid } from '../crypto/random.ts';
 import { FileSink, type ByteSink } from './byte-sink.ts';
 
@@ -122,8 +122,6 @@ export async function sweepAbandonedOutputs(): Promise<string[]> {
 
 export class OpfsSink implements ByteSink<File> {
   private position = 0;
-  /** The file's size on disk: the reservation, or what was written past it. */
-  private allocated = 0;
   private state: 'open' | 'closed' | 'aborted' = 'open';
 
   private constructor(
@@ -132,6 +130,8 @@ export class OpfsSink implements ByteSink<File> {
     readonly outputId: string,
     private readonly fileHandle: SyncFileHandle,
     private readonly handle: SyncAccessHandle,
+    /** The size set at creation; closing trims what was not written. */
+    private readonly expectedSize: number,
   ) {}
 
   /**
@@ -149,15 +149,13 @@ export class OpfsSink implements ByteSink<File> {
         create: true,
       })) as SyncFileHandle;
       const handle = await fileHandle.createSyncAccessHandle();
-      const sink = new OpfsSink(parent, outputId, fileHandle, handle);
       try {
         if (expectedSize > 0) handle.truncate(expectedSize);
       } catch (error) {
         handle.close();
         throw error;
       }
-      sink.allocated = expectedSize;
-      return sink;
+      return new OpfsSink(parent, outputId, fileHandle, handle, expectedSize);
     } catch (error) {
       await parent.removeEntry(outputId, { recursive: true }).catch(() => undefined);
       throw error;
@@ -176,12 +174,11 @@ export class OpfsSink implements ByteSink<File> {
     if (written !== bytes.length)
       throw new DOMException('The output file could not be written in full.', 'QuotaExceededError');
     this.position += written;
-    this.allocated = Math.max(this.allocated, this.position);
   }
 
   async close(): Promise<File> {
     if (this.state !== 'open') throw new Error(`close of a ${this.state} OPFS sink`);
-    if (this.allocated > this.position) this.handle.truncate(this.position);
+    if (this.expectedSize > this.position) this.handle.truncate(this.position);
     this.handle.close();
     this.state = 'closed';
     return this.fileHandle.getFile();

@@ -22,7 +22,8 @@ import { KmsError } from '../errors.ts';
 import { serializeEncryptionContext } from '../formats/encryption-context.ts';
 import { constantTimeEqual, DATA_KEY_LENGTH } from './key-derivation.ts';
 import type { Keyring, UnwrappedDataKey } from './keyring.ts';
-import { concatBytes, type EncryptedDataKey } from './message-header.ts';
+import { concatBytes } from '../crypto/bytes.ts';
+import type { EncryptedDataKey } from './message-header.ts';
 
 export const RAW_AES_TAG_LENGTH_BITS = AES_GCM_TAG_LENGTH * 8;
 /** Tag bits, IV length and IV after the key name. */

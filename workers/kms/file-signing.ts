@@ -62,7 +62,7 @@ async function sha256OfBlob(
   const progress = new ProgressReporter(onProgress, total);
   signal?.throwIfAborted();
   progress.report(0, true);
-  const reader = new BlobReader(input, 0, HASH_CHUNK_BYTES);
+  const reader = new BlobReader(input);
   try {
     while (reader.remaining > 0) {
       const chunk = (await reader.read(Math.min(HASH_CHUNK_BYTES, reader.remaining)))!;
