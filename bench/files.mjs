@@ -74,11 +74,10 @@ export async function benchFiles({ fileMiB }) {
           cores: navigator.hardwareConcurrency,
           raw: await peer('rawAesGcm', { totalBytes, frameLength }),
           rawInFlight: await peer('rawAesGcmInFlight', { totalBytes, frameLength, depth }),
-          frameWorkers: await peer('frameWorkers', {
-            totalBytes,
-            frameLength,
-            workers: frameWorkers,
-            depth: depth * frameWorkers,
+          frameWorkers: await step('frameWorkers', () => {
+            const ports = window.frameWorkerPorts(frameWorkers);
+            const argument = { totalBytes, frameLength, ports, depth: depth * frameWorkers };
+            return window.peer('frameWorkers', argument, ports);
           }),
           freshMemory: await peer('freshMemory', { totalBytes }),
           readInput: await peer('readBlobStream', { blob: input, frameLength }),

@@ -97,11 +97,24 @@ async function prepareApp(context, existingPage) {
   // `peer(operation, argument)`: one call into the reference worker (bench/peers/peer-worker.js).
   await page.evaluate(() => {
     const worker = new Worker('/__bench/peer-worker.js', { type: 'module' });
-    window.peer = (operation, argument) =>
+    window.peer = (operation, argument, transfer = []) =>
       new Promise((resolve, reject) => {
         worker.onmessage = ({ data }) =>
           data.error ? reject(new Error(data.error)) : resolve(data.result);
-        worker.postMessage({ operation, argument });
+        worker.postMessage({ operation, argument }, transfer);
+      });
+    // `count` more copies of the reference worker as frame workers, each reached through a
+    // MessagePort to hand to the reference worker (a worker's own nested workers would load
+    // outside the routes that serve it).
+    window.frameWorkerPorts = (count) =>
+      Array.from({ length: count }, () => {
+        const frameWorker = new Worker('/__bench/peer-worker.js', {
+          type: 'module',
+          name: 'frame-worker',
+        });
+        const { port1, port2 } = new MessageChannel();
+        frameWorker.postMessage({ port: port1 }, [port1]);
+        return port2;
       });
   });
   return page;

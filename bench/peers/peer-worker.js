@@ -77,20 +77,16 @@ async function rawAesGcmInFlight({ totalBytes, frameLength, depth }) {
 
 /**
  * Frame workers, the issue's proposal for when one worker cannot keep up: the key
- * (non-extractable) is posted to `workers` more workers, frames are dealt to them in turn with
- * `depth` in flight in all, each frame posted as a copy (the core's frames are views into
- * larger slices) and each result transferred back. Crypto and messaging only, no I/O.
+ * (non-extractable) is posted to more workers (reached through `ports`), frames are dealt to them
+ * in turn with `depth` in flight in all, each frame posted as a copy (the core's frames are views
+ * into larger slices) and each result transferred back. Crypto and messaging only, no I/O.
  */
-async function frameWorkers({ totalBytes, frameLength, workers, depth }) {
+async function frameWorkers({ totalBytes, frameLength, ports, depth }) {
   const key = await aesKey();
-  const pool = Array.from(
-    { length: workers },
-    () => new Worker(self.location.href, { type: 'module', name: FRAME_WORKER }),
-  );
   const waiting = new Map();
-  for (const worker of pool) {
-    worker.onmessage = ({ data }) => waiting.get(data.id)(data.sealed);
-    worker.postMessage({ key });
+  for (const port of ports) {
+    port.onmessage = ({ data }) => waiting.get(data.id)(data.sealed);
+    port.postMessage({ key });
   }
   const frame = randomBytes(frameLength);
   const additionalData = new Uint8Array(40);
@@ -98,12 +94,12 @@ async function frameWorkers({ totalBytes, frameLength, workers, depth }) {
   const start = performance.now();
   for (let id = 0; id < Math.ceil(totalBytes / frameLength); id++) {
     inFlight.push(new Promise((resolve) => waiting.set(id, resolve)));
-    pool[id % workers].postMessage({ id, iv: frameIv(id + 1), additionalData, frame });
+    ports[id % ports.length].postMessage({ id, iv: frameIv(id + 1), additionalData, frame });
     if (inFlight.length >= depth) await inFlight.shift();
   }
   await Promise.all(inFlight);
   const ms = performance.now() - start;
-  for (const worker of pool) worker.terminate();
+  for (const port of ports) port.postMessage({ close: true });
   return { ms };
 }
 
@@ -279,16 +275,24 @@ const OPERATIONS = {
 };
 
 if (self.name === FRAME_WORKER) {
-  // A frame worker (frameWorkers): first the key, then frames to seal.
-  let key;
-  self.onmessage = async ({ data }) => {
-    if (data.key) {
-      key = data.key;
-      return;
-    }
-    const { id, iv, additionalData, frame } = data;
-    const sealed = await crypto.subtle.encrypt({ name: 'AES-GCM', iv, additionalData }, key, frame);
-    self.postMessage({ id, sealed }, [sealed]);
+  // A frame worker (frameWorkers): a port, then on it the key, then frames to seal.
+  self.onmessage = ({ data: { port } }) => {
+    let key;
+    port.onmessage = async ({ data }) => {
+      if (data.close) {
+        self.close();
+      } else if (data.key) {
+        key = data.key;
+      } else {
+        const { id, iv, additionalData, frame } = data;
+        const sealed = await crypto.subtle.encrypt(
+          { name: 'AES-GCM', iv, additionalData },
+          key,
+          frame,
+        );
+        port.postMessage({ id, sealed }, [sealed]);
+      }
+    };
   };
 } else {
   // One request at a time from the bench page: { operation, argument } → { result } or { error }.
