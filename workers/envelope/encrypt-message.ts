@@ -195,18 +195,11 @@ export async function encryptMessage<Result>(
 
     // Frames are read in order from slices read ahead (BlobReader), and sealed a few at a time
     // (FramePipeline) — the next frame is read while earlier ones are sealed and written.
+    // The reader ends where the input does, so a frame never asks for more than it holds (a file
+    // that shrinks while read is refused by the reader itself).
     reader = new BlobReader(input);
-    const readFrame = async (sequenceNumber: number): Promise<Bytes> => {
-      const start = (sequenceNumber - 1) * frameLength;
-      const plaintext = await reader!.read(Math.min(plaintextLength, start + frameLength) - start);
-      if (!plaintext) {
-        throw new KmsError(
-          'KMSInternalException',
-          'The input file changed while it was being read. Nothing was written.',
-        );
-      }
-      return plaintext;
-    };
+    const readFrame = async (): Promise<Bytes> =>
+      (await reader!.read(Math.min(frameLength, reader!.remaining)))!;
     const sealFrame = async (sequenceNumber: number, plaintext: Bytes): Promise<SealedFrame> => {
       const final = sequenceNumber === frameCount;
       const aad = bodyAad(messageId, final ? 'final' : 'regular', sequenceNumber, plaintext.length);
@@ -226,7 +219,7 @@ export async function encryptMessage<Result>(
     });
     for (let sequenceNumber = 1; sequenceNumber <= frameCount; sequenceNumber++) {
       signal?.throwIfAborted();
-      await pipeline.push(sealFrame(sequenceNumber, await readFrame(sequenceNumber)));
+      await pipeline.push(sealFrame(sequenceNumber, await readFrame()));
     }
     await pipeline.drain();
     signal?.throwIfAborted();
