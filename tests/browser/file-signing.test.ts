@@ -13,7 +13,7 @@ import {
   encodeSignatureFile,
   parseSignatureFile,
 } from '../../workers/formats/signature-file.ts';
-import { HASH_CHUNK_BYTES } from '../../workers/kms/file-signing.ts';
+import { HASH_CHUNK_BYTES } from '../../workers/kms/operations/file-signing.ts';
 import type { Kms } from '../../workers/kms/kms.ts';
 import { TEST_EPOCH } from './support/manual-clock.ts';
 import { auditRecords, expectKmsError, openVaultForTest, toHex, utf8 } from './support/vault.ts';

@@ -1,7 +1,7 @@
 /**
  * encryptFile, decryptFile and inspectCiphertext: the AWS Encryption SDK's job done over the
- * vault's keys (docs/FORMAT.md §4). Not in AWS KMS; the Kms class exposes them through its
- * audited `call`, and this module does the work with the few vault capabilities it is handed.
+ * vault's keys (docs/FORMAT.md §4). Not in AWS KMS; each is one entry of the operation table,
+ * run by the audited call like every other operation.
  *
  * Validate at the door, then stream: the input is read frame by frame and the output written to
  * the Origin Private File System (createOutputSink), handed back as a disk-backed File with the
@@ -17,28 +17,18 @@ import type {
   InspectCiphertextRequest,
   InspectCiphertextResponse,
   InspectedEncryptedDataKey,
-} from '../api.ts';
-import { toHex } from '../crypto/random.ts';
-import { KmsError, validationError } from '../errors.ts';
-import { suiteIdHex } from '../envelope/algorithm-suites.ts';
-import { decryptMessage } from '../envelope/decrypt-message.ts';
-import { checkFrameLength, encryptMessage } from '../envelope/encrypt-message.ts';
-import { inspectMessage } from '../envelope/inspect-message.ts';
-import { createOutputSink, discardOutput } from '../envelope/opfs-sink.ts';
-import type { KeyRecord, KeyVersionRecord, VaultStore } from '../keystore/vault-store.ts';
-import type { StateRule } from './key-state.ts';
-import { checkEncryptionContext } from './validation.ts';
-import { identifiedKey, VaultKeyring, type WrappingTarget } from './vault-keyring.ts';
-
-/** What the file operations need of the Kms: lookups, ARNs, and the audit record's resources. */
-export interface VaultAccess {
-  store: VaultStore;
-  arn(keyId: string): string;
-  /** Resolves a KeyId parameter (id, ARN, alias) and checks its state, as every operation does. */
-  resolveKey(parameter: string, value: unknown, rule: StateRule): Promise<KeyRecord>;
-  currentVersion(key: KeyRecord): Promise<KeyVersionRecord>;
-  touch(keyId: string): void;
-}
+} from '../../api.ts';
+import { toHex } from '../../crypto/random.ts';
+import { KmsError, validationError } from '../../errors.ts';
+import { suiteIdHex } from '../../envelope/algorithm-suites.ts';
+import { decryptMessage } from '../../envelope/decrypt-message.ts';
+import { checkFrameLength, encryptMessage } from '../../envelope/encrypt-message.ts';
+import { inspectMessage } from '../../envelope/inspect-message.ts';
+import { createOutputSink, discardOutput } from '../../envelope/opfs-sink.ts';
+import type { OperationGroup } from '../operation.ts';
+import type { OperationContext } from '../operation-context.ts';
+import { checkEncryptionContext } from '../validation.ts';
+import { identifiedKey, VaultKeyring, type WrappingTarget } from '../vault-keyring.ts';
 
 /** What the call logs as responseElements: sizes, ids and the encryption context, never bytes. */
 export interface FileOutcome<R> {
@@ -93,7 +83,7 @@ function decryptedName(input: Blob): string {
 }
 
 export async function encryptFile(
-  vault: VaultAccess,
+  context: OperationContext,
   request: EncryptFileRequest,
   onProgress?: FileProgressCallback,
   signal?: AbortSignal,
@@ -104,21 +94,21 @@ export async function encryptFile(
   const frameLength = checkFrameLength('frameLength', request.FrameLength);
   const targets: WrappingTarget[] = [];
   for (const [index, keyId] of keyIds.entries()) {
-    const key = await vault.resolveKey(`keyIds.${index + 1}.member`, keyId, 'use');
+    const key = await context.resolveKey(`keyIds.${index + 1}.member`, keyId, 'use');
     if (key.KeySpec !== 'SYMMETRIC_DEFAULT' || key.KeyUsage !== 'ENCRYPT_DECRYPT') {
       throw new KmsError(
         'InvalidKeyUsageException',
-        `${vault.arn(key.KeyId)} cannot wrap file data keys: only symmetric ENCRYPT_DECRYPT keys can.`,
+        `${context.arn(key.KeyId)} cannot wrap file data keys: only symmetric ENCRYPT_DECRYPT keys can.`,
       );
     }
     if (!targets.some((target) => target.key.KeyId === key.KeyId)) {
-      targets.push({ key, version: await vault.currentVersion(key) });
+      targets.push({ key, version: await context.currentVersion(key) });
     }
   }
   const keyring = new VaultKeyring({
-    store: vault.store,
-    arn: vault.arn,
-    touch: vault.touch,
+    store: context.store,
+    arn: (keyId) => context.arn(keyId),
+    touch: (keyId) => context.touch(keyId),
     targets,
   });
   // The ciphertext is the plaintext plus a header and 32 bytes a frame: reserve the input's size.
@@ -137,7 +127,7 @@ export async function encryptFile(
     Output: encrypted.result,
     OutputId: sink.outputId,
     MessageId: toHex(encrypted.messageId),
-    KeyIds: targets.map(({ key }) => vault.arn(key.KeyId)),
+    KeyIds: targets.map(({ key }) => context.arn(key.KeyId)),
     KeyMaterialIds: targets.map(({ version }) => version.KeyMaterialId),
     EncryptionContext: encrypted.encryptionContext,
     AlgorithmSuiteId: suiteIdHex(encrypted.suite.id),
@@ -151,7 +141,7 @@ export async function encryptFile(
 }
 
 export async function decryptFile(
-  vault: VaultAccess,
+  context: OperationContext,
   request: DecryptFileRequest,
   onProgress?: FileProgressCallback,
   signal?: AbortSignal,
@@ -164,11 +154,11 @@ export async function decryptFile(
   const onlyKey =
     request.KeyId === undefined
       ? undefined
-      : await vault.resolveKey('keyId', request.KeyId, 'read');
+      : await context.resolveKey('keyId', request.KeyId, 'read');
   const keyring = new VaultKeyring({
-    store: vault.store,
-    arn: vault.arn,
-    touch: vault.touch,
+    store: context.store,
+    arn: (keyId) => context.arn(keyId),
+    touch: (keyId) => context.touch(keyId),
     ...(onlyKey && { onlyKeyId: onlyKey.KeyId }),
   });
   // The plaintext is a little smaller than the ciphertext: reserve the input's size.
@@ -186,7 +176,7 @@ export async function decryptFile(
   const response: DecryptFileResponse = {
     Output: decrypted.result,
     OutputId: sink.outputId,
-    KeyId: vault.arn(key.KeyId),
+    KeyId: context.arn(key.KeyId),
     KeyVersion: version.Version,
     KeyMaterialId: version.KeyMaterialId,
     EncryptionContext: decrypted.encryptionContext,
@@ -200,7 +190,7 @@ export async function decryptFile(
 }
 
 export async function inspectCiphertext(
-  vault: VaultAccess,
+  context: OperationContext,
   request: InspectCiphertextRequest,
 ): Promise<FileOutcome<InspectCiphertextResponse>> {
   const input = checkInput('input', request.Input);
@@ -211,11 +201,11 @@ export async function inspectCiphertext(
     const named =
       edk.keyName === undefined
         ? null
-        : await identifiedKey(vault.store, edk.providerId, edk.keyName);
+        : await identifiedKey(context.store, edk.providerId, edk.keyName);
     entries.push({
       ProviderId: edk.providerId,
       ...(edk.keyName !== undefined && { KeyName: edk.keyName }),
-      ...(named ? await lookUp(vault, named) : { HeldByVault: false }),
+      ...(named ? await lookUp(context, named) : { HeldByVault: false }),
     });
   }
   const { body } = inspected;
@@ -286,16 +276,45 @@ export async function discardFileOutput(
 
 /** Which vault key and version an entry names, and whether this vault holds them. */
 async function lookUp(
-  vault: VaultAccess,
+  context: OperationContext,
   named: { keyId: string; version: number },
 ): Promise<Omit<InspectedEncryptedDataKey, 'ProviderId' | 'KeyName'>> {
-  const key = await vault.store.getKey(named.keyId);
-  const version = key ? await vault.store.getKeyVersion(named.keyId, named.version) : undefined;
-  if (key) vault.touch(key.KeyId);
+  const key = await context.store.getKey(named.keyId);
+  const version = key ? await context.store.getKeyVersion(named.keyId, named.version) : undefined;
+  if (key) context.touch(key.KeyId);
   return {
-    KeyId: vault.arn(named.keyId),
+    KeyId: context.arn(named.keyId),
     KeyVersion: named.version,
     HeldByVault: Boolean(key && version),
     ...(key && { KeyState: key.KeyState }),
   };
 }
+
+const FILE_FIELDS = ['Input', 'KeyId', 'EncryptionContext'] as const;
+
+export const fileOperations = {
+  encryptFile: {
+    eventName: 'EncryptFile',
+    mutates: false,
+    fields: ['Input', 'KeyIds', 'EncryptionContext', 'FrameLength'],
+    run: encryptFile,
+  },
+  decryptFile: {
+    eventName: 'DecryptFile',
+    mutates: false,
+    fields: FILE_FIELDS,
+    run: decryptFile,
+  },
+  inspectCiphertext: {
+    eventName: 'InspectCiphertext',
+    mutates: false,
+    fields: ['Input'],
+    run: inspectCiphertext,
+  },
+  discardFileOutput: {
+    eventName: 'DiscardFileOutput',
+    mutates: false,
+    fields: ['OutputId'],
+    run: (_context, request) => discardFileOutput(request),
+  },
+} satisfies OperationGroup;

@@ -15,12 +15,16 @@ import type {
   SignFileResponse,
   VerifyFileRequest,
   VerifyFileResponse,
-} from '../api.ts';
-import { SIGNING_ALGORITHMS, signingProfile, type SigningAlgorithm } from '../crypto/key-specs.ts';
-import { toHex } from '../crypto/random.ts';
-import { BlobReader } from '../envelope/blob-reader.ts';
-import { ProgressReporter } from '../envelope/progress.ts';
-import { KmsError, validationError } from '../errors.ts';
+} from '../../api.ts';
+import {
+  SIGNING_ALGORITHMS,
+  signingProfile,
+  type SigningAlgorithm,
+} from '../../crypto/key-specs.ts';
+import { toHex } from '../../crypto/random.ts';
+import { BlobReader } from '../../envelope/blob-reader.ts';
+import { ProgressReporter } from '../../envelope/progress.ts';
+import { KmsError, validationError } from '../../errors.ts';
 import {
   decodeStatement,
   encodeSignatureFile,
@@ -29,17 +33,18 @@ import {
   MAX_STATEMENT_BYTES,
   parseSignatureFile,
   type FileStatement,
-} from '../formats/signature-file.ts';
+} from '../../formats/signature-file.ts';
 import {
   checkSignerChoice,
   describeSigner,
   requireSigningKey,
   sign,
   verifySignature,
-  type KeyAccess,
-} from './asymmetric-operations.ts';
-import { checkInput, type FileOutcome } from './file-operations.ts';
-import { checkEnum } from './validation.ts';
+} from './signing.ts';
+import { checkInput, type FileOutcome } from './files.ts';
+import type { OperationGroup } from '../operation.ts';
+import type { OperationContext } from '../operation-context.ts';
+import { checkEnum } from '../validation.ts';
 
 /** Bytes hashed per step (BlobReader reads the file in larger slices, ahead of the hashing). */
 export const HASH_CHUNK_BYTES = 512 * 1024;
@@ -89,9 +94,8 @@ function fileName(input: Blob): string {
 }
 
 export async function signFile(
-  vault: KeyAccess,
+  context: OperationContext,
   request: SignFileRequest,
-  now: Date,
   onProgress?: FileProgressCallback,
   signal?: AbortSignal,
 ): Promise<FileOutcome<SignFileResponse>> {
@@ -107,15 +111,15 @@ export async function signFile(
     );
   }
   // Every refusal the key can cause comes before the file is read.
-  const { key } = await requireSigningKey(vault, request.KeyId, algorithm, 'SignFile');
-  const keyArn = vault.arn(key.KeyId);
+  const { key } = await requireSigningKey(context, request.KeyId, algorithm, 'SignFile');
+  const keyArn = context.arn(key.KeyId);
   const statementOf = (digest: string): FileStatement => ({
     fileName: fileName(input),
     fileSize: input.size,
     sha256: digest,
     signingAlgorithm: algorithm,
     keyId: keyArn,
-    signingTime: now.toISOString(),
+    signingTime: context.now().toISOString(),
   });
   const length = encodeStatement(statementOf('0'.repeat(64))).length;
   if (length > MAX_STATEMENT_BYTES) {
@@ -126,7 +130,7 @@ export async function signFile(
   }
   const digest = await sha256OfBlob(input, onProgress, signal);
   const statement = encodeStatement(statementOf(digest));
-  const { Signature } = await sign(vault, {
+  const { Signature } = await sign(context, {
     KeyId: keyArn,
     Message: statement,
     MessageType: 'RAW',
@@ -179,7 +183,7 @@ async function readSignatureFile(signatureFile: Blob) {
 }
 
 export async function verifyFile(
-  vault: KeyAccess,
+  context: OperationContext,
   request: VerifyFileRequest,
   onProgress?: FileProgressCallback,
   signal?: AbortSignal,
@@ -192,7 +196,7 @@ export async function verifyFile(
 
   // The signature first (it is cheap): a changed statement fails here, whatever it now says.
   const { valid, verifiedBy } = await verifySignature(
-    vault,
+    context,
     signer,
     { message: parsed.statement, messageType: 'RAW', algorithm },
     parsed.signature,
@@ -224,3 +228,18 @@ export async function verifyFile(
   };
   return { response, auditResponse: { ...response } };
 }
+
+export const fileSigningOperations = {
+  signFile: {
+    eventName: 'SignFile',
+    mutates: false,
+    fields: ['Input', 'KeyId', 'SigningAlgorithm'],
+    run: signFile,
+  },
+  verifyFile: {
+    eventName: 'VerifyFile',
+    mutates: false,
+    fields: ['Input', 'SignatureFile', 'KeyId', 'PublicKey'],
+    run: verifyFile,
+  },
+} satisfies OperationGroup;

@@ -9,8 +9,9 @@
  * non-extractable AES-GCM key and zeroes the bytes. The plaintext material never leaves this
  * module and is never stored as bytes.
  *
- * Each operation is called by its method in kms.ts inside `call` (the one audit record), in the
- * usual order: parameters checked at the door, key resolved with its state rule, then the work.
+ * Each operation is an entry of the operation table, run by the audited call (the one audit
+ * record), in the usual order: parameters checked at the door, key resolved with its state rule,
+ * then the work.
  */
 import type {
   DeleteImportedKeyMaterialResponse,
@@ -21,29 +22,30 @@ import type {
   ImportKeyMaterialResponse,
   KeyIdRequest,
   RawAesKeyringIdentity,
-} from '../api.ts';
-import { addDays } from '../clock.ts';
-import { importAesGcmKey } from '../crypto/aes-gcm.ts';
+} from '../../api.ts';
+import { addDays } from '../../clock.ts';
+import { importAesGcmKey } from '../../crypto/aes-gcm.ts';
 import {
   oaepHash,
   rsaModulusBits,
   type RsaEncryptionAlgorithm,
   type RsaKeySpec,
-} from '../crypto/key-specs.ts';
-import { randomBytes, toHex } from '../crypto/random.ts';
-import { rsaOaepDecrypt } from '../crypto/rsa-oaep.ts';
-import { constantTimeEqual } from '../envelope/key-derivation.ts';
-import { KmsError, validationError } from '../errors.ts';
+} from '../../crypto/key-specs.ts';
+import { randomBytes, toHex } from '../../crypto/random.ts';
+import { rsaOaepDecrypt } from '../../crypto/rsa-oaep.ts';
+import { constantTimeEqual } from '../../envelope/key-derivation.ts';
+import { KmsError, validationError } from '../../errors.ts';
 import type {
   ImportParametersRecord,
   KeyRecord,
   KeyVersionRecord,
   VaultStore,
   VaultWrite,
-} from '../keystore/vault-store.ts';
-import type { StateRule } from './key-state.ts';
-import { checkBytes, checkDate, checkEnum, checkString } from './validation.ts';
-import { VAULT_KEY_NAMESPACE } from './vault-keyring.ts';
+} from '../../keystore/vault-store.ts';
+import type { OperationGroup } from '../operation.ts';
+import type { OperationContext } from '../operation-context.ts';
+import { checkBytes, checkDate, checkEnum, checkString } from '../validation.ts';
+import { VAULT_KEY_NAMESPACE } from '../vault-keyring.ts';
 
 /** Every WrappingAlgorithm AWS names; only the two RSAES_OAEP ones are implemented here. */
 const WRAPPING_ALGORITHMS = [
@@ -71,14 +73,6 @@ const MAX_IDENTITY_LENGTH = 256;
 const RSA_PUBLIC_EXPONENT = Uint8Array.of(1, 0, 1);
 const MATERIAL_ID_DOMAIN = new TextEncoder().encode('pocket-kms imported key material\0');
 
-/** What these operations need from the KMS: kms.ts gives it per call. */
-export interface ImportAccess {
-  store: VaultStore;
-  arn(keyId: string): string;
-  resolveKey(parameter: string, value: unknown, rule: StateRule): Promise<KeyRecord>;
-  now(): Date;
-}
-
 export interface ImportOutcome<R> {
   response: R;
   write: VaultWrite;
@@ -90,11 +84,11 @@ function requireValue<T>(parameter: string, value: T | undefined): T {
 }
 
 /** GetParametersForImport, ImportKeyMaterial and DeleteImportedKeyMaterial need an EXTERNAL key. */
-function requireExternal(vault: ImportAccess, key: KeyRecord, operation: string): void {
+function requireExternal(context: OperationContext, key: KeyRecord, operation: string): void {
   if (key.Origin !== 'EXTERNAL') {
     throw new KmsError(
       'UnsupportedOperationException',
-      `${vault.arn(key.KeyId)} has Origin ${key.Origin}: ${operation} works only on keys created with Origin EXTERNAL.`,
+      `${context.arn(key.KeyId)} has Origin ${key.Origin}: ${operation} works only on keys created with Origin EXTERNAL.`,
     );
   }
 }
@@ -198,12 +192,12 @@ async function importedKeyMaterialId(
 }
 
 export async function getParametersForImport(
-  vault: ImportAccess,
+  context: OperationContext,
   request: GetParametersForImportRequest,
 ): Promise<ImportOutcome<GetParametersForImportResponse>> {
   const { algorithm, spec } = checkWrapping(request.WrappingAlgorithm, request.WrappingKeySpec);
-  const key = await vault.resolveKey('keyId', request.KeyId, 'manage');
-  requireExternal(vault, key, 'GetParametersForImport');
+  const key = await context.resolveKey('keyId', request.KeyId, 'manage');
+  requireExternal(context, key, 'GetParametersForImport');
   // The private key is made non-extractable: it exists only to unwrap inside this worker.
   const pair = (await crypto.subtle.generateKey(
     {
@@ -222,11 +216,11 @@ export async function getParametersForImport(
     PrivateKey: pair.privateKey,
     WrappingAlgorithm: algorithm,
     WrappingKeySpec: spec,
-    ParametersValidTo: addDays(vault.now(), IMPORT_PARAMETERS_VALID_DAYS),
+    ParametersValidTo: addDays(context.now(), IMPORT_PARAMETERS_VALID_DAYS),
   };
   return {
     response: {
-      KeyId: vault.arn(key.KeyId),
+      KeyId: context.arn(key.KeyId),
       ImportToken: new Uint8Array(record.ImportToken),
       PublicKey: publicKey,
       ParametersValidTo: record.ParametersValidTo,
@@ -272,7 +266,7 @@ function checkExpiration(
 }
 
 export async function importKeyMaterial(
-  vault: ImportAccess,
+  context: OperationContext,
   request: ImportKeyMaterialRequest,
 ): Promise<ImportOutcome<ImportKeyMaterialResponse>> {
   const token = checkBytes('importToken', request.ImportToken, 1, MAX_IMPORT_BLOB_BYTES);
@@ -282,14 +276,14 @@ export async function importKeyMaterial(
     1,
     MAX_IMPORT_BLOB_BYTES,
   );
-  const now = vault.now();
+  const now = context.now();
   const { model, validTo } = checkExpiration(request.ExpirationModel, request.ValidTo, now);
   const identity = checkRawAesIdentity(request.RawAesKeyring);
-  const key = await vault.resolveKey('keyId', request.KeyId, 'manage');
-  const arn = vault.arn(key.KeyId);
-  requireExternal(vault, key, 'ImportKeyMaterial');
+  const key = await context.resolveKey('keyId', request.KeyId, 'manage');
+  const arn = context.arn(key.KeyId);
+  requireExternal(context, key, 'ImportKeyMaterial');
 
-  const parameters = await vault.store.getImportParameters(key.KeyId);
+  const parameters = await context.store.getImportParameters(key.KeyId);
   if (!parameters || !constantTimeEqual(parameters.ImportToken, token)) {
     throw new KmsError(
       'InvalidImportTokenException',
@@ -314,11 +308,11 @@ export async function importKeyMaterial(
     );
   }
   if (identity) {
-    const holder = await vault.store.getKeyByRawAesIdentity(identity);
+    const holder = await context.store.getKeyByRawAesIdentity(identity);
     if (holder && holder.KeyId !== key.KeyId) {
       throw new KmsError(
         'AlreadyExistsException',
-        `Another key (${vault.arn(holder.KeyId)}) already has the raw AES keyring identity namespace '${identity.KeyNamespace}', name '${identity.KeyName}'.`,
+        `Another key (${context.arn(holder.KeyId)}) already has the raw AES keyring identity namespace '${identity.KeyNamespace}', name '${identity.KeyName}'.`,
       );
     }
   }
@@ -351,7 +345,7 @@ export async function importKeyMaterial(
     material.fill(0);
   }
 
-  const existing = await vault.store.getKeyVersion(key.KeyId, key.CurrentVersion);
+  const existing = await context.store.getKeyVersion(key.KeyId, key.CurrentVersion);
   const version: KeyVersionRecord | undefined = existing
     ? undefined
     : {
@@ -402,20 +396,48 @@ export function removeImportedMaterial(key: KeyRecord): VaultWrite {
 }
 
 export async function deleteImportedKeyMaterial(
-  vault: ImportAccess,
+  context: OperationContext,
   request: KeyIdRequest,
 ): Promise<ImportOutcome<DeleteImportedKeyMaterialResponse>> {
-  const key = await vault.resolveKey('keyId', request.KeyId, 'manage');
-  requireExternal(vault, key, 'DeleteImportedKeyMaterial');
-  const version = await vault.store.getKeyVersion(key.KeyId, key.CurrentVersion);
+  const key = await context.resolveKey('keyId', request.KeyId, 'manage');
+  requireExternal(context, key, 'DeleteImportedKeyMaterial');
+  const version = await context.store.getKeyVersion(key.KeyId, key.CurrentVersion);
   if (!version) {
     throw new KmsError(
       'KMSInvalidStateException',
-      `${vault.arn(key.KeyId)} is pending import: it has no key material to delete.`,
+      `${context.arn(key.KeyId)} is pending import: it has no key material to delete.`,
     );
   }
   return {
-    response: { KeyId: vault.arn(key.KeyId), KeyMaterialId: version.KeyMaterialId },
+    response: { KeyId: context.arn(key.KeyId), KeyMaterialId: version.KeyMaterialId },
     write: removeImportedMaterial(key),
   };
 }
+
+export const importOperations = {
+  getParametersForImport: {
+    eventName: 'GetParametersForImport',
+    mutates: true,
+    fields: ['KeyId', 'WrappingAlgorithm', 'WrappingKeySpec'],
+    run: getParametersForImport,
+  },
+  importKeyMaterial: {
+    eventName: 'ImportKeyMaterial',
+    mutates: true,
+    fields: [
+      'KeyId',
+      'ImportToken',
+      'EncryptedKeyMaterial',
+      'ValidTo',
+      'ExpirationModel',
+      'RawAesKeyring',
+    ],
+    run: importKeyMaterial,
+  },
+  deleteImportedKeyMaterial: {
+    eventName: 'DeleteImportedKeyMaterial',
+    mutates: true,
+    fields: ['KeyId'],
+    run: deleteImportedKeyMaterial,
+  },
+} satisfies OperationGroup;

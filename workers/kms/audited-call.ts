@@ -1,0 +1,158 @@
+/**
+ * The audited call: the one place audit records are written. It runs one operation of the table
+ * (workers/kms/operations/) and commits the operation's IndexedDB writes together with exactly
+ * one audit record — for a success, a refusal or an internal failure alike. Operations that
+ * change the vault run under a Web Lock shared by every tab of the origin (so two tabs cannot,
+ * say, both create "version 3" of one key), and their success is announced on the vault's
+ * BroadcastChannel so every tab can refresh its views.
+ */
+import type { AuditResource } from '../api.ts';
+import {
+  EVENT_SOURCE,
+  sanitizeRequestParameters,
+  sanitizeForAudit,
+  type AuditDraft,
+} from '../audit/audit-record.ts';
+import { randomUuid } from '../crypto/random.ts';
+import { toKmsError, validationError } from '../errors.ts';
+import type { Operation } from './operation.ts';
+import { OperationContext, type VaultCore } from './operation-context.ts';
+import { checkRequestShape } from './request-shape.ts';
+
+/** An open vault as the audited call needs it. */
+export interface AuditedVault extends VaultCore {
+  /** Shown in audit records as the caller's user agent. */
+  readonly userAgent: string;
+  /** The Web Lock every change to this vault runs under, in every tab. */
+  readonly lockName: string;
+  /** Where changes are announced (workers/api.ts, vaultChangedChannel). */
+  readonly channel: BroadcastChannel;
+}
+
+/**
+ * Runs `operation` for `given` (the caller's request, unchecked) and writes its audit record.
+ * Resolves with the response or rejects with a KmsError; an unexpected error becomes
+ * KMSInternalException, logged to this worker's console by name and stack (never request
+ * values), and kept as the KmsError's `cause`.
+ */
+export function auditedCall<Q, R, E extends unknown[]>(
+  vault: AuditedVault,
+  operation: Operation<Q, R, E>,
+  given: unknown,
+  extra: E,
+): Promise<R> {
+  const run = async (): Promise<R> => {
+    const eventTime = vault.clock.now();
+    const context = new OperationContext(vault);
+    const record = (outcome: Omit<Partial<AuditDraft>, 'eventTime'>): AuditDraft =>
+      auditDraft(vault, {
+        eventName: operation.eventName,
+        eventTime,
+        requestParameters:
+          (sanitizeRequestParameters(given, operation.fields) as
+            Record<string, unknown> | undefined) ?? null,
+        resources: context.resources,
+        readOnly: !operation.mutates,
+        ...outcome,
+      });
+    try {
+      checkRequestShape(given);
+      checkCallbacks(extra);
+      // A missing request is an empty one: its required parameters then fail validation by name.
+      const outcome = await operation.run(context, (given ?? {}) as Q, ...extra);
+      const logged = operation.mutates ? outcome.response : outcome.auditResponse;
+      await vault.store.commit(
+        outcome.write,
+        record({ responseElements: (sanitizeForAudit(logged) as Record<string, unknown>) ?? null }),
+      );
+      if (operation.mutates) vault.channel.postMessage({ eventName: operation.eventName });
+      return outcome.response;
+    } catch (thrown) {
+      const error = toKmsError(thrown);
+      const internal = error.name === 'KMSInternalException' && error.cause !== undefined;
+      if (internal) {
+        const cause = error.cause as { name?: unknown; stack?: unknown };
+        console.error(
+          `Pocket KMS: ${operation.eventName} failed with an internal error:`,
+          String(cause.name),
+          String(cause.stack),
+        );
+      }
+      try {
+        await vault.store.commit(
+          undefined,
+          record({
+            errorCode: error.name,
+            errorMessage: error.message,
+            ...(internal && {
+              additionalEventData: { internalError: String((error.cause as Error).name) },
+            }),
+          }),
+        );
+      } catch {
+        // The store refused even the record (a full disk, say): the caller still gets the
+        // original, named error, and nothing was changed.
+      }
+      throw error;
+    }
+  };
+  return operation.mutates ? navigator.locks.request(vault.lockName, run) : run();
+}
+
+/** The file operations take a progress callback and an AbortSignal after the request. */
+function checkCallbacks(extra: unknown[]): void {
+  const [onProgress, signal] = extra;
+  if (onProgress !== undefined && typeof onProgress !== 'function') {
+    throw validationError('onProgress', undefined, 'Member must be a function');
+  }
+  if (signal !== undefined && !(signal instanceof AbortSignal)) {
+    throw validationError('signal', undefined, 'Member must be an AbortSignal');
+  }
+}
+
+export interface DraftFields {
+  eventName: string;
+  eventTime: Date;
+  requestParameters: Record<string, unknown> | null;
+  resources: AuditResource[];
+  readOnly: boolean;
+  eventType?: AuditDraft['eventType'];
+}
+
+/** A CloudTrail-shaped record of this vault, before it has its place in the chain. */
+export function auditDraft(
+  vault: AuditedVault,
+  {
+    eventName,
+    eventTime,
+    requestParameters,
+    resources,
+    readOnly,
+    eventType = 'AwsApiCall',
+    ...outcome
+  }: DraftFields & Omit<Partial<AuditDraft>, keyof DraftFields>,
+): AuditDraft {
+  const vaultId = vault.store.vaultId;
+  const service = eventType === 'AwsServiceEvent';
+  return {
+    eventVersion: '1.08',
+    userIdentity: { type: 'Local', principalId: vaultId, invokedBy: 'pocket-kms' },
+    eventTime: eventTime.toISOString(),
+    eventSource: EVENT_SOURCE,
+    eventName,
+    awsRegion: 'local',
+    sourceIPAddress: service ? EVENT_SOURCE : '127.0.0.1',
+    userAgent: service ? EVENT_SOURCE : vault.userAgent,
+    requestParameters,
+    responseElements: null,
+    requestID: randomUuid(),
+    eventID: randomUuid(),
+    readOnly,
+    resources,
+    eventType,
+    managementEvent: true,
+    recipientAccountId: vaultId,
+    eventCategory: 'Management',
+    ...outcome,
+  };
+}

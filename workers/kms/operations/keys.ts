@@ -1,0 +1,221 @@
+/**
+ * Keys: CreateKey, DescribeKey, ListKeys, UpdateKeyDescription, EnableKey, DisableKey,
+ * ScheduleKeyDeletion, CancelKeyDeletion (AWS KMS API reference, one page each).
+ */
+import { addDays } from '../../clock.ts';
+import {
+  algorithmLists,
+  KEY_SPECS,
+  KEY_USAGES,
+  UNSUPPORTED_KEY_SPECS,
+  usagesFor,
+  type KeySpec,
+  type KeyUsage,
+} from '../../crypto/key-specs.ts';
+import { randomUuid } from '../../crypto/random.ts';
+import { KmsError } from '../../errors.ts';
+import type { KeyRecord } from '../../keystore/vault-store.ts';
+import { newKeyVersion, putKey } from '../key-versions.ts';
+import { EMPTY, type OperationGroup } from '../operation.ts';
+import type { OperationContext } from '../operation-context.ts';
+import { paginate } from '../pagination.ts';
+import { checkEnum, checkInteger, checkString, checkTags, requireString } from '../validation.ts';
+
+const ORIGINS = [
+  'POCKET_KMS',
+  'AWS_KMS',
+  'EXTERNAL',
+  'AWS_CLOUDHSM',
+  'EXTERNAL_KEY_STORE',
+] as const;
+const DEFAULT_DELETION_WINDOW_DAYS = 30;
+
+/**
+ * CreateKey's KeySpec and KeyUsage, with AWS's rules: KeySpec defaults to SYMMETRIC_DEFAULT and
+ * KeyUsage to ENCRYPT_DECRYPT; a pair AWS does not allow is a ValidationException; a spec this
+ * build cannot create is an UnsupportedOperationException that says why.
+ */
+export function checkKeySpecAndUsage(
+  keySpecValue: unknown,
+  keyUsageValue: unknown,
+): { keySpec: KeySpec; keyUsage: KeyUsage } {
+  const keySpec = checkEnum('keySpec', keySpecValue, KEY_SPECS) ?? 'SYMMETRIC_DEFAULT';
+  const keyUsage = checkEnum('keyUsage', keyUsageValue, KEY_USAGES) ?? 'ENCRYPT_DECRYPT';
+  const refusal = UNSUPPORTED_KEY_SPECS[keySpec];
+  if (refusal) throw new KmsError('UnsupportedOperationException', refusal);
+  if (!algorithmLists(keySpec, keyUsage)) {
+    throw new KmsError(
+      'ValidationException',
+      `KeyUsage ${keyUsage} is not compatible with KeySpec ${keySpec}: ${keySpec} keys allow ${usagesFor(keySpec).join(' or ')}.`,
+    );
+  }
+  return { keySpec, keyUsage };
+}
+
+/** EnableKey and DisableKey: a key waiting for its material can be neither. */
+function requireMaterial(context: OperationContext, key: KeyRecord): void {
+  if (key.KeyState === 'PendingImport') {
+    throw new KmsError('KMSInvalidStateException', `${context.arn(key.KeyId)} is pending import.`);
+  }
+}
+
+export const keyOperations = {
+  createKey: {
+    eventName: 'CreateKey',
+    mutates: true,
+    fields: ['Description', 'KeySpec', 'KeyUsage', 'Origin', 'Tags'],
+    async run(context, request) {
+      const description = checkString('description', request.Description, { max: 8192 }) ?? '';
+      const { keySpec, keyUsage } = checkKeySpecAndUsage(request.KeySpec, request.KeyUsage);
+      const origin = checkEnum('origin', request.Origin, ORIGINS) ?? 'POCKET_KMS';
+      const tags = checkTags('tags', request.Tags, false);
+      if (origin !== 'POCKET_KMS' && origin !== 'AWS_KMS' && origin !== 'EXTERNAL') {
+        throw new KmsError(
+          'UnsupportedOperationException',
+          `Origin ${origin} is not supported by this version of Pocket KMS.`,
+        );
+      }
+      const external = origin === 'EXTERNAL';
+      if (external && keySpec !== 'SYMMETRIC_DEFAULT') {
+        throw new KmsError(
+          'UnsupportedOperationException',
+          `Origin EXTERNAL with KeySpec ${keySpec} is not supported by this version of Pocket KMS: only symmetric (SYMMETRIC_DEFAULT) key material can be imported.`,
+        );
+      }
+      const now = context.now();
+      const keyId = randomUuid();
+      // An EXTERNAL key starts without material: PendingImport until importKeyMaterial.
+      const version = external ? undefined : await newKeyVersion(keyId, 1, keySpec, keyUsage, now);
+      const key: KeyRecord = {
+        KeyId: keyId,
+        CreationDate: now,
+        Description: description,
+        KeySpec: keySpec,
+        KeyUsage: keyUsage,
+        Origin: external ? 'EXTERNAL' : 'POCKET_KMS',
+        KeyState: external ? 'PendingImport' : 'Enabled',
+        Tags: tags,
+        RotationEnabled: false,
+        OnDemandRotationCount: 0,
+        CurrentVersion: 1,
+      };
+      return {
+        response: { KeyMetadata: context.metadata(key, version?.KeyMaterialId) },
+        write: async (tx) => {
+          if (version) await tx.objectStore('keyVersions').add(version);
+          await tx.objectStore('keys').add(key);
+        },
+      };
+    },
+  },
+
+  describeKey: {
+    eventName: 'DescribeKey',
+    mutates: false,
+    fields: ['KeyId'],
+    async run(context, request) {
+      const key = await context.resolveKey('keyId', request.KeyId, 'read');
+      return { response: { KeyMetadata: await context.describe(key) } };
+    },
+  },
+
+  listKeys: {
+    eventName: 'ListKeys',
+    mutates: false,
+    fields: ['Limit', 'Marker'],
+    async run(context, request) {
+      const keys = (await context.store.listKeys()).sort(
+        (a, b) =>
+          a.CreationDate.getTime() - b.CreationDate.getTime() || a.KeyId.localeCompare(b.KeyId),
+      );
+      const { page, ...info } = paginate('keys', keys, request);
+      return {
+        response: {
+          Keys: page.map((key) => ({ KeyId: key.KeyId, KeyArn: context.arn(key.KeyId) })),
+          ...info,
+        },
+      };
+    },
+  },
+
+  updateKeyDescription: {
+    eventName: 'UpdateKeyDescription',
+    mutates: true,
+    fields: ['KeyId', 'Description'],
+    async run(context, request) {
+      const description = requireString('description', request.Description, 8192, 0);
+      const key = await context.resolveKey('keyId', request.KeyId, 'manage');
+      return { response: EMPTY, write: putKey({ ...key, Description: description }) };
+    },
+  },
+
+  enableKey: {
+    eventName: 'EnableKey',
+    mutates: true,
+    fields: ['KeyId'],
+    async run(context, request) {
+      const key = await context.resolveKey('keyId', request.KeyId, 'manage');
+      requireMaterial(context, key);
+      return { response: EMPTY, write: putKey({ ...key, KeyState: 'Enabled' }) };
+    },
+  },
+
+  disableKey: {
+    eventName: 'DisableKey',
+    mutates: true,
+    fields: ['KeyId'],
+    async run(context, request) {
+      const key = await context.resolveKey('keyId', request.KeyId, 'manage');
+      requireMaterial(context, key);
+      return { response: EMPTY, write: putKey({ ...key, KeyState: 'Disabled' }) };
+    },
+  },
+
+  scheduleKeyDeletion: {
+    eventName: 'ScheduleKeyDeletion',
+    mutates: true,
+    fields: ['KeyId', 'PendingWindowInDays'],
+    async run(context, request) {
+      const days =
+        checkInteger('pendingWindowInDays', request.PendingWindowInDays, 7, 30) ??
+        DEFAULT_DELETION_WINDOW_DAYS;
+      const key = await context.resolveKey('keyId', request.KeyId, 'manage');
+      const deletionDate = addDays(context.now(), days);
+      return {
+        response: {
+          KeyId: context.arn(key.KeyId),
+          DeletionDate: deletionDate,
+          KeyState: 'PendingDeletion',
+          PendingWindowInDays: days,
+        },
+        write: putKey({
+          ...key,
+          KeyState: 'PendingDeletion',
+          DeletionDate: deletionDate,
+          PendingDeletionWindowInDays: days,
+        }),
+      };
+    },
+  },
+
+  cancelKeyDeletion: {
+    eventName: 'CancelKeyDeletion',
+    mutates: true,
+    fields: ['KeyId'],
+    async run(context, request) {
+      const key = await context.resolveKey('keyId', request.KeyId, 'read');
+      if (key.KeyState !== 'PendingDeletion') {
+        throw new KmsError(
+          'KMSInvalidStateException',
+          `${context.arn(key.KeyId)} is not pending deletion.`,
+        );
+      }
+      const { DeletionDate: _date, PendingDeletionWindowInDays: _days, ...rest } = key;
+      // As in AWS, a key whose deletion is cancelled comes back Disabled, not Enabled.
+      return {
+        response: { KeyId: context.arn(key.KeyId) },
+        write: putKey({ ...rest, KeyState: 'Disabled' }),
+      };
+    },
+  },
+} satisfies OperationGroup;

@@ -1,0 +1,137 @@
+/**
+ * Rotation: EnableKeyRotation, DisableKeyRotation, GetKeyRotationStatus, RotateKeyOnDemand,
+ * ListKeyRotations. Automatic rotation itself runs in housekeeping (workers/kms/housekeeping.ts).
+ */
+import { addDays } from '../../clock.ts';
+import { KmsError } from '../../errors.ts';
+import { requireRotatable } from '../key-checks.ts';
+import { newKeyVersion, putKey, rotateWrite } from '../key-versions.ts';
+import { EMPTY, type OperationGroup } from '../operation.ts';
+import { paginate } from '../pagination.ts';
+import { checkInteger } from '../validation.ts';
+
+/** AWS: at most 25 on-demand rotations per key. */
+export const MAX_ON_DEMAND_ROTATIONS = 25;
+const DEFAULT_ROTATION_PERIOD_DAYS = 365;
+
+export const rotationOperations = {
+  enableKeyRotation: {
+    eventName: 'EnableKeyRotation',
+    mutates: true,
+    fields: ['KeyId', 'RotationPeriodInDays'],
+    async run(context, request) {
+      const period =
+        checkInteger('rotationPeriodInDays', request.RotationPeriodInDays, 90, 2560) ??
+        DEFAULT_ROTATION_PERIOD_DAYS;
+      const key = await context.resolveKey('keyId', request.KeyId, 'use');
+      requireRotatable(context.arn(key.KeyId), key);
+      const now = context.now();
+      // Turning rotation on starts a period now. Changing the period of a key that already
+      // rotates keeps the current cycle's start, so the next date is that start plus the new
+      // period — but never in the past.
+      const cycleStart =
+        key.RotationEnabled && key.NextRotationDate && key.RotationPeriodInDays
+          ? addDays(key.NextRotationDate, -key.RotationPeriodInDays)
+          : now;
+      const next = addDays(cycleStart, period);
+      return {
+        response: EMPTY,
+        write: putKey({
+          ...key,
+          RotationEnabled: true,
+          RotationPeriodInDays: period,
+          NextRotationDate: next > now ? next : now,
+        }),
+      };
+    },
+  },
+
+  disableKeyRotation: {
+    eventName: 'DisableKeyRotation',
+    mutates: true,
+    fields: ['KeyId'],
+    async run(context, request) {
+      const key = await context.resolveKey('keyId', request.KeyId, 'use');
+      requireRotatable(context.arn(key.KeyId), key);
+      const { NextRotationDate: _next, RotationPeriodInDays: _period, ...rest } = key;
+      return { response: EMPTY, write: putKey({ ...rest, RotationEnabled: false }) };
+    },
+  },
+
+  getKeyRotationStatus: {
+    eventName: 'GetKeyRotationStatus',
+    mutates: false,
+    fields: ['KeyId'],
+    async run(context, request) {
+      const key = await context.resolveKey('keyId', request.KeyId, 'read');
+      // As AWS reports it: a key pending deletion does not rotate, so rotation reads as off
+      // (the setting itself is kept and shows again if the deletion is cancelled).
+      const rotating = key.RotationEnabled && key.KeyState !== 'PendingDeletion';
+      return {
+        response: {
+          KeyId: context.arn(key.KeyId),
+          KeyRotationEnabled: rotating,
+          ...(rotating && {
+            RotationPeriodInDays: key.RotationPeriodInDays!,
+            NextRotationDate: key.NextRotationDate!,
+          }),
+        },
+      };
+    },
+  },
+
+  rotateKeyOnDemand: {
+    eventName: 'RotateKeyOnDemand',
+    mutates: true,
+    fields: ['KeyId'],
+    async run(context, request) {
+      const key = await context.resolveKey('keyId', request.KeyId, 'use');
+      requireRotatable(context.arn(key.KeyId), key);
+      if (key.OnDemandRotationCount >= MAX_ON_DEMAND_ROTATIONS) {
+        throw new KmsError(
+          'LimitExceededException',
+          `${context.arn(key.KeyId)} has already been rotated on demand ${MAX_ON_DEMAND_ROTATIONS} times, the most allowed.`,
+        );
+      }
+      const version = await newKeyVersion(
+        key.KeyId,
+        key.CurrentVersion + 1,
+        key.KeySpec,
+        key.KeyUsage,
+        context.now(),
+        'ON_DEMAND',
+      );
+      return {
+        response: { KeyId: context.arn(key.KeyId) },
+        write: rotateWrite(
+          { ...key, OnDemandRotationCount: key.OnDemandRotationCount + 1 },
+          version,
+        ),
+      };
+    },
+  },
+
+  listKeyRotations: {
+    eventName: 'ListKeyRotations',
+    mutates: false,
+    fields: ['KeyId', 'Limit', 'Marker'],
+    async run(context, request) {
+      const key = await context.resolveKey('keyId', request.KeyId, 'read');
+      const rotations = (await context.store.listKeyVersions(key.KeyId)).filter(
+        (version) => version.RotationType,
+      );
+      const { page, ...info } = paginate(`rotations:${key.KeyId}`, rotations, request);
+      return {
+        response: {
+          Rotations: page.map((version) => ({
+            KeyId: context.arn(key.KeyId),
+            KeyMaterialId: version.KeyMaterialId,
+            RotationDate: version.CreationDate,
+            RotationType: version.RotationType!,
+          })),
+          ...info,
+        },
+      };
+    },
+  },
+} satisfies OperationGroup;
