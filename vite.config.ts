@@ -2,6 +2,19 @@ import { defineConfig } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { VitePWA } from 'vite-plugin-pwa';
 
+// Dependencies imported only by the core worker, pre-bundled up front. Found late, they make
+// Vite reload the page: in dev (a reload mid-session) and in Vitest browser mode ("Vite
+// unexpectedly reloaded a test"). One list for both: vitest.config.ts imports it.
+export const PREBUNDLED_DEPS: string[] = [
+  'idb',
+  'comlink',
+  '@noble/hashes/sha2.js',
+  '@noble/hashes/utils.js',
+  '@noble/curves/nist.js',
+  '@noble/curves/secp256k1.js',
+  '@noble/curves/ed25519.js',
+];
+
 // The app is served from 127.0.0.1 only: localhost would be a different origin with its own
 // IndexedDB, and the vault lives in the origin's storage.
 export default defineConfig({
@@ -24,7 +37,12 @@ export default defineConfig({
         icons: [
           { src: 'icons/icon-192.png', sizes: '192x192', type: 'image/png' },
           { src: 'icons/icon-512.png', sizes: '512x512', type: 'image/png' },
-          { src: 'icons/icon-maskable-512.png', sizes: '512x512', type: 'image/png', purpose: 'maskable' },
+          {
+            src: 'icons/icon-maskable-512.png',
+            sizes: '512x512',
+            type: 'image/png',
+            purpose: 'maskable',
+          },
           { src: 'icons/icon.svg', sizes: 'any', type: 'image/svg+xml' },
         ],
       },
@@ -40,16 +58,5 @@ export default defineConfig({
   build: { target: 'es2023', sourcemap: true },
   server: { host: '127.0.0.1', port: 5173, strictPort: true },
   preview: { host: '127.0.0.1', port: 4173, strictPort: true },
-  // Dependencies imported only by the worker are found late and force a reload in dev and in
-  // Vitest browser mode: list them up front.
-  optimizeDeps: {
-    include: [
-      'idb',
-      'comlink',
-      '@noble/hashes/sha2.js',
-      '@noble/hashes/utils.js',
-      '@noble/curves/nist.js',
-      '@noble/curves/secp256k1.js',
-    ],
-  },
+  optimizeDeps: { include: PREBUNDLED_DEPS },
 });

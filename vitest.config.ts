@@ -3,23 +3,14 @@ import { playwright } from '@vitest/browser-playwright';
 import { CHROMIUM_ARGS, chromiumPath } from './tests/chromium.mjs';
 import { esdkDecrypt, esdkEncrypt, opensslWrapAsReadme } from './tests/browser/commands/esdk.ts';
 import { openssl, verifyAsDocumented } from './tests/browser/commands/openssl.ts';
+import { PREBUNDLED_DEPS } from './vite.config.ts';
 
 // Two projects: pure code (formats, serializers) in Node, and the core against the real
 // IndexedDB and WebCrypto of Chromium (Vitest browser mode). No fake IndexedDB anywhere.
 export default defineConfig({
   // The core's dependencies, pre-bundled up front: found late, they make Vite reload the
-  // browser page mid-run ("Vite unexpectedly reloaded a test").
-  optimizeDeps: {
-    include: [
-      'idb',
-      'comlink',
-      '@noble/hashes/sha2.js',
-      '@noble/hashes/utils.js',
-      '@noble/curves/nist.js',
-      '@noble/curves/secp256k1.js',
-      '@noble/curves/ed25519.js',
-    ],
-  },
+  // browser page mid-run ("Vite unexpectedly reloaded a test"). The list is vite.config.ts's.
+  optimizeDeps: { include: PREBUNDLED_DEPS },
   test: {
     reporters: ['default', ['json', { outputFile: 'test-results/vitest.json' }]],
     projects: [

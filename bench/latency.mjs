@@ -75,7 +75,7 @@ async function coldStarts(browser) {
     await context.setOffline(true);
     const offlinePage = await context.newPage();
     offline.push(await timeToReady(offlinePage, ORIGIN));
-    await close();
+    await context.close();
   }
   return { online, offline, blank };
 }

@@ -101,8 +101,11 @@ export class AuditLog {
       ...(eventName && { EventName: eventName }),
       ...(keyId && { KeyId: keyId }),
       ...(errorsOnly && { ErrorsOnly: true }),
+      // A request sent to the worker, never reactive state: plain Dates are what it takes.
+      // eslint-disable-next-line svelte/prefer-svelte-reactivity -- not state (above)
       ...(from && { StartTime: new Date(from) }),
       // The picker has minutes; "to 10:30" means up to the end of that minute.
+      // eslint-disable-next-line svelte/prefer-svelte-reactivity -- not state (above)
       ...(to && { EndTime: new Date(new Date(to).getTime() + MINUTE_MS - 1) }),
     };
   }

@@ -122,6 +122,8 @@ export class KeyCatalog {
   }
 
   async #listAliases(): Promise<Map<string, string[]>> {
+    // A local lookup table, read once by #load and never reactive state.
+    // eslint-disable-next-line svelte/prefer-svelte-reactivity -- not state (above)
     const byKey = new Map<string, string[]>();
     let marker: string | undefined;
     do {
