@@ -8,7 +8,8 @@
 import * as Comlink from 'comlink';
 import { registerAbortSignalTransfer } from '../../workers/abort-signal-transfer.ts';
 import { KMS_OPERATIONS, vaultChangedChannel, type KmsApi } from '../../workers/api.ts';
-import { isKmsErrorName, KmsError } from '../../workers/errors.ts';
+import { isKmsErrorName, KmsError, validationError } from '../../workers/errors.ts';
+import { findUncloneable } from '../../workers/kms/request-shape.ts';
 
 export type KmsClient = KmsApi;
 export { KmsError };
@@ -24,9 +25,30 @@ function rebuildError(error: unknown): KmsError {
   );
 }
 
-/** Functions cannot be cloned: they cross as proxies the worker calls back (progress reports). */
-function crossable(argument: unknown): unknown {
-  return typeof argument === 'function' ? Comlink.proxy(argument) : argument;
+/**
+ * The arguments as they will cross: `(request, onProgress?, signal?)`. Refuses, before anything
+ * is posted, what the browser cannot copy to the worker (a function, a Symbol, a cycle, nesting
+ * deeper than the core accepts, a class instance) and arguments of the wrong kind: posting them
+ * fails with the browser's own message (which quotes a function's source) or, for very deep
+ * nesting, never settles. The refusal names the parameter, never its value. Such a call never
+ * reaches the core, so it leaves no audit record; everything that does cross is checked again,
+ * and logged, by the core (workers/kms/request-shape.ts).
+ */
+function crossableArguments(args: readonly unknown[]): unknown[] {
+  const [request, onProgress, signal] = args;
+  const problem = findUncloneable(request);
+  if (problem) throw validationError(problem.path, undefined, problem.constraint);
+  if (onProgress !== undefined && onProgress !== null && typeof onProgress !== 'function') {
+    throw validationError('onProgress', undefined, 'Member must be a function, when given');
+  }
+  if (signal !== undefined && signal !== null && !(signal instanceof AbortSignal)) {
+    throw validationError('signal', undefined, 'Member must be an AbortSignal, when given');
+  }
+  const crossing: unknown[] = [request];
+  // Functions cannot be cloned: the callback crosses as a proxy the worker calls back.
+  if (typeof onProgress === 'function') crossing[1] = Comlink.proxy(onProgress);
+  if (signal instanceof AbortSignal) crossing[2] = signal;
+  return crossing;
 }
 
 function startCoreWorker(): Worker {
@@ -70,7 +92,8 @@ export function createKmsClient(startWorker: () => Worker = startCoreWorker): Km
       async (...args: unknown[]) => {
         try {
           const call = remote[operation] as unknown as (...a: unknown[]) => Promise<unknown>;
-          const result = await Promise.race([call(...args.map(crossable)), failedToStart]);
+          const crossing = crossableArguments(args);
+          const result = await Promise.race([call(...crossing), failedToStart]);
           answered = true;
           return result;
         } catch (error) {

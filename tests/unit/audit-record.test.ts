@@ -6,11 +6,19 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { AuditEvent } from '../../workers/api.ts';
 import {
+  AUDIT_LIMITS,
   canonicalJson,
   chainRecord,
+  CYCLE_MARKER,
+  DEPTH_MARKER,
   GENESIS_HASH,
   hashRecord,
+  MORE_ENTRIES_KEY,
+  OMITTED_MARKER,
   sanitizeForAudit,
+  sanitizeRequestParameters,
+  truncateForAudit,
+  UNREADABLE_MARKER,
   verifyChain,
   type AuditDraft,
 } from '../../workers/audit/audit-record.ts';
@@ -303,5 +311,176 @@ describe('sanitizeForAudit', () => {
       c: 's',
       d: 4096,
     });
+  });
+});
+
+describe('sanitizeForAudit is total and bounded', () => {
+  /** The record a call with `request` would write, chained, as JSON. */
+  function recordJson(requestParameters: unknown, responseElements: unknown = null): string {
+    const record = chainRecord(
+      draft(1, {
+        requestParameters: requestParameters as AuditDraft['requestParameters'],
+        responseElements: responseElements as AuditDraft['responseElements'],
+      }),
+      null,
+    );
+    return JSON.stringify(record);
+  }
+
+  it('writes an invalid Date as "Invalid Date" instead of throwing', () => {
+    expect(sanitizeForAudit({ StartTime: new Date(Number.NaN) })).toEqual({
+      startTime: 'Invalid Date',
+    });
+  });
+
+  it('writes a cycle as a marker, in objects, lists and encryption contexts', () => {
+    const cyclic: Record<string, unknown> = { KeyId: 'k' };
+    cyclic.Self = cyclic;
+    expect(sanitizeForAudit(cyclic)).toEqual({ keyId: 'k', self: CYCLE_MARKER });
+    const list: unknown[] = [1];
+    list.push(list);
+    expect(sanitizeForAudit({ L: list })).toEqual({ l: [1, CYCLE_MARKER] });
+    const context: Record<string, unknown> = { a: 'b' };
+    context.loop = context;
+    expect(sanitizeForAudit({ EncryptionContext: context })).toEqual({
+      encryptionContext: { a: 'b', loop: CYCLE_MARKER },
+    });
+  });
+
+  it('keeps a value shared by two fields (not a cycle) in both places', () => {
+    const shared = { A: 1 };
+    expect(sanitizeForAudit({ X: shared, Y: shared })).toEqual({ x: { a: 1 }, y: { a: 1 } });
+  });
+
+  it('writes nesting deeper than the limit as a marker, and 1,500 levels without overflowing', () => {
+    let deep: unknown = 'leaf';
+    for (let level = 0; level < 1500; level++) deep = { Next: deep };
+    const json = JSON.stringify(sanitizeForAudit(deep));
+    expect(json).toContain(DEPTH_MARKER);
+    expect(json.match(/next/g)).toHaveLength(AUDIT_LIMITS.depth);
+  });
+
+  it('logs a long string as its prefix and its length, keeping strings up to the limit whole', () => {
+    const limit = AUDIT_LIMITS.stringLength;
+    expect(sanitizeForAudit({ D: 'x'.repeat(limit) })).toEqual({ d: 'x'.repeat(limit) });
+    const huge = 'abc'.repeat(2_000_000);
+    expect(sanitizeForAudit({ KeySpec: huge })).toEqual({
+      keySpec: `${huge.slice(0, limit)}…(6000000 characters)`,
+    });
+    expect(truncateForAudit('abcdef', 3)).toBe('abc…(6 characters)');
+  });
+
+  it('never splits a surrogate pair when shortening', () => {
+    const text = 'a' + '😀'.repeat(300);
+    const shown = truncateForAudit(text);
+    expect(shown).not.toMatch(/\p{Surrogate}/u);
+    expect(shown.startsWith('a😀')).toBe(true);
+  });
+
+  it('shortens long keys of an encryption context too, and caps its entries with a count', () => {
+    const context: Record<string, string> = { ['k'.repeat(10_000)]: 'v' };
+    for (let n = 0; n < 500; n++) context[`key${n}`] = String(n);
+    const clean = sanitizeForAudit({ EncryptionContext: context }) as {
+      encryptionContext: Record<string, string>;
+    };
+    const keys = Object.keys(clean.encryptionContext);
+    expect(keys[0]).toBe(`${'k'.repeat(AUDIT_LIMITS.stringLength)}…(10000 characters)`);
+    expect(keys).toHaveLength(AUDIT_LIMITS.entries + 1);
+    expect(clean.encryptionContext[MORE_ENTRIES_KEY]).toBe('(501 entries in all)');
+  });
+
+  it('caps long lists with a count of all items', () => {
+    const clean = sanitizeForAudit({ KeyIds: Array.from({ length: 100_000 }, (_, n) => n) }) as {
+      keyIds: unknown[];
+    };
+    expect(clean.keyIds).toHaveLength(AUDIT_LIMITS.entries + 1);
+    expect(clean.keyIds.at(-1)).toBe('…(100000 items in all)');
+  });
+
+  it('leaves entries out once the size budget is spent', () => {
+    const wide = Object.fromEntries(
+      Array.from({ length: 90 }, (_, n) => [`F${n}`, Array(90).fill('y'.repeat(256))]),
+    );
+    const json = JSON.stringify(sanitizeForAudit(wide));
+    expect(json).toMatch(new RegExp(`${OMITTED_MARKER}|items in all|entries in all`));
+    expect(json.length).toBeLessThan(AUDIT_LIMITS.bytes + 8 * 1024);
+  });
+
+  it('turns a getter that throws and a revoked Proxy into a marker', () => {
+    const hostile = {
+      KeyId: 'k',
+      get Secret(): string {
+        throw new Error('boom');
+      },
+    };
+    expect(sanitizeForAudit(hostile)).toEqual({ keyId: 'k', secret: UNREADABLE_MARKER });
+    const { proxy, revoke } = Proxy.revocable({}, {});
+    revoke();
+    expect(sanitizeForAudit({ P: proxy })).toEqual({ p: UNREADABLE_MARKER });
+  });
+
+  it('keeps every record under 64 KiB whatever the request (and the response)', () => {
+    const limit = 64 * 1024;
+    const nasty = (): unknown => {
+      const cyclic: Record<string, unknown> = {};
+      cyclic.Self = cyclic;
+      let deep: unknown = {};
+      for (let level = 0; level < 100; level++) deep = { D: deep, E: 'é'.repeat(300) };
+      return {
+        KeySpec: 'A'.repeat(5_000_000),
+        EncryptionContext: Object.fromEntries(
+          Array.from({ length: 5_000 }, (_, n) => [`${'😀'.repeat(200)}${n}`, '😀'.repeat(500)]),
+        ),
+        Tags: Array.from({ length: 5_000 }, () => ({
+          TagKey: '\u0000'.repeat(300),
+          TagValue: 'v',
+        })),
+        Controls: '\u0001'.repeat(300),
+        Cyclic: cyclic,
+        Deep: deep,
+        Since: new Date(Number.NaN),
+      };
+    };
+    const json = recordJson(sanitizeForAudit(nasty()), sanitizeForAudit(nasty()));
+    expect(json.length).toBeLessThan(limit);
+    expect(new TextEncoder().encode(json).length).toBeLessThan(limit);
+  });
+});
+
+describe("sanitizeRequestParameters (only the operation's known fields)", () => {
+  it('logs the known fields as sanitizeForAudit does and leaves every other field out', () => {
+    const ignored = 'z'.repeat(20_000_000);
+    const clean = sanitizeRequestParameters(
+      { KeyId: 'k', Plaintext: new Uint8Array(3), Junk: ignored, Extra: { A: 1 } },
+      ['KeyId', 'Plaintext', 'EncryptionContext'],
+    );
+    expect(clean).toEqual({ keyId: 'k', plaintext: { byteLength: 3 } });
+    expect(JSON.stringify(clean)).not.toContain('zzz');
+  });
+
+  it('gives the same result as sanitizeForAudit for a request of known fields only', () => {
+    const request = {
+      KeyId: 'k',
+      EncryptionContext: { Department: 'IT', 'Project-X': 'é' },
+      GrantTokens: ['a'],
+    };
+    expect(
+      sanitizeRequestParameters(request, ['KeyId', 'EncryptionContext', 'GrantTokens']),
+    ).toEqual(sanitizeForAudit(request));
+  });
+
+  it('does not read inherited fields, and logs a "__proto__" field as an entry when known', () => {
+    const request = Object.create({ KeyId: 'inherited' }) as Record<string, unknown>;
+    expect(sanitizeRequestParameters(request, ['KeyId'])).toEqual({});
+    const own = JSON.parse('{"__proto__":"x","KeyId":"k"}') as Record<string, unknown>;
+    expect(sanitizeRequestParameters(own, ['KeyId'])).toEqual({ keyId: 'k' });
+  });
+
+  it('logs a request that is not a plain object as sanitizeForAudit does (bounded)', () => {
+    expect(sanitizeRequestParameters([], ['KeyId'])).toEqual([]);
+    expect(sanitizeRequestParameters(undefined, ['KeyId'])).toBeUndefined();
+    expect(sanitizeRequestParameters('x'.repeat(1000), [])).toBe(
+      `${'x'.repeat(AUDIT_LIMITS.stringLength)}…(1000 characters)`,
+    );
   });
 });

@@ -19,31 +19,87 @@ export type AuditDraft = Omit<AuditEvent, 'sequence' | 'previousHash' | 'hash'>;
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
+/** Bounds that keep every record small whatever the request (docs/FORMAT.md §3). */
+export const AUDIT_LIMITS = {
+  /** Longer strings (values and keys) are logged as their first this-many code units and their length. */
+  stringLength: 256,
+  /** Lists and objects log at most this many entries, then a count of all of them. */
+  entries: 100,
+  /** Nesting deeper than this is logged as a marker; the parameters object is level 1. */
+  depth: 10,
+  /** UTF-8 bytes (approximate JSON size) one sanitized value may take; then entries are left out. */
+  bytes: 28 * 1024,
+  /** errorMessage and other free text, in code units. */
+  messageLength: 1024,
+} as const;
+
+/** Markers written in place of what is not logged. */
+export const CYCLE_MARKER = '…(cycle)';
+export const DEPTH_MARKER = '…(nested too deep)';
+export const OMITTED_MARKER = '…(omitted: record size limit)';
+export const UNREADABLE_MARKER = '…(unreadable)';
+/** The key under which an object logs how many entries it had, when not all were logged. */
+export const MORE_ENTRIES_KEY = '…';
+
+/**
+ * A string as logged: whole when at most `limit` code units long, else its first `limit` code
+ * units (a surrogate pair is not split) followed by `…(<length> characters)`, where length
+ * counts UTF-16 code units.
+ */
+export function truncateForAudit(text: string, limit: number = AUDIT_LIMITS.stringLength): string {
+  if (text.length <= limit) return text;
+  let end = limit;
+  const last = text.charCodeAt(end - 1);
+  if (last >= 0xd800 && last <= 0xdbff) end--;
+  return `${text.slice(0, end)}…(${text.length} characters)`;
+}
+
 /**
  * Request parameters and response elements as CloudTrail logs them: field names in camelCase,
  * dates as ISO strings, and binary fields (plaintext, ciphertext, key bytes) replaced by their
  * size — `{ "byteLength": n }` — so no secret and no ciphertext ever reaches the log.
+ *
+ * Total and bounded: it never throws, whatever it is given (an invalid date is "Invalid Date",
+ * a cycle is CYCLE_MARKER, a getter that throws is UNREADABLE_MARKER), and the result stays
+ * within AUDIT_LIMITS: long strings are truncated (truncateForAudit), long lists and objects
+ * keep their first entries plus a count, deep nesting becomes DEPTH_MARKER, and once
+ * AUDIT_LIMITS.bytes is spent further entries are left out.
  */
 export function sanitizeForAudit(value: unknown): Json | undefined {
-  if (value === undefined || typeof value === 'function') return undefined;
-  if (value === null || typeof value === 'boolean' || typeof value === 'string') return value;
-  if (typeof value === 'number') return Number.isFinite(value) ? value : String(value);
-  if (value instanceof Date) return value.toISOString();
-  if (ArrayBuffer.isView(value)) return { byteLength: value.byteLength };
-  if (value instanceof ArrayBuffer) return { byteLength: value.byteLength };
-  if (typeof Blob !== 'undefined' && value instanceof Blob) return { byteLength: value.size };
-  if (Array.isArray(value)) return value.map((item) => sanitizeForAudit(item) ?? null);
-  if (typeof value === 'object') {
-    const out: [string, Json][] = [];
-    for (const [key, item] of Object.entries(value)) {
-      // The encryption context's keys are the caller's data: CloudTrail logs them verbatim.
-      const clean = CONTEXT_FIELDS.has(key) ? sanitizeContext(item) : sanitizeForAudit(item);
-      if (clean !== undefined) out.push([key.charAt(0).toLowerCase() + key.slice(1), clean]);
+  return new AuditSanitizer().value(value, 1);
+}
+
+/**
+ * The request parameters of a call, logging only `fields` (the operation's known parameters,
+ * as the request names them: `KeyId`, `EncryptionContext`): anything else the caller put in the
+ * request is left out of the log, whatever its size. A request that is not a plain object is
+ * logged as sanitizeForAudit logs it.
+ */
+export function sanitizeRequestParameters(
+  request: unknown,
+  fields: readonly string[],
+): Json | undefined {
+  try {
+    if (typeof request !== 'object' || request === null || Array.isArray(request)) {
+      return sanitizeForAudit(request);
     }
-    // fromEntries defines own properties, so a "__proto__" key is logged, not swallowed.
-    return Object.fromEntries(out);
+    const prototype: unknown = Object.getPrototypeOf(request);
+    if (prototype !== Object.prototype && prototype !== null) return sanitizeForAudit(request);
+    const known: Record<string, unknown> = {};
+    for (const field of fields) {
+      if (Object.hasOwn(request, field)) {
+        Object.defineProperty(known, field, {
+          value: (request as Record<string, unknown>)[field],
+          enumerable: true,
+          configurable: true,
+          writable: true,
+        });
+      }
+    }
+    return sanitizeForAudit(known);
+  } catch {
+    return UNREADABLE_MARKER;
   }
-  return String(value);
 }
 
 const CONTEXT_FIELDS = new Set([
@@ -52,17 +108,133 @@ const CONTEXT_FIELDS = new Set([
   'DestinationEncryptionContext',
 ]);
 
-/** A string map logged with its keys as given; anything else is sanitized as usual. */
-function sanitizeContext(value: unknown): Json | undefined {
-  if (typeof value !== 'object' || value === null) return sanitizeForAudit(value);
-  const prototype: unknown = Object.getPrototypeOf(value);
-  if (prototype !== Object.prototype && prototype !== null) return sanitizeForAudit(value);
-  return Object.fromEntries(
-    Object.entries(value).map(([key, item]): [string, Json] => [
-      key,
-      sanitizeForAudit(item) ?? null,
-    ]),
-  );
+class AuditSanitizer {
+  private readonly ancestors = new Set<object>();
+  private spent = 0;
+
+  /** Sanitizes `value` at nesting level `depth`; never throws. */
+  value(value: unknown, depth: number): Json | undefined {
+    try {
+      return this.unsafeValue(value, depth);
+    } catch {
+      return this.spend(UNREADABLE_MARKER);
+    }
+  }
+
+  private unsafeValue(value: unknown, depth: number): Json | undefined {
+    if (value === undefined || typeof value === 'function') return undefined;
+    if (value === null || typeof value === 'boolean') return this.spend(value);
+    if (typeof value === 'string') return this.spend(truncateForAudit(value));
+    if (typeof value === 'number')
+      return this.spend(Number.isFinite(value) ? value : String(value));
+    if (typeof value !== 'object') return this.spend(truncateForAudit(String(value)));
+    if (value instanceof Date) {
+      return this.spend(Number.isNaN(value.getTime()) ? 'Invalid Date' : value.toISOString());
+    }
+    if (ArrayBuffer.isView(value)) return this.spend({ byteLength: value.byteLength });
+    if (value instanceof ArrayBuffer) return this.spend({ byteLength: value.byteLength });
+    if (typeof Blob !== 'undefined' && value instanceof Blob) {
+      return this.spend({ byteLength: value.size });
+    }
+    if (this.ancestors.has(value)) return this.spend(CYCLE_MARKER);
+    if (depth > AUDIT_LIMITS.depth) return this.spend(DEPTH_MARKER);
+    this.ancestors.add(value);
+    try {
+      if (Array.isArray(value)) return this.list(value, depth);
+      return this.object(value, depth, (key, item) =>
+        // The encryption context's keys are the caller's data: CloudTrail logs them verbatim.
+        CONTEXT_FIELDS.has(key) ? this.context(item, depth + 1) : this.value(item, depth + 1),
+      );
+    } finally {
+      this.ancestors.delete(value);
+    }
+  }
+
+  private list(items: readonly unknown[], depth: number): Json[] {
+    const out: Json[] = [];
+    this.spend(null); // the brackets
+    for (let index = 0; index < items.length; index++) {
+      if (index >= AUDIT_LIMITS.entries || this.exhausted()) {
+        out.push(`…(${items.length} items in all)`);
+        break;
+      }
+      out.push(this.value(items[index], depth + 1) ?? null);
+    }
+    return out;
+  }
+
+  /**
+   * An object's entries as logged: field names in camelCase (or verbatim, for a context map),
+   * at most AUDIT_LIMITS.entries of them, then MORE_ENTRIES_KEY with the count of all.
+   */
+  private object(
+    value: object,
+    depth: number,
+    entry: (key: string, item: unknown) => Json | undefined,
+    camelCase = true,
+  ): { [key: string]: Json } {
+    const out: [string, Json][] = [];
+    this.spend(null); // the braces
+    const keys = Object.keys(value);
+    for (const [index, key] of keys.entries()) {
+      if (index >= AUDIT_LIMITS.entries || this.exhausted()) {
+        out.push([MORE_ENTRIES_KEY, `(${keys.length} entries in all)`]);
+        break;
+      }
+      let clean: Json | undefined;
+      try {
+        clean = entry(key, (value as Record<string, unknown>)[key]);
+      } catch {
+        clean = this.spend(UNREADABLE_MARKER); // a getter that throws
+      }
+      if (clean === undefined) continue;
+      const shown = truncateForAudit(camelCase ? key.charAt(0).toLowerCase() + key.slice(1) : key);
+      this.spend(shown);
+      out.push([shown, clean]);
+    }
+    // fromEntries defines own properties, so a "__proto__" key is logged, not swallowed.
+    return Object.fromEntries(out);
+  }
+
+  /** A string map logged with its keys as given; anything else is sanitized as usual. */
+  private context(value: unknown, depth: number): Json | undefined {
+    if (typeof value !== 'object' || value === null) return this.value(value, depth);
+    const prototype: unknown = Object.getPrototypeOf(value);
+    if (prototype !== Object.prototype && prototype !== null) return this.value(value, depth);
+    if (this.ancestors.has(value)) return this.spend(CYCLE_MARKER);
+    if (depth > AUDIT_LIMITS.depth) return this.spend(DEPTH_MARKER);
+    this.ancestors.add(value);
+    try {
+      return this.object(value, depth, (_key, item) => this.value(item, depth + 1) ?? null, false);
+    } finally {
+      this.ancestors.delete(value);
+    }
+  }
+
+  private exhausted(): boolean {
+    return this.spent >= AUDIT_LIMITS.bytes;
+  }
+
+  /** Counts what `value` adds to the JSON, in UTF-8 bytes (close enough: escapes count as written). */
+  private spend<T extends Json>(value: T): T | typeof OMITTED_MARKER {
+    if (this.exhausted()) {
+      this.spent += OMITTED_MARKER.length;
+      return OMITTED_MARKER;
+    }
+    this.spent += utf8Length(JSON.stringify(value)) + 1;
+    return value;
+  }
+}
+
+/** UTF-8 length of JSON text (lone surrogates are escaped by JSON.stringify, so never met). */
+function utf8Length(text: string): number {
+  let bytes = text.length;
+  for (let index = 0; index < text.length; index++) {
+    const unit = text.charCodeAt(index);
+    if (unit >= 0x800) bytes += unit >= 0xd800 && unit <= 0xdfff ? 1 : 2;
+    else if (unit >= 0x80) bytes += 1;
+  }
+  return bytes;
 }
 
 /** JSON with object keys sorted by code unit, no whitespace: the form that is hashed. */
