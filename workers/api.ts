@@ -18,7 +18,7 @@ import type {
   MacAlgorithm,
   MessageType,
   SigningAlgorithm,
-} from './crypto/key-specs.ts';
+} from './key-specs.ts';
 
 // The KeySpec × KeyUsage table and the algorithm names live with the code that runs them.
 export type {
@@ -72,7 +72,7 @@ export interface KeyMetadata {
   ValidTo?: Date;
   /** Not in AWS: the raw-AES-keyring identity an EXTERNAL key wraps file data keys under. */
   RawAesKeyring?: RawAesKeyringIdentity;
-  /** Not in AWS: how the key material is held (workers/crypto/key-specs.ts, KeyCustody). */
+  /** Not in AWS: how the key material is held (workers/key-specs.ts, KeyCustody). */
   Custody: KeyCustody;
 }
 

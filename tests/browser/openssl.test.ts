@@ -14,9 +14,9 @@
 import { describe, expect, it } from 'vitest';
 import { commands } from 'vitest/browser';
 import type { KeyUsage, SigningAlgorithm } from '../../workers/api.ts';
-import { DATA_KEY_PAIR_SPECS } from '../../workers/crypto/key-specs.ts';
+import { DATA_KEY_PAIR_SPECS } from '../../workers/key-specs.ts';
 import { spkiToJwk, spkiToPem } from '../../workers/crypto/public-key.ts';
-import { fromBase64, fromBase64Url } from '../../workers/formats/base64.ts';
+import { fromBase64, fromBase64Url } from '../../workers/encoding.ts';
 import type { Kms } from '../../workers/kms/kms.ts';
 import { expectKmsError, openVaultForTest, toBase64, toHex, utf8 } from './support/vault.ts';
 

@@ -336,7 +336,7 @@ describe('out-of-range parameters → ValidationException naming the parameter',
 });
 
 describe('unsupported key specs', () => {
-  // AWS key specs this build refuses on purpose (workers/crypto/key-specs.ts, UNSUPPORTED_KEY_SPECS).
+  // AWS key specs this build refuses on purpose (workers/key-specs.ts, UNSUPPORTED_KEY_SPECS).
   it.each(['SM2', 'HMAC_224', 'ML_DSA_44', 'ML_DSA_65', 'ML_DSA_87'])(
     'createKey KeySpec %s → UnsupportedOperationException, and no key is made',
     async (keySpec) => {

@@ -9,7 +9,7 @@
 import { describe, expect, it } from 'vitest';
 import { deriveSharedSecret } from '../../workers/crypto/ecdh.ts';
 import { jwkToSpki } from '../../workers/crypto/public-key.ts';
-import { KmsError } from '../../workers/errors.ts';
+import { toKmsError } from '../../workers/errors.ts';
 import p256 from '../vectors/wycheproof/ecdh_secp256r1_webcrypto_test.json?raw';
 import p384 from '../vectors/wycheproof/ecdh_secp384r1_webcrypto_test.json?raw';
 import p521 from '../vectors/wycheproof/ecdh_secp521r1_webcrypto_test.json?raw';
@@ -46,11 +46,9 @@ function equal(a: Uint8Array, b: Uint8Array): boolean {
 }
 
 /** The refusals deriveSharedSecret (and the JWK conversion before it) give for a bad peer key. */
-function isRefusal(error: unknown): boolean {
-  return (
-    error instanceof KmsError &&
-    (error.name === 'ValidationException' || error.name === 'UnsupportedOperationException')
-  );
+function isRefusal(thrown: unknown): boolean {
+  const error = toKmsError(thrown); // as the API door names it
+  return error.name === 'ValidationException' || error.name === 'UnsupportedOperationException';
 }
 
 describe('Wycheproof ECDH through ecdh.ts', () => {

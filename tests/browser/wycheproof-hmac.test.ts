@@ -10,7 +10,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { generateMac, importHmacKey, verifyMac } from '../../workers/crypto/hmac.ts';
-import type { MacAlgorithm } from '../../workers/crypto/key-specs.ts';
+import type { MacAlgorithm } from '../../workers/key-specs.ts';
 import hmacSha256 from '../vectors/wycheproof/hmac_sha256_test.json?raw';
 import hmacSha384 from '../vectors/wycheproof/hmac_sha384_test.json?raw';
 import hmacSha512 from '../vectors/wycheproof/hmac_sha512_test.json?raw';

@@ -7,7 +7,7 @@
  * exactly `msg`; an "invalid" one must not decrypt.
  */
 import { describe, expect, it } from 'vitest';
-import type { RsaEncryptionAlgorithm } from '../../workers/crypto/key-specs.ts';
+import type { RsaEncryptionAlgorithm } from '../../workers/key-specs.ts';
 import { importRsaOaepPrivateKey, rsaOaepDecrypt } from '../../workers/crypto/rsa-oaep.ts';
 import oaep2048sha1 from '../vectors/wycheproof/rsa_oaep_2048_sha1_mgf1sha1_test.json?raw';
 import oaep2048sha256 from '../vectors/wycheproof/rsa_oaep_2048_sha256_mgf1sha256_test.json?raw';

@@ -9,7 +9,7 @@
  * - RSASSA-PKCS1-v1_5: rsa_signature_{2048,3072,4096}_{sha256,sha384,sha512}_test.json.
  */
 import { describe, expect, it } from 'vitest';
-import type { SigningAlgorithm } from '../../workers/crypto/key-specs.ts';
+import type { SigningAlgorithm } from '../../workers/key-specs.ts';
 import { describeSpki } from '../../workers/crypto/public-key.ts';
 import {
   importVerifyKey,

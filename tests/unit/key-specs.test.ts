@@ -1,5 +1,5 @@
 /**
- * The KeySpec × KeyUsage table and algorithm lists (workers/crypto/key-specs.ts) against AWS
+ * The KeySpec × KeyUsage table and algorithm lists (workers/key-specs.ts) against AWS
  * KMS's documentation ("Key spec reference", DescribeKey examples): which pairs exist, the lists
  * KeyMetadata carries and their order, the MessageTypes each signing algorithm takes, and the
  * RSAES-OAEP plaintext limits.
@@ -16,7 +16,7 @@ import {
   signingProfile,
   usagesFor,
   type KeySpec,
-} from '../../workers/crypto/key-specs.ts';
+} from '../../workers/key-specs.ts';
 
 describe('KeySpec × KeyUsage, as AWS allows', () => {
   const expectedUsages: Record<KeySpec, string[]> = {

@@ -1,13 +1,13 @@
 /**
  * Public keys in DER, PEM and JWK (workers/crypto/public-key.ts, formats/pem.ts,
- * formats/base64.ts), checked against keys OpenSSL made (tests/vectors/openssl/keys.json):
+ * workers/encoding.ts), checked against keys OpenSSL made (tests/vectors/openssl/keys.json):
  * every form parses to the same key and spec, the exports are OpenSSL's bytes and JWKs, and
  * every malformed or unsupported input is refused with the exact error name.
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { OID, encodeSpki } from '../../workers/crypto/der.ts';
-import type { AsymmetricKeySpec } from '../../workers/crypto/key-specs.ts';
+import type { AsymmetricKeySpec } from '../../workers/key-specs.ts';
 import {
   describeSpki,
   jwkToSpki,
@@ -15,8 +15,8 @@ import {
   spkiToJwk,
   spkiToPem,
 } from '../../workers/crypto/public-key.ts';
-import { KmsError, type KmsErrorName } from '../../workers/errors.ts';
-import { fromBase64, fromBase64Url, toBase64, toBase64Url } from '../../workers/formats/base64.ts';
+import { KmsError, toKmsError, type KmsErrorName } from '../../workers/errors.ts';
+import { fromBase64, fromBase64Url, toBase64, toBase64Url } from '../../workers/encoding.ts';
 import { decodePem, encodePem } from '../../workers/formats/pem.ts';
 
 interface OpenSslKey {
@@ -46,7 +46,7 @@ function refusal(run: () => unknown, name: KmsErrorName, message: RegExp): void 
   try {
     run();
   } catch (error) {
-    thrown = error;
+    thrown = toKmsError(error); // as the API door names it
   }
   expect(thrown, 'expected a KmsError').toBeInstanceOf(KmsError);
   expect((thrown as KmsError).name).toBe(name);

@@ -8,7 +8,8 @@
  * let the transaction commit early.
  */
 import { sha256 } from '@noble/hashes/sha2.js';
-import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
+import { utf8ToBytes } from '@noble/hashes/utils.js';
+import { toHex } from '../encoding.ts';
 import type { AuditEvent, AuditResource } from '../api.ts';
 
 export const GENESIS_HASH = '0'.repeat(64);
@@ -249,7 +250,7 @@ export function canonicalJson(value: unknown): string {
 }
 
 export function hashRecord(record: Omit<AuditEvent, 'hash'>): string {
-  return bytesToHex(sha256(utf8ToBytes(canonicalJson(record))));
+  return toHex(sha256(utf8ToBytes(canonicalJson(record))));
 }
 
 /** Gives a draft its place after `previous` (or first, when previous is null). */

@@ -8,7 +8,7 @@
  * (RFC 5915 ECPrivateKey, as OpenSSL writes it).
  */
 import { OID, encodeEcPrivateKeyPkcs8, type Bytes } from './der.ts';
-import { isRsaKeySpec, namedCurve, rsaModulusBits, type DataKeyPairSpec } from './key-specs.ts';
+import { isRsaKeySpec, namedCurve, rsaModulusBits, type DataKeyPairSpec } from '../key-specs.ts';
 import { ecPointToSpki } from './public-key.ts';
 import { generateSecp256k1Key } from './secp256k1.ts';
 

@@ -4,9 +4,9 @@
  * KMS's DeriveSharedSecret takes and returns. The peer key must be on the same curve; WebCrypto
  * rejects points not on the curve (invalid-curve attacks) when the key is imported.
  */
-import { KmsError } from '../errors.ts';
 import type { Bytes } from './der.ts';
-import { CURVE_SCALAR_LENGTH, namedCurve, type NistKeySpec } from './key-specs.ts';
+import { CURVE_SCALAR_LENGTH, namedCurve, type NistKeySpec } from '../key-specs.ts';
+import { CryptoInputError } from './input-error.ts';
 import { describeSpki, importSpki } from './public-key.ts';
 
 const SPEC_BY_CURVE: Record<string, NistKeySpec> = {
@@ -22,7 +22,8 @@ export function ecdhKeyParameters(keySpec: NistKeySpec): EcKeyImportParams {
 /**
  * The shared secret of `privateKey` (an ECDH CryptoKey) and the peer's public key: the
  * x-coordinate of the shared point, as long as the curve's field elements (32, 48 or 66 bytes).
- * A malformed, foreign-curve or off-curve peer key is a ValidationException.
+ * A malformed, foreign-curve or off-curve peer key is a CryptoInputError of kind 'invalid'
+ * (ValidationException at the API).
  */
 export async function deriveSharedSecret(
   privateKey: CryptoKey,
@@ -35,8 +36,8 @@ export async function deriveSharedSecret(
     throw new RangeError('deriveSharedSecret needs an ECDH private key on P-256, P-384 or P-521');
   const peer = describeSpki(peerSpki);
   if (peer.KeySpec !== ownSpec) {
-    throw new KmsError(
-      'ValidationException',
+    throw new CryptoInputError(
+      'invalid',
       `The peer public key is ${peer.KeySpec}; key agreement needs a public key on the same curve as this key (${ownSpec}).`,
     );
   }
@@ -45,8 +46,8 @@ export async function deriveSharedSecret(
     peerKey = await importSpki(peer.spki, ecdhKeyParameters(ownSpec), []);
   } catch (error) {
     if (error instanceof DOMException && error.name === 'DataError') {
-      throw new KmsError(
-        'ValidationException',
+      throw new CryptoInputError(
+        'invalid',
         `The peer public key is not a valid point on ${ownCurve}.`,
       );
     }

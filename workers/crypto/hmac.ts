@@ -10,9 +10,9 @@
  * only a full-length tag is accepted: a truncated tag is a different, weaker MAC that AWS's
  * VerifyMac does not accept either.
  */
-import { KmsError } from '../errors.ts';
 import type { Bytes } from './der.ts';
-import { HASH_LENGTH, macHash, type HmacKeySpec, type MacAlgorithm } from './key-specs.ts';
+import { HASH_LENGTH, macHash, type HmacKeySpec, type MacAlgorithm } from '../key-specs.ts';
+import { CryptoInputError } from './input-error.ts';
 
 type WebCryptoHmacHash = 'SHA-256' | 'SHA-384' | 'SHA-512';
 
@@ -22,7 +22,7 @@ const HMAC_224_REFUSAL =
 function webCryptoHash(algorithm: MacAlgorithm): WebCryptoHmacHash {
   const hash = macHash(algorithm);
   if (hash === 'SHA-224' || hash === 'SHA-1')
-    throw new KmsError('UnsupportedOperationException', HMAC_224_REFUSAL);
+    throw new CryptoInputError('unsupported', HMAC_224_REFUSAL);
   return hash;
 }
 

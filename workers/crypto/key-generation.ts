@@ -30,7 +30,7 @@ import {
   type RsaEncryptionAlgorithm,
   type RsaKeySpec,
   type SigningAlgorithm,
-} from './key-specs.ts';
+} from '../key-specs.ts';
 import { ecPointToSpki, importSpki } from './public-key.ts';
 import { rsaOaepKeyParameters } from './rsa-oaep.ts';
 import { generateSecp256k1Key } from './secp256k1.ts';

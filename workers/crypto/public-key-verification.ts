@@ -4,17 +4,18 @@
  * through WebCrypto (signing.ts). This is how someone who holds no vault key checks a
  * signature; the vault's own `verify` runs the same wrappers on its stored keys.
  */
-import { KmsError } from '../errors.ts';
 import type { Bytes } from './der.ts';
-import { algorithmLists, type MessageType, type SigningAlgorithm } from './key-specs.ts';
+import { algorithmLists, type MessageType, type SigningAlgorithm } from '../key-specs.ts';
+import { CryptoInputError } from './input-error.ts';
 import { subjectPublicKey, type PublicKeyInfo } from './public-key.ts';
 import { verifySecp256k1 } from './secp256k1.ts';
 import { importVerifyKey, requireWebCryptoCapable, verifyMessage } from './signing.ts';
 
 /**
  * True when `signature` (in AWS's encoding: DER for ECDSA) is valid for `message` under the
- * public key. An algorithm the key's spec does not sign with is an InvalidKeyUsageException; what
- * WebCrypto cannot verify (DIGEST, Ed25519ph) an UnsupportedOperationException.
+ * public key. An algorithm the key's spec does not sign with is a CryptoInputError of kind
+ * 'key-usage' (InvalidKeyUsageException at the API); what WebCrypto cannot verify (DIGEST,
+ * Ed25519ph) one of kind 'unsupported' (UnsupportedOperationException).
  */
 export async function verifyWithPublicKey(
   publicKey: PublicKeyInfo,
@@ -25,8 +26,8 @@ export async function verifyWithPublicKey(
 ): Promise<boolean> {
   const listed = algorithmLists(publicKey.KeySpec, 'SIGN_VERIFY')?.SigningAlgorithms ?? [];
   if (!listed.includes(algorithm)) {
-    throw new KmsError(
-      'InvalidKeyUsageException',
+    throw new CryptoInputError(
+      'key-usage',
       `Algorithm ${algorithm} is incompatible with a ${publicKey.KeySpec} public key; it supports ${listed.join(', ')}.`,
     );
   }

@@ -4,12 +4,12 @@
  * RFC 7518 §6, RFC 8037 for Ed25519, RFC 8812 §3.1 for secp256k1) — and the identification of
  * a key as one of the AWS KeySpecs, so a signature can be verified with only a public key.
  *
- * Parsing is strict (strict DER, exact coordinate lengths) and every refusal is a KmsError:
- * ValidationException for a malformed key, UnsupportedOperationException for a well-formed key
- * of a kind AWS KMS has no KeySpec for. Messages describe the problem, never the key bytes.
+ * Parsing is strict (strict DER, exact coordinate lengths) and every refusal is a
+ * CryptoInputError: kind 'invalid' for a malformed key (the API names it ValidationException),
+ * 'unsupported' for a well-formed key of a kind AWS KMS has no KeySpec for
+ * (UnsupportedOperationException). Messages describe the problem, never the key bytes.
  */
-import { KmsError } from '../errors.ts';
-import { fromBase64, fromBase64Url, toBase64Url } from '../formats/base64.ts';
+import { fromBase64, fromBase64Url, toBase64Url } from '../encoding.ts';
 import { decodePem, encodePem, isPem } from '../formats/pem.ts';
 import {
   DerError,
@@ -20,7 +20,8 @@ import {
   parseSpki,
   type Bytes,
 } from './der.ts';
-import { CURVE_SCALAR_LENGTH, type AsymmetricKeySpec, type NistKeySpec } from './key-specs.ts';
+import { CURVE_SCALAR_LENGTH, type AsymmetricKeySpec, type NistKeySpec } from '../key-specs.ts';
+import { CryptoInputError } from './input-error.ts';
 
 export interface PublicKeyInfo {
   KeySpec: AsymmetricKeySpec;
@@ -61,12 +62,12 @@ const UNSUPPORTED_ALGORITHMS: Record<string, string> = {
   [OID.rsassaPss]: 'RSASSA-PSS-restricted RSA (id-RSASSA-PSS)',
 };
 
-function invalid(message: string): KmsError {
-  return new KmsError('ValidationException', message);
+function invalid(message: string): CryptoInputError {
+  return new CryptoInputError('invalid', message);
 }
 
-function unsupported(message: string): KmsError {
-  return new KmsError('UnsupportedOperationException', message);
+function unsupported(message: string): CryptoInputError {
+  return new CryptoInputError('unsupported', message);
 }
 
 function bitLength(magnitude: Uint8Array): number {

@@ -1,13 +1,10 @@
 /** Randomness from the platform CSPRNG (crypto.getRandomValues), nothing else. */
 
+/** Shim for workers/kms/ until its imports name ../encoding.ts; delete it then. */
+export { toHex } from '../encoding.ts';
+
 export function randomBytes(length: number): Uint8Array<ArrayBuffer> {
   return crypto.getRandomValues(new Uint8Array(length));
-}
-
-export function toHex(bytes: Uint8Array): string {
-  let hex = '';
-  for (const byte of bytes) hex += byte.toString(16).padStart(2, '0');
-  return hex;
 }
 
 export function randomUuid(): string {

@@ -8,8 +8,7 @@
  * names it (InvalidCiphertextException).
  */
 import type { Bytes } from './der.ts';
-import { HASH_LENGTH, oaepHash, type RsaEncryptionAlgorithm } from './key-specs.ts';
-import { importSpki } from './public-key.ts';
+import { HASH_LENGTH, oaepHash, type RsaEncryptionAlgorithm } from '../key-specs.ts';
 
 const EMPTY_LABEL = new Uint8Array(0);
 
@@ -58,13 +57,6 @@ export async function rsaOaepDecrypt(
     if (error instanceof DOMException && error.name === 'OperationError') return null;
     throw error;
   }
-}
-
-export function importRsaOaepPublicKey(
-  spki: Bytes,
-  algorithm: RsaEncryptionAlgorithm,
-): Promise<CryptoKey> {
-  return importSpki(spki, rsaOaepKeyParameters(algorithm), ['encrypt']);
 }
 
 /** A non-extractable private key from PKCS #8 (key creation, and the Wycheproof vectors). */

@@ -8,26 +8,28 @@
  *   randomness, noble's `extraEntropy`).
  * - Verification is plain ECDSA, as AWS KMS and OpenSSL verify it: a high-S signature that is
  *   otherwise valid is accepted. DER is decoded strictly by der.ts, not by noble, so every curve
- *   shares one definition of "valid DER".
+ *   (WebCrypto's P-curves too) shares one definition of "valid DER" and one set of refusal
+ *   messages; noble's parser is as strict, but bound to a curve (it also refuses r or s outside
+ *   [1, n−1], which ECDSA verification then reports as `false` anyway).
  * - Unlike WebCrypto, noble signs a digest computed elsewhere, so MessageType DIGEST (exactly 32
  *   bytes of SHA-256) is allowed here.
  */
 import { secp256k1 } from '@noble/curves/secp256k1.js';
-import { DerError, ecdsaDerToP1363, ecdsaP1363ToDer, type Bytes } from './der.ts';
-import type { MessageType } from './key-specs.ts';
+import { DerError, ecdsaDerToP1363, type Bytes } from './der.ts';
+import type { MessageType } from '../key-specs.ts';
 
 export const SECP256K1_SECRET_LENGTH = 32;
 export const SECP256K1_DIGEST_LENGTH = 32;
 
-/** A new secret key and its uncompressed public point (0x04 ‖ x ‖ y, 65 bytes). */
-export function generateSecp256k1Key(): { secretKey: Bytes; publicPoint: Bytes } {
-  const secretKey = new Uint8Array(secp256k1.utils.randomSecretKey());
-  return { secretKey, publicPoint: new Uint8Array(secp256k1.getPublicKey(secretKey, false)) };
-}
-
-/** The uncompressed public point of a secret key. */
+/** The uncompressed public point (0x04 ‖ x ‖ y, 65 bytes) of a secret key. */
 export function secp256k1PublicPoint(secretKey: Uint8Array): Bytes {
   return new Uint8Array(secp256k1.getPublicKey(secretKey, false));
+}
+
+/** A new secret key and its uncompressed public point. */
+export function generateSecp256k1Key(): { secretKey: Bytes; publicPoint: Bytes } {
+  const secretKey = new Uint8Array(secp256k1.utils.randomSecretKey());
+  return { secretKey, publicPoint: secp256k1PublicPoint(secretKey) };
 }
 
 function checkMessage(messageType: MessageType, message: Uint8Array): { prehash: boolean } {
@@ -51,13 +53,10 @@ export function signSecp256k1(
   message: Uint8Array,
 ): Bytes {
   const { prehash } = checkMessage(messageType, message);
-  const compact = secp256k1.sign(message, secretKey, {
-    prehash,
-    lowS: true,
-    format: 'compact',
-    extraEntropy: true,
-  });
-  return ecdsaP1363ToDer(compact);
+  // DER (X.690 has one encoding of a pair of integers) straight from noble.
+  return new Uint8Array(
+    secp256k1.sign(message, secretKey, { prehash, lowS: true, format: 'der', extraEntropy: true }),
+  );
 }
 
 /** Verifies r ‖ s (64 bytes). Malformed signatures and invalid keys are `false`. */

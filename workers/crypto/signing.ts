@@ -11,13 +11,13 @@
  *
  * WebCrypto hashes the message inside sign() and verify(), so it cannot sign or verify a
  * digest computed elsewhere: MessageType DIGEST — and ED25519_PH_SHA_512, which AWS defines on
- * a DIGEST only — are refused with UnsupportedOperationException saying so. secp256k1 keys
- * (custody WRAPPED) go through secp256k1.ts instead, which can.
+ * a DIGEST only — are refused, saying so (CryptoInputError 'unsupported', which the API names
+ * UnsupportedOperationException). secp256k1 keys (custody WRAPPED) go through secp256k1.ts
+ * instead, which can.
  *
  * A verification failure is `false`, never an exception: the caller names it
  * (KMSInvalidSignatureException).
  */
-import { KmsError } from '../errors.ts';
 import { DerError, ecdsaDerToP1363, ecdsaP1363ToDer, type Bytes } from './der.ts';
 import {
   CURVE_SCALAR_LENGTH,
@@ -29,7 +29,8 @@ import {
   type MessageType,
   type NistKeySpec,
   type SigningAlgorithm,
-} from './key-specs.ts';
+} from '../key-specs.ts';
+import { CryptoInputError } from './input-error.ts';
 import { importSpki } from './public-key.ts';
 
 /** The algorithms a WebCrypto-held key signs with. */
@@ -41,10 +42,7 @@ export type WebCryptoSigningAlgorithm = Exclude<
 function hashOf(algorithm: SigningAlgorithm): HashName {
   const profile = signingProfile(algorithm);
   if (!profile)
-    throw new KmsError(
-      'UnsupportedOperationException',
-      `${algorithm} is not supported by Pocket KMS.`,
-    );
+    throw new CryptoInputError('unsupported', `${algorithm} is not supported by Pocket KMS.`);
   return profile.hash;
 }
 
@@ -96,20 +94,17 @@ export function requireWebCryptoCapable(
   messageType: MessageType,
 ): WebCryptoSigningAlgorithm {
   if (algorithm === 'ED25519_PH_SHA_512') {
-    throw new KmsError(
-      'UnsupportedOperationException',
+    throw new CryptoInputError(
+      'unsupported',
       'ED25519_PH_SHA_512 (HashEdDSA) is not available: this key is a non-extractable WebCrypto key, and WebCrypto implements only pure Ed25519. Sign the message itself with ED25519_SHA_512 and MessageType RAW.',
     );
   }
   if (algorithm === 'SM2DSA' || algorithm === 'ML_DSA_SHAKE_256') {
-    throw new KmsError(
-      'UnsupportedOperationException',
-      `${algorithm} is not supported by Pocket KMS.`,
-    );
+    throw new CryptoInputError('unsupported', `${algorithm} is not supported by Pocket KMS.`);
   }
   if (messageType !== 'RAW') {
-    throw new KmsError(
-      'UnsupportedOperationException',
+    throw new CryptoInputError(
+      'unsupported',
       `MessageType ${messageType} is not available for this key: it is a non-extractable WebCrypto key, and WebCrypto computes the ${hashOf(algorithm)} digest itself inside sign and verify, so it cannot use a digest computed elsewhere. Send the message itself with MessageType RAW (up to 4096 bytes); to sign a larger file, sign a small statement that contains its digest.`,
     );
   }

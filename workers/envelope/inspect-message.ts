@@ -10,7 +10,7 @@
  */
 import type { EncryptionContext } from '../api.ts';
 import { AES_GCM_IV_LENGTH, AES_GCM_TAG_LENGTH } from '../crypto/aes-gcm.ts';
-import { toHex } from '../crypto/random.ts';
+import { toHex } from '../encoding.ts';
 import { suiteIdHex } from './algorithm-suites.ts';
 import {
   FINAL_FRAME_HEADER_LENGTH,

@@ -10,6 +10,7 @@
 import { p384 } from '@noble/curves/nist.js';
 import { sha384 } from '@noble/hashes/sha2.js';
 import type { EncryptionContext } from '../api.ts';
+import { fromBase64 } from '../encoding.ts';
 
 export const PUBLIC_KEY_CONTEXT_KEY = 'aws-crypto-public-key';
 /** Context keys beginning with this are reserved for the SDK (as every AWS Encryption SDK does). */
@@ -25,10 +26,9 @@ const COMPRESSED_P384_POINT_LENGTH = 49;
 export function verificationKey(encryptionContext: EncryptionContext): Uint8Array | null {
   const encoded = encryptionContext[PUBLIC_KEY_CONTEXT_KEY];
   if (encoded === undefined) return null;
-  let point: Uint8Array;
+  const point = fromBase64(encoded);
+  if (point?.length !== COMPRESSED_P384_POINT_LENGTH) return null;
   try {
-    point = Uint8Array.from(atob(encoded), (c) => c.charCodeAt(0));
-    if (point.length !== COMPRESSED_P384_POINT_LENGTH) return null;
     p384.Point.fromBytes(point).assertValidity();
   } catch {
     return null;

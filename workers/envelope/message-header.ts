@@ -9,7 +9,7 @@
 import type { EncryptionContext } from '../api.ts';
 import { AES_GCM_TAG_LENGTH } from '../crypto/aes-gcm.ts';
 import { concatBytes, type Bytes } from '../crypto/bytes.ts';
-import { toHex } from '../crypto/random.ts';
+import { toHex } from '../encoding.ts';
 import { KmsError } from '../errors.ts';
 import { serializeEncryptionContext } from '../formats/encryption-context.ts';
 import {

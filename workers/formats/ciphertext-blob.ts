@@ -13,11 +13,15 @@
  * AAD = bytes 0..32 (the header, IV included) ‖ serializeEncryptionContext(context).
  * Decoding checks only the structure; authenticity is the GCM tag's job.
  */
-import { AES_GCM_IV_LENGTH, AES_GCM_TAG_LENGTH } from '../crypto/aes-gcm.ts';
+import { fromHex, toHex } from '../encoding.ts';
+
+/** The IV and GCM tag lengths this layout fixes (NIST SP 800-38D's 96-bit IV, 128-bit tag). */
+const IV_LENGTH = 12;
+const TAG_LENGTH = 16;
 
 export const BLOB_FORMAT_VERSION = 0x01;
-export const BLOB_HEADER_LENGTH = 1 + 16 + 4 + AES_GCM_IV_LENGTH;
-export const BLOB_MIN_LENGTH = BLOB_HEADER_LENGTH + AES_GCM_TAG_LENGTH;
+export const BLOB_HEADER_LENGTH = 1 + 16 + 4 + IV_LENGTH;
+export const BLOB_MIN_LENGTH = BLOB_HEADER_LENGTH + TAG_LENGTH;
 
 export interface BlobHeader {
   keyId: string;
@@ -36,19 +40,16 @@ const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{
 
 function uuidToBytes(uuid: string): Uint8Array {
   if (!UUID_PATTERN.test(uuid)) throw new RangeError('KeyId is not a lower-case UUID');
-  const hex = uuid.replaceAll('-', '');
-  const bytes = new Uint8Array(16);
-  for (let i = 0; i < 16; i++) bytes[i] = parseInt(hex.slice(i * 2, i * 2 + 2), 16);
-  return bytes;
+  return fromHex(uuid.replaceAll('-', ''))!;
 }
 
 function bytesToUuid(bytes: Uint8Array): string {
-  const hex = Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+  const hex = toHex(bytes);
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
 export function encodeBlobHeader({ keyId, keyVersion, iv }: BlobHeader): Uint8Array<ArrayBuffer> {
-  if (iv.length !== AES_GCM_IV_LENGTH) throw new RangeError('IV must be 12 bytes');
+  if (iv.length !== IV_LENGTH) throw new RangeError('IV must be 12 bytes');
   if (!Number.isInteger(keyVersion) || keyVersion < 1 || keyVersion > 0xffffffff) {
     throw new RangeError('key version must be a u32 from 1');
   }

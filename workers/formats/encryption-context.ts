@@ -59,8 +59,3 @@ export function serializeEncryptionContext(context: EncryptionContext): Uint8Arr
   }
   return out;
 }
-
-/** Two contexts are equal when their canonical serializations are. */
-export function sameEncryptionContext(a: EncryptionContext, b: EncryptionContext): boolean {
-  return compareBytes(serializeEncryptionContext(a), serializeEncryptionContext(b)) === 0;
-}

@@ -6,7 +6,7 @@
  * the first.
  */
 import { KmsError } from '../errors.ts';
-import { fromBase64, toBase64 } from './base64.ts';
+import { fromBase64, toBase64 } from '../encoding.ts';
 
 export function encodePem(label: string, der: Uint8Array): string {
   const body = toBase64(der).replace(/.{64}/g, '$&\n').replace(/\n$/, '');

@@ -10,8 +10,8 @@
  * message says what is wrong, never the bytes.
  */
 import { KmsError } from '../errors.ts';
-import { SIGNING_ALGORITHMS, type SigningAlgorithm } from '../crypto/key-specs.ts';
-import { fromBase64, toBase64 } from './base64.ts';
+import { SIGNING_ALGORITHMS, type SigningAlgorithm } from '../key-specs.ts';
+import { fromBase64, toBase64 } from '../encoding.ts';
 
 /** §5.2: the first line of every version 1 signature file. */
 export const SIGNATURE_FILE_FIRST_LINE = 'Pocket KMS detached signature v1';

@@ -22,7 +22,7 @@ import type {
 } from '../api.ts';
 import { chainRecord, type AuditDraft } from '../audit/audit-record.ts';
 import type { AsymmetricKeyMaterial } from '../crypto/key-generation.ts';
-import type { RsaEncryptionAlgorithm, RsaKeySpec } from '../crypto/key-specs.ts';
+import type { RsaEncryptionAlgorithm, RsaKeySpec } from '../key-specs.ts';
 import { randomVaultId } from '../crypto/random.ts';
 
 export const DEFAULT_VAULT_NAME = 'pocket-kms';

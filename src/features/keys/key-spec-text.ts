@@ -1,7 +1,7 @@
 /**
  * What the UI says about key specs, key usages and custody: one plain line each. Which specs
  * and usages exist, and which pairs are allowed, comes from the core's table
- * (workers/crypto/key-specs.ts); only the words live here.
+ * (workers/key-specs.ts); only the words live here.
  */
 import {
   KEY_SPECS,
@@ -9,7 +9,7 @@ import {
   type KeyCustody,
   type KeySpec,
   type KeyUsage,
-} from '../../../workers/crypto/key-specs.ts';
+} from '../../../workers/key-specs.ts';
 
 /** The specs `createKey` accepts in this build, in the core's order. */
 export const CREATABLE_KEY_SPECS: readonly KeySpec[] = KEY_SPECS.filter(

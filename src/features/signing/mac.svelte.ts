@@ -5,7 +5,7 @@
 import type { GenerateMacResponse, MacAlgorithm, VerifyMacResponse } from '../../../workers/api.ts';
 import type { KmsClient } from '../../kms/client.ts';
 import { Operation } from '../../ui/operation.svelte.ts';
-import { fromBase64, toBase64, toUtf8 } from '../text/bytes-text.ts';
+import { fromTypedBase64, toBase64, toUtf8 } from '../text/bytes-text.ts';
 import { InputProblem } from '../text/text-crypto.svelte.ts';
 
 /** True for the error a MAC that does not match rejects with. */
@@ -46,7 +46,7 @@ export class VerifyMacText {
     await this.operation.run(async () => {
       const message = toUtf8(this.text);
       if (message.length === 0) throw new InputProblem('Type the text the MAC was made for.');
-      const mac = fromBase64(this.mac);
+      const mac = fromTypedBase64(this.mac);
       if (!mac || mac.length === 0)
         throw new InputProblem('The MAC must be the base64 text that generating produced.');
       if (!algorithm) throw new InputProblem('Choose an HMAC key.');

@@ -10,15 +10,12 @@ import type {
   VerifyFileResponse,
   VerifyResponse,
 } from '../../../workers/api.ts';
-import {
-  algorithmLists,
-  SIGNING_ALGORITHMS,
-  signingProfile,
-} from '../../../workers/crypto/key-specs.ts';
+import { algorithmLists, SIGNING_ALGORITHMS, signingProfile } from '../../../workers/key-specs.ts';
 import { parsePublicKey } from '../../../workers/crypto/public-key.ts';
+import { toKmsError } from '../../../workers/errors.ts';
 import type { KmsClient } from '../../kms/client.ts';
 import { Operation } from '../../ui/operation.svelte.ts';
-import { fromBase64, toBase64, toUtf8 } from '../text/bytes-text.ts';
+import { fromTypedBase64, toBase64, toUtf8 } from '../text/bytes-text.ts';
 import { InputProblem } from '../text/text-crypto.svelte.ts';
 
 /** What is signed or verified: typed text (up to 4096 bytes) or a file of any size. */
@@ -150,7 +147,7 @@ export class VerifySignature extends FileCall {
       const response = await this.operation.run(async () => {
         const message = toUtf8(this.text);
         if (message.length === 0) throw new InputProblem('Type the text that was signed.');
-        const signature = fromBase64(this.signature);
+        const signature = fromTypedBase64(this.signature);
         if (!signature || signature.length === 0)
           throw new InputProblem('The signature must be the base64 text that signing produced.');
         if (!algorithm) throw new InputProblem('Choose a signing key and its algorithm.');
@@ -202,7 +199,12 @@ export class VerifySignature extends FileCall {
   /** The chosen public key file as DER (identified by the core's parser), else the pasted text. */
   async #publicKey(): Promise<Uint8Array | string> {
     if (this.publicKeyFile) {
-      return parsePublicKey(new Uint8Array(await this.publicKeyFile.arrayBuffer())).spki;
+      const bytes = new Uint8Array(await this.publicKeyFile.arrayBuffer());
+      try {
+        return parsePublicKey(bytes).spki;
+      } catch (error) {
+        throw toKmsError(error); // the parser's refusal, under the AWS name the core would give
+      }
     }
     if (this.publicKeyText.trim() === '')
       throw new InputProblem('Paste the public key, or choose its file.');

@@ -1,31 +1,16 @@
 /**
  * Bytes as people type and read them on the text page: UTF-8 text or standard base64
- * (RFC 4648 §4, padding optional, whitespace ignored).
+ * (RFC 4648 §4). What people paste is forgiven its line breaks, spaces and missing padding;
+ * the rest is the one strict codec of the tree (workers/encoding.ts).
  */
+import { fromBase64 } from '../../../workers/encoding.ts';
 
-const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+export { toBase64 } from '../../../workers/encoding.ts';
 
-export function toBase64(bytes: Uint8Array): string {
-  let binary = '';
-  // Chunks keep String.fromCharCode's argument list well below engine limits.
-  for (let i = 0; i < bytes.length; i += 0x8000) {
-    binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  }
-  return btoa(binary);
-}
-
-/** The bytes of a base64 string, or undefined when it is not base64. */
-export function fromBase64(text: string): Uint8Array<ArrayBuffer> | undefined {
+/** The bytes of typed base64 (whitespace ignored, padding optional), or undefined. */
+export function fromTypedBase64(text: string): Uint8Array<ArrayBuffer> | undefined {
   const compact = text.replace(/\s+/g, '');
-  if (!BASE64.test(compact) || compact.replace(/=+$/, '').length % 4 === 1) return undefined;
-  const padded = compact.padEnd(Math.ceil(compact.length / 4) * 4, '=');
-  let binary: string;
-  try {
-    binary = atob(padded);
-  } catch {
-    return undefined;
-  }
-  return Uint8Array.from(binary, (char) => char.charCodeAt(0));
+  return fromBase64(compact.padEnd(Math.ceil(compact.length / 4) * 4, '='));
 }
 
 export function toUtf8(text: string): Uint8Array<ArrayBuffer> {

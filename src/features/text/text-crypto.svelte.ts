@@ -10,7 +10,7 @@ import type {
 import type { KmsClient } from '../../kms/client.ts';
 import { emptyRow, rowsToContext, type KeyValueRow } from '../../ui/key-value-rows.ts';
 import { Operation } from '../../ui/operation.svelte.ts';
-import { fromBase64, fromUtf8, toBase64, toUtf8 } from './bytes-text.ts';
+import { fromTypedBase64, fromUtf8, toBase64, toUtf8 } from './bytes-text.ts';
 
 export type InputFormat = 'text' | 'base64';
 
@@ -38,7 +38,7 @@ export class EncryptText {
     const response = await this.operation.run(async () => {
       const context = rowsToContext(this.context);
       if ('problem' in context) throw new InputProblem(context.problem);
-      const plaintext = this.format === 'text' ? toUtf8(this.input) : fromBase64(this.input);
+      const plaintext = this.format === 'text' ? toUtf8(this.input) : fromTypedBase64(this.input);
       if (!plaintext)
         throw new InputProblem(
           'The input is not valid base64. Switch to “Text” to encrypt it as typed.',
@@ -71,7 +71,7 @@ export class DecryptText {
     const response = await this.operation.run(async () => {
       const context = rowsToContext(this.context);
       if ('problem' in context) throw new InputProblem(context.problem);
-      const blob = fromBase64(this.ciphertext);
+      const blob = fromTypedBase64(this.ciphertext);
       if (!blob || blob.length === 0)
         throw new InputProblem('The ciphertext must be the base64 text that encrypt produced.');
       return this.client.decrypt({
