@@ -9,7 +9,7 @@
  */
 import { untrack } from 'svelte';
 import type { KeyMetadata, KeyState } from '../../../workers/api.ts';
-import { isRsaKeySpec } from '../../../workers/crypto/key-specs.ts';
+import { isRsaKeySpec } from '../../../workers/key-specs.ts';
 import type { KmsClient } from '../../kms/client.ts';
 import { coalesce } from '../../ui/coalesce.ts';
 
