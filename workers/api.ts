@@ -59,13 +59,18 @@ export interface KeyMetadata {
   Origin: Origin;
   KeyManager: 'CUSTOMER';
   KeySpec: KeySpec;
+  /** Deprecated in AWS, and still returned: always equal to KeySpec. */
+  CustomerMasterKeySpec: KeySpec;
   /** Only the list that applies to the key's usage is present, as in AWS. */
   EncryptionAlgorithms?: EncryptionAlgorithm[];
   SigningAlgorithms?: SigningAlgorithm[];
   MacAlgorithms?: MacAlgorithm[];
   KeyAgreementAlgorithms?: KeyAgreementAlgorithm[];
   MultiRegion: false;
-  /** Absent while an EXTERNAL key has no key material (PendingImport), as in AWS. */
+  /**
+   * Symmetric keys only, as in AWS. An EXTERNAL key keeps it after its material is deleted;
+   * one whose material was never imported has none.
+   */
   CurrentKeyMaterialId?: string;
   /** EXTERNAL keys with imported material: whether and when (ValidTo) it expires. */
   ExpirationModel?: ExpirationModel;
@@ -91,6 +96,8 @@ export interface PageInfo {
 export interface CreateKeyRequest {
   Description?: string;
   KeySpec?: string;
+  /** Deprecated synonym of KeySpec, as in AWS: give one or the other, not both. */
+  CustomerMasterKeySpec?: string;
   KeyUsage?: string;
   Origin?: string;
   Tags?: Tag[];
@@ -188,7 +195,6 @@ export interface EncryptResponse {
   KeyId: string;
   CiphertextBlob: Uint8Array;
   EncryptionAlgorithm: EncryptionAlgorithm;
-  KeyMaterialId: string;
 }
 export interface DecryptRequest {
   CiphertextBlob: Uint8Array;
@@ -200,9 +206,8 @@ export interface DecryptResponse {
   KeyId: string;
   Plaintext: Uint8Array;
   EncryptionAlgorithm: EncryptionAlgorithm;
-  KeyMaterialId: string;
-  /** Not in AWS: the key version (1 = original material) that decrypted, for people learning rotation. */
-  KeyVersion: number;
+  /** Symmetric keys only, as in AWS: the key material (version) that decrypted. */
+  KeyMaterialId?: string;
 }
 export interface ReEncryptRequest {
   CiphertextBlob: Uint8Array;
@@ -219,8 +224,10 @@ export interface ReEncryptResponse {
   KeyId: string;
   SourceEncryptionAlgorithm: EncryptionAlgorithm;
   DestinationEncryptionAlgorithm: EncryptionAlgorithm;
-  SourceKeyMaterialId: string;
-  DestinationKeyMaterialId: string;
+  /** Present only when the source key is symmetric, as in AWS. */
+  SourceKeyMaterialId?: string;
+  /** Present only when the destination key is symmetric, as in AWS. */
+  DestinationKeyMaterialId?: string;
 }
 export interface GenerateDataKeyRequest {
   KeyId: string;
@@ -374,6 +381,8 @@ export interface GetPublicKeyResponse extends AlgorithmLists {
   /** DER SubjectPublicKeyInfo (RFC 5280), as AWS KMS returns it. */
   PublicKey: Uint8Array;
   KeySpec: KeySpec;
+  /** Deprecated in AWS, and still returned: always equal to KeySpec. */
+  CustomerMasterKeySpec: KeySpec;
   KeyUsage: KeyUsage;
 }
 
@@ -560,7 +569,7 @@ export interface ImportKeyMaterialRequest {
   ImportToken: Uint8Array;
   /** The 32 bytes of AES-256 key material, RSA-OAEP-encrypted under the PublicKey. */
   EncryptedKeyMaterial: Uint8Array;
-  /** Default KEY_MATERIAL_DOES_NOT_EXPIRE; KEY_MATERIAL_EXPIRES needs ValidTo. */
+  /** Default KEY_MATERIAL_EXPIRES, as in AWS, which needs ValidTo. */
   ExpirationModel?: string;
   ValidTo?: Date;
   /** Not in AWS: wrap file data keys under this raw-AES-keyring identity (docs/FORMAT.md §4.8). */

@@ -113,7 +113,7 @@ describe('one record per call', () => {
       },
       {
         operation: 'createKey',
-        run: (k) => k.createKey({ KeySpec: 'SM2' }),
+        run: (k) => k.createKey({ KeySpec: 'SM2', KeyUsage: 'SIGN_VERIFY' }),
         fails: 'UnsupportedOperationException',
       },
       {
@@ -156,7 +156,7 @@ describe('one record per call', () => {
       },
       {
         operation: 'createAlias',
-        run: (k) => k.createAlias({ AliasName: 'bad name', TargetKeyId: keyId }),
+        run: (k) => k.createAlias({ AliasName: 'alias/bad name', TargetKeyId: keyId }),
         fails: 'InvalidAliasNameException',
       },
       {
@@ -501,6 +501,7 @@ describe('one record per call', () => {
             KeyId: externalKeyId,
             ImportToken: importToken,
             EncryptedKeyMaterial: wrappedMaterial,
+            ExpirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE',
           }),
       },
       {
@@ -510,6 +511,7 @@ describe('one record per call', () => {
             KeyId: externalKeyId,
             ImportToken: importToken,
             EncryptedKeyMaterial: wrappedMaterial,
+            ExpirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE',
           }),
         fails: 'InvalidImportTokenException',
       },

@@ -469,22 +469,23 @@ describe('bad input: the measured cases', () => {
     await expectNoDamage(kms, KeyMetadata.KeyId);
   });
 
-  it('file names with / or \\ give a named outcome, never KMSInternalException', async () => {
+  it('file names with / or \\ encrypt and decrypt to safe output names', async () => {
     const vault = await openVaultForTest();
     const { kms } = vault;
     const { KeyMetadata } = await kms.createKey({});
-    for (const name of ['a/b.txt', 'c\\d.txt', '../up', '/']) {
+    for (const name of ['a/b.txt', 'c\\d.txt', '../up', '/', 'e\u0000f']) {
       const before = await auditCount(vault.vaultName);
-      const outcome = await settle(() =>
-        kms.encryptFile({ KeyIds: [KeyMetadata.KeyId], Input: new File(['data'], name) }),
-      );
-      expect(outcome.settled).toBe(true);
-      if ('error' in outcome && outcome.error !== undefined) {
-        expect((outcome.error as KmsError).name, brief(outcome.error)).not.toBe(
-          'KMSInternalException',
-        );
-      }
-      expect(await auditCount(vault.vaultName)).toBe(before + 1);
+      const encrypted = await kms.encryptFile({
+        KeyIds: [KeyMetadata.KeyId],
+        Input: new File(['data'], name),
+      });
+      expect(encrypted.Output.name).toMatch(/^[^/\\\u0000]+\.encrypted$/);
+      const decrypted = await kms.decryptFile({ Input: encrypted.Output });
+      expect(decrypted.Output.name).toMatch(/^[^/\\\u0000]+$/);
+      expect(await decrypted.Output.text()).toBe('data');
+      expect(await auditCount(vault.vaultName)).toBe(before + 2);
+      await kms.discardFileOutput({ OutputId: encrypted.OutputId });
+      await kms.discardFileOutput({ OutputId: decrypted.OutputId });
     }
     await expectNoDamage(kms, KeyMetadata.KeyId);
   });

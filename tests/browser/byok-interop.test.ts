@@ -234,6 +234,7 @@ describe('the README commands', () => {
       ImportToken: given.ImportToken,
       EncryptedKeyMaterial: fromBase64(made.wrappedBase64),
       RawAesKeyring: { KeyNamespace: 'readme', KeyName: 'key.bin' },
+      ExpirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE',
     });
     expect((await kms.describeKey({ KeyId })).KeyMetadata.KeyState).toBe('Enabled');
     // The vault now holds exactly key.bin: the SDK with key.bin opens what the vault encrypts.

@@ -134,6 +134,7 @@ describe('the import flow', () => {
         KeyId,
         ImportToken: given.ImportToken,
         EncryptedKeyMaterial: await wrapKeyMaterial(given.PublicKey, material, algorithm),
+        ExpirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE',
       });
       expect(imported.KeyMaterialId).toMatch(/^[0-9a-f]{64}$/);
 
@@ -183,6 +184,7 @@ describe('the import flow', () => {
       KeyId,
       ImportToken: given.ImportToken,
       EncryptedKeyMaterial: await wrapKeyMaterial(given.PublicKey, newKeyMaterial()),
+      ExpirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE',
     });
     const [version] = (await storedRecords(vault.vaultName, KeyId)).versions;
     expect(version.CryptoKey).toBeInstanceOf(CryptoKey);
@@ -249,6 +251,7 @@ describe('import errors, named as AWS names them', () => {
         KeyId: keyA,
         ImportToken: forB.ImportToken,
         EncryptedKeyMaterial: wrappedForB,
+        ExpirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE',
       }),
       'InvalidImportTokenException',
     );
@@ -257,6 +260,7 @@ describe('import errors, named as AWS names them', () => {
         KeyId: keyB,
         ImportToken: utf8('not a token'),
         EncryptedKeyMaterial: wrappedForB,
+        ExpirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE',
       }),
       'InvalidImportTokenException',
     );
@@ -268,6 +272,7 @@ describe('import errors, named as AWS names them', () => {
         KeyId: keyB,
         ImportToken: forB.ImportToken,
         EncryptedKeyMaterial: wrappedForB,
+        ExpirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE',
       }),
       'InvalidImportTokenException',
     );
@@ -277,6 +282,7 @@ describe('import errors, named as AWS names them', () => {
       KeyId: keyB,
       ImportToken: newer.ImportToken,
       EncryptedKeyMaterial: wrapped,
+      ExpirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE',
     });
     // Parameters are single-use.
     await expectKmsError(
@@ -284,6 +290,7 @@ describe('import errors, named as AWS names them', () => {
         KeyId: keyB,
         ImportToken: newer.ImportToken,
         EncryptedKeyMaterial: wrapped,
+        ExpirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE',
       }),
       'InvalidImportTokenException',
     );
@@ -301,6 +308,7 @@ describe('import errors, named as AWS names them', () => {
         KeyId,
         ImportToken: given.ImportToken,
         EncryptedKeyMaterial: wrapped,
+        ExpirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE',
       }),
       'ExpiredImportTokenException',
     );
@@ -314,7 +322,12 @@ describe('import errors, named as AWS names them', () => {
     const given = await parameters(kms, KeyId, 'RSAES_OAEP_SHA_256', 'RSA_2048');
     const material = newKeyMaterial();
     const attempt = (EncryptedKeyMaterial: Uint8Array) =>
-      kms.importKeyMaterial({ KeyId, ImportToken: given.ImportToken, EncryptedKeyMaterial });
+      kms.importKeyMaterial({
+        KeyId,
+        ImportToken: given.ImportToken,
+        EncryptedKeyMaterial,
+        ExpirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE',
+      });
     // The other OAEP hash than the parameters were made for.
     await expectKmsError(
       attempt(await wrapKeyMaterial(given.PublicKey, material, 'RSAES_OAEP_SHA_1')),
@@ -352,7 +365,8 @@ describe('import errors, named as AWS names them', () => {
     for (const wrong of [
       { ExpirationModel: 'KEY_MATERIAL_EXPIRES' },
       { ExpirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE', ValidTo: later },
-      { ValidTo: later },
+      // AWS's default model is KEY_MATERIAL_EXPIRES, so leaving both out needs a ValidTo.
+      {},
       { ExpirationModel: 'KEY_MATERIAL_EXPIRES', ValidTo: new Date(clock.now().getTime() - 1) },
       {
         ExpirationModel: 'KEY_MATERIAL_EXPIRES',
@@ -488,7 +502,9 @@ describe('deleting and expiring imported material', () => {
     });
     const { KeyMetadata } = await kms.describeKey({ KeyId });
     expect(KeyMetadata.KeyState).toBe('PendingImport');
-    expect(KeyMetadata.CurrentKeyMaterialId).toBeUndefined();
+    // AWS keeps naming the deleted material (LocalStack snapshot test_import_key_symmetric,
+    // describe-key-after-deleted-import).
+    expect(KeyMetadata.CurrentKeyMaterialId).toBe(KeyMaterialId);
     expect(KeyMetadata.ExpirationModel).toBeUndefined();
     expect((await storedRecords(vault.vaultName, KeyId)).versions).toEqual([]);
     await expectKmsError(kms.decrypt({ CiphertextBlob }), 'KMSInvalidStateException');

@@ -337,11 +337,19 @@ describe('out-of-range parameters → ValidationException naming the parameter',
 
 describe('unsupported key specs', () => {
   // AWS key specs this build refuses on purpose (workers/key-specs.ts, UNSUPPORTED_KEY_SPECS).
-  it.each(['SM2', 'HMAC_224', 'ML_DSA_44', 'ML_DSA_65', 'ML_DSA_87'])(
+  // KeyUsage is given: without it AWS refuses every non-symmetric spec first (ValidationException,
+  // tests/browser/aws-fidelity.test.ts).
+  it.each([
+    ['SM2', 'SIGN_VERIFY'],
+    ['HMAC_224', 'GENERATE_VERIFY_MAC'],
+    ['ML_DSA_44', 'SIGN_VERIFY'],
+    ['ML_DSA_65', 'SIGN_VERIFY'],
+    ['ML_DSA_87', 'SIGN_VERIFY'],
+  ])(
     'createKey KeySpec %s → UnsupportedOperationException, and no key is made',
-    async (keySpec) => {
+    async (keySpec, keyUsage) => {
       await refused(
-        () => vault.kms.createKey({ KeySpec: keySpec }),
+        () => vault.kms.createKey({ KeySpec: keySpec, KeyUsage: keyUsage }),
         'UnsupportedOperationException',
       );
     },
@@ -373,13 +381,21 @@ describe('alias rules', () => {
   it.each([
     ['bad characters', 'alias/has space'],
     ['a dot', 'alias/a.b'],
-    ['a missing alias/ prefix', 'my-alias'],
     ['the bare prefix', 'alias/'],
     ['the reserved alias/aws/ prefix', 'alias/aws/s3'],
   ])('createAlias with %s → InvalidAliasNameException', async (_what, aliasName) => {
     await refused(
       () => vault.kms.createAlias({ AliasName: aliasName, TargetKeyId: key.KeyId }),
       'InvalidAliasNameException',
+    );
+  });
+
+  // AWS answers a name without the prefix with its own ValidationException (LocalStack snapshot
+  // test_create_alias; the exact message is in tests/browser/aws-fidelity.test.ts).
+  it('createAlias with a missing alias/ prefix → ValidationException', async () => {
+    await refused(
+      () => vault.kms.createAlias({ AliasName: 'my-alias', TargetKeyId: key.KeyId }),
+      'ValidationException',
     );
   });
 
@@ -456,8 +472,9 @@ describe('tag rules', () => {
     );
   });
 
-  it('createKey with 51 tags → LimitExceededException', async () => {
-    await refused(() => vault.kms.createKey({ Tags: tags(51) }), 'LimitExceededException');
+  // LocalStack snapshot test_create_key_with_too_many_tags_raises_error.
+  it('createKey with 51 tags → TagException', async () => {
+    await refused(() => vault.kms.createKey({ Tags: tags(51) }), 'TagException');
   });
 
   it('tagResource past 50 tags in all → LimitExceededException; 50 are fine; overwriting does not count twice', async () => {

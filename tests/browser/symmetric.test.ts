@@ -33,7 +33,7 @@ describe('reEncrypt', () => {
       KeyId: destination.Arn,
       SourceEncryptionAlgorithm: 'SYMMETRIC_DEFAULT',
       DestinationEncryptionAlgorithm: 'SYMMETRIC_DEFAULT',
-      SourceKeyMaterialId: original.KeyMaterialId,
+      SourceKeyMaterialId: source.CurrentKeyMaterialId,
       DestinationKeyMaterialId: destination.CurrentKeyMaterialId,
     });
     expect(moved).not.toHaveProperty('Plaintext');
@@ -90,7 +90,9 @@ describe('reEncrypt', () => {
       DestinationKeyId: key.KeyId,
     });
     expect(parseBlob(moved.CiphertextBlob)!.keyVersion).toBe(2);
-    expect((await kms.decrypt({ CiphertextBlob: moved.CiphertextBlob })).KeyVersion).toBe(2);
+    expect((await kms.decrypt({ CiphertextBlob: moved.CiphertextBlob })).KeyMaterialId).toBe(
+      (await kms.describeKey({ KeyId: key.KeyId })).KeyMetadata.CurrentKeyMaterialId,
+    );
   });
 
   it('refuses a disabled destination with DisabledException, and a disabled source too', async () => {

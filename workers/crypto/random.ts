@@ -1,7 +1,6 @@
 /** Randomness from the platform CSPRNG (crypto.getRandomValues), nothing else. */
 
 /** Shim for workers/kms/ until its imports name ../encoding.ts; delete it then. */
-export { toHex } from '../encoding.ts';
 
 export function randomBytes(length: number): Uint8Array<ArrayBuffer> {
   return crypto.getRandomValues(new Uint8Array(length));

@@ -43,7 +43,7 @@ export function auditedCall<Q, R, E extends unknown[]>(
 ): Promise<R> {
   const run = async (): Promise<R> => {
     const eventTime = vault.clock.now();
-    const context = new OperationContext(vault);
+    const context = new OperationContext(vault, operation.eventName);
     const record = (outcome: Omit<Partial<AuditDraft>, 'eventTime'>): AuditDraft =>
       auditDraft(vault, {
         eventName: operation.eventName,

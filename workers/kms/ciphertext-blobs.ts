@@ -26,7 +26,7 @@ export async function sealBlob(
   plaintext: Uint8Array<ArrayBuffer>,
   encryptionContext: EncryptionContext,
 ): Promise<{ blob: Uint8Array<ArrayBuffer>; version: KeyVersionRecord }> {
-  requireSymmetricEncryptionKey(context.arn(key.KeyId), key);
+  requireSymmetricEncryptionKey(context, key);
   const version = await context.currentVersion(key);
   const header = encodeBlobHeader({
     keyId: key.KeyId,
@@ -65,12 +65,13 @@ export async function openBlob(
   if (!blob) throw invalid;
   const key = await context.store.getKey(blob.keyId);
   if (expectedKeyId !== undefined) {
+    // Whatever that key's type or usage, a key that did not seal the blob is the wrong key
+    // (AWS's answer and wording: LocalStack snapshot test_error_messaging_for_invalid_keys).
     const expected = await context.resolveKey(keyIdParameter, expectedKeyId, 'read');
-    requireSymmetricEncryptionKey(context.arn(expected.KeyId), expected);
     if (expected.KeyId !== blob.keyId) {
       throw new KmsError(
         'IncorrectKeyException',
-        'The key ID in the request does not identify a KMS key that can perform this operation.',
+        'The key ID in the request does not identify a CMK that can perform this operation.',
       );
     }
   }

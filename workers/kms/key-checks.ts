@@ -3,7 +3,7 @@
  * usage allow the operation and the algorithm asked for, each refusal named as AWS names it.
  * Messages carry ARNs, specs and algorithm names, never key bytes.
  */
-import type { KeyUsage } from '../crypto/key-specs.ts';
+import type { KeyUsage } from '../key-specs.ts';
 import type { AsymmetricKeyMaterial } from '../crypto/key-generation.ts';
 import { KmsError, validationError } from '../errors.ts';
 import type { KeyRecord, KeyVersionRecord } from '../keystore/vault-store.ts';
@@ -37,11 +37,22 @@ export function requireRotatable(arn: string, key: KeyRecord): void {
   }
 }
 
+/**
+ * AWS's wording for a key whose usage does not allow the operation (LocalStack snapshot
+ * test_error_messaging_for_invalid_keys).
+ */
+function wrongUsage(context: OperationContext, key: KeyRecord, operation: string): KmsError {
+  return invalidKeyUsage(
+    `${context.arn(key.KeyId)} key usage is ${key.KeyUsage} which is not valid for ${operation}.`,
+  );
+}
+
 /** Encrypt, GenerateDataKey*, ReEncrypt and GenerateDataKeyPair* seal with symmetric keys only. */
-export function requireSymmetricEncryptionKey(arn: string, key: KeyRecord): void {
-  if (key.KeySpec !== 'SYMMETRIC_DEFAULT' || key.KeyUsage !== 'ENCRYPT_DECRYPT') {
+export function requireSymmetricEncryptionKey(context: OperationContext, key: KeyRecord): void {
+  if (key.KeyUsage !== 'ENCRYPT_DECRYPT') throw wrongUsage(context, key, context.operation);
+  if (key.KeySpec !== 'SYMMETRIC_DEFAULT') {
     throw invalidKeyUsage(
-      `${arn} is a ${key.KeySpec} ${key.KeyUsage} key; this operation needs a symmetric encryption key (SYMMETRIC_DEFAULT, ENCRYPT_DECRYPT).`,
+      `${context.arn(key.KeyId)} is a ${key.KeySpec} key; ${context.operation} needs a symmetric encryption key (SYMMETRIC_DEFAULT).`,
     );
   }
 }
@@ -52,11 +63,7 @@ export function requireUsage(
   usage: KeyUsage,
   operation: string,
 ): void {
-  if (key.KeyUsage !== usage) {
-    throw invalidKeyUsage(
-      `${context.arn(key.KeyId)} has KeyUsage ${key.KeyUsage}; ${operation} needs a ${usage} key.`,
-    );
-  }
+  if (key.KeyUsage !== usage) throw wrongUsage(context, key, operation);
 }
 
 /** The algorithm must be in the key's list for its usage (KeyMetadata's *Algorithms). */
@@ -65,10 +72,9 @@ export function requireListed<T extends string>(
   algorithm: T,
   listed: readonly T[] | undefined,
 ): void {
+  // AWS's wording (LocalStack snapshot test_invalid_verify_mac).
   if (!listed?.includes(algorithm)) {
-    throw invalidKeyUsage(
-      `Algorithm ${algorithm} is incompatible with key spec ${key.KeySpec}${listed ? `; this key supports ${listed.join(', ')}` : ''}.`,
-    );
+    throw invalidKeyUsage(`Algorithm ${algorithm} is incompatible with key spec ${key.KeySpec}.`);
   }
 }
 

@@ -6,8 +6,9 @@
 import type { RotationType } from '../api.ts';
 import { generateAesGcmKey } from '../crypto/aes-gcm.ts';
 import { generateKeyMaterial } from '../crypto/key-generation.ts';
-import type { KeySpec, KeyUsage } from '../crypto/key-specs.ts';
-import { randomBytes, toHex } from '../crypto/random.ts';
+import type { KeySpec, KeyUsage } from '../key-specs.ts';
+import { randomBytes } from '../crypto/random.ts';
+import { toHex } from '../encoding.ts';
 import type { KeyRecord, KeyVersionRecord, VaultWrite } from '../keystore/vault-store.ts';
 
 /** A new version of key `keyId` with fresh material of its spec; `rotationType` for rotations. */

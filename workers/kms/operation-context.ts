@@ -7,7 +7,7 @@ import type { AuditResource, KeyMetadata } from '../api.ts';
 import type { Clock } from '../clock.ts';
 import { KmsError } from '../errors.ts';
 import type { KeyRecord, KeyVersionRecord, VaultStore } from '../keystore/vault-store.ts';
-import { algorithmLists, custodyOf } from '../crypto/key-specs.ts';
+import { algorithmLists, custodyOf } from '../key-specs.ts';
 import { aliasArn, keyArn, parseKeyReference } from './identifiers.ts';
 import { requireKeyState, type StateRule } from './key-state.ts';
 import { checkKeyIdParameter } from './validation.ts';
@@ -22,7 +22,14 @@ export class OperationContext {
   /** The keys this call touched, in order: the audit record's `resources`. */
   readonly resources: AuditResource[] = [];
 
-  constructor(private readonly vault: VaultCore) {}
+  /**
+   * `operation`: the event name of the call (Encrypt, Sign, …), which refusals name as AWS's
+   * do ("… which is not valid for Encrypt.").
+   */
+  constructor(
+    private readonly vault: VaultCore,
+    readonly operation: string,
+  ) {}
 
   get store(): VaultStore {
     return this.vault.store;
@@ -90,7 +97,7 @@ export class OperationContext {
     return version;
   }
 
-  /** `currentMaterialId` is undefined only for an EXTERNAL key without material (PendingImport). */
+  /** `currentMaterialId` is undefined only for an EXTERNAL key whose material was never imported. */
   metadata(key: KeyRecord, currentMaterialId: string | undefined): KeyMetadata {
     return {
       AWSAccountId: this.vaultId,
@@ -108,10 +115,13 @@ export class OperationContext {
       Origin: key.Origin,
       KeyManager: 'CUSTOMER',
       KeySpec: key.KeySpec,
+      CustomerMasterKeySpec: key.KeySpec,
       ...algorithmLists(key.KeySpec, key.KeyUsage),
       Custody: custodyOf(key.KeySpec),
       MultiRegion: false,
-      ...(currentMaterialId !== undefined && { CurrentKeyMaterialId: currentMaterialId }),
+      // AWS gives it for symmetric keys only.
+      ...(currentMaterialId !== undefined &&
+        key.KeySpec === 'SYMMETRIC_DEFAULT' && { CurrentKeyMaterialId: currentMaterialId }),
       ...(key.ExpirationModel && { ExpirationModel: key.ExpirationModel }),
       ...(key.ValidTo && { ValidTo: key.ValidTo }),
       ...(key.RawAesKeyring && { RawAesKeyring: { ...key.RawAesKeyring } }),
@@ -120,10 +130,9 @@ export class OperationContext {
 
   /** KeyMetadata as DescribeKey answers it. */
   async describe(key: KeyRecord): Promise<KeyMetadata> {
-    // An EXTERNAL key has no version record until its material is imported.
-    return this.metadata(
-      key,
-      (await this.store.getKeyVersion(key.KeyId, key.CurrentVersion))?.KeyMaterialId,
-    );
+    // An EXTERNAL key has no version record until its material is imported, nor after it is
+    // deleted; like AWS, it then still names the material it had.
+    const version = await this.store.getKeyVersion(key.KeyId, key.CurrentVersion);
+    return this.metadata(key, version?.KeyMaterialId ?? key.ImportedKeyMaterialId);
   }
 }

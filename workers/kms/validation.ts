@@ -170,16 +170,30 @@ export function checkEncryptionContext(parameter: string, value: unknown): Encry
 const TAG_CHARACTERS = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
 export const MAX_TAGS_PER_KEY = 50;
 
+/**
+ * A tag key or value: a string of min..max characters. Tags are not secret, so a value that is
+ * too long is echoed, as AWS echoes it (LocalStack snapshot test_key_with_long_tag_value_raises_error).
+ */
+function checkTagText(parameter: string, value: unknown, max: number, min: number): string {
+  const text = requireString(parameter, value, Number.MAX_SAFE_INTEGER, min);
+  if (text.length > max) {
+    throw validationError(parameter, text, `Member must have length less than or equal to ${max}`);
+  }
+  return text;
+}
+
 export function checkTagKey(parameter: string, key: unknown): string {
-  const tagKey = requireString(parameter, key, 128);
+  const tagKey = checkTagText(parameter, key, 128, 1);
   if (!TAG_CHARACTERS.test(tagKey)) {
     throw new KmsError(
       'TagException',
       `Tag key '${tagKey}' contains characters that are not allowed.`,
     );
   }
+  // AWS's wording, for any case of the prefix (LocalStack snapshot
+  // test_create_key_with_invalid_tag_key[lowercase_prefix, uppercase_prefix]).
   if (tagKey.toLowerCase().startsWith('aws:')) {
-    throw new KmsError('TagException', `Tag keys beginning with 'aws:' are reserved.`);
+    throw new KmsError('TagException', 'Tags beginning with aws: are reserved');
   }
   return tagKey;
 }
@@ -191,25 +205,21 @@ export function checkTags(parameter: string, value: unknown, required: boolean):
   }
   if (!Array.isArray(value))
     throw validationError(parameter, undefined, 'Member must be a list of tags');
-  if (value.length > MAX_TAGS_PER_KEY) {
-    throw new KmsError(
-      'LimitExceededException',
-      `A key can have at most ${MAX_TAGS_PER_KEY} tags.`,
-    );
-  }
+  // LocalStack snapshot test_create_key_with_too_many_tags_raises_error.
+  if (value.length > MAX_TAGS_PER_KEY) throw new KmsError('TagException', 'Too many tags');
   const seen = new Set<string>();
   return value.map((tag: unknown, index) => {
     const { TagKey, TagValue } = (tag ?? {}) as Partial<Tag>;
     const key = checkTagKey(`${parameter}.${index + 1}.member.tagKey`, TagKey);
-    const tagValue = requireString(`${parameter}.${index + 1}.member.tagValue`, TagValue, 256, 0);
+    const tagValue = checkTagText(`${parameter}.${index + 1}.member.tagValue`, TagValue, 256, 0);
     if (!TAG_CHARACTERS.test(tagValue)) {
       throw new KmsError(
         'TagException',
         `The value of tag '${key}' contains characters that are not allowed.`,
       );
     }
-    if (seen.has(key))
-      throw new KmsError('TagException', `Tag key '${key}' appears more than once.`);
+    // LocalStack snapshot test_tag_key_with_duplicate_tag_keys_raises_error.
+    if (seen.has(key)) throw new KmsError('TagException', 'Duplicate tag keys');
     seen.add(key);
     return { TagKey: key, TagValue: tagValue };
   });
@@ -219,10 +229,17 @@ const ALIAS_PATTERN = /^alias\/[a-zA-Z0-9:/_-]+$/;
 
 export function checkAliasName(parameter: string, value: unknown): string {
   const name = requireString(parameter, value, 256);
+  // AWS's wording (LocalStack snapshot test_create_alias).
+  if (!name.startsWith('alias/')) {
+    throw new KmsError(
+      'ValidationException',
+      'Alias must start with the prefix "alias/". Please see https://docs.aws.amazon.com/kms/latest/developerguide/kms-alias.html',
+    );
+  }
   if (!ALIAS_PATTERN.test(name)) {
     throw new KmsError(
       'InvalidAliasNameException',
-      `Alias '${name}' must begin with 'alias/' followed by letters, digits, ':', '/', '_' or '-'.`,
+      `Alias '${name}' must be 'alias/' followed by letters, digits, ':', '/', '_' or '-'.`,
     );
   }
   if (name.startsWith('alias/aws/')) {

@@ -7,6 +7,7 @@ import type {
   EncryptResponse,
   EncryptionAlgorithm,
 } from '../../../workers/api.ts';
+import { parseBlob } from '../../../workers/formats/ciphertext-blob.ts';
 import type { KmsClient } from '../../kms/client.ts';
 import { emptyRow, rowsToContext, type KeyValueRow } from '../../ui/key-value-rows.ts';
 import { Operation } from '../../ui/operation.svelte.ts';
@@ -25,7 +26,8 @@ export class EncryptText {
   input = $state('');
   context = $state<KeyValueRow[]>([emptyRow()]);
   readonly operation = new Operation();
-  result = $state.raw<(EncryptResponse & { base64: string }) | null>(null);
+  /** `keyVersion`: the key version a symmetric ciphertext names in its header (FORMAT.md §2). */
+  result = $state.raw<(EncryptResponse & { base64: string; keyVersion?: number }) | null>(null);
 
   constructor(private readonly client: KmsClient) {}
 
@@ -50,7 +52,13 @@ export class EncryptText {
         ...(algorithm && { EncryptionAlgorithm: algorithm }),
       });
     });
-    if (response) this.result = { ...response, base64: toBase64(response.CiphertextBlob) };
+    if (response) {
+      this.result = {
+        ...response,
+        base64: toBase64(response.CiphertextBlob),
+        keyVersion: algorithm ? undefined : parseBlob(response.CiphertextBlob)?.keyVersion,
+      };
+    }
   }
 }
 
@@ -58,7 +66,10 @@ export class DecryptText {
   ciphertext = $state('');
   context = $state<KeyValueRow[]>([emptyRow()]);
   readonly operation = new Operation();
-  result = $state.raw<(DecryptResponse & { text?: string; base64: string }) | null>(null);
+  /** `keyVersion`: the key version the symmetric ciphertext named (FORMAT.md §2). */
+  result = $state.raw<
+    (DecryptResponse & { text?: string; base64: string; keyVersion?: number }) | null
+  >(null);
 
   constructor(private readonly client: KmsClient) {}
 
@@ -68,12 +79,14 @@ export class DecryptText {
    */
   async run(rsa?: { KeyId: string; EncryptionAlgorithm: EncryptionAlgorithm }): Promise<void> {
     this.result = null;
+    let keyVersion: number | undefined;
     const response = await this.operation.run(async () => {
       const context = rowsToContext(this.context);
       if ('problem' in context) throw new InputProblem(context.problem);
       const blob = fromTypedBase64(this.ciphertext);
       if (!blob || blob.length === 0)
         throw new InputProblem('The ciphertext must be the base64 text that encrypt produced.');
+      keyVersion = rsa ? undefined : parseBlob(blob)?.keyVersion;
       return this.client.decrypt({
         CiphertextBlob: blob,
         EncryptionContext: context.context,
@@ -86,6 +99,7 @@ export class DecryptText {
         ...response,
         ...(text !== undefined && { text }),
         base64: toBase64(response.Plaintext),
+        keyVersion,
       };
     }
   }

@@ -53,7 +53,9 @@ export async function importMaterial(
     KeyId: keyId,
     ImportToken: parameters.ImportToken,
     EncryptedKeyMaterial: await wrapKeyMaterial(parameters.PublicKey, material, algorithm),
-    ...(options.validTo && { ExpirationModel: 'KEY_MATERIAL_EXPIRES', ValidTo: options.validTo }),
+    ...(options.validTo
+      ? { ExpirationModel: 'KEY_MATERIAL_EXPIRES', ValidTo: options.validTo }
+      : { ExpirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE' }),
     ...(options.rawAesKeyring && { RawAesKeyring: options.rawAesKeyring }),
   });
 }

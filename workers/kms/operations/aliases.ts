@@ -1,4 +1,5 @@
 /** Aliases: CreateAlias, UpdateAlias, DeleteAlias, ListAliases. */
+import { isHmacKeySpec } from '../../key-specs.ts';
 import { KmsError, validationError } from '../../errors.ts';
 import type { KeyRecord } from '../../keystore/vault-store.ts';
 import { parseKeyReference } from '../identifiers.ts';
@@ -6,6 +7,12 @@ import { EMPTY, type OperationGroup } from '../operation.ts';
 import type { OperationContext } from '../operation-context.ts';
 import { paginate } from '../pagination.ts';
 import { checkAliasName, checkKeyIdParameter } from '../validation.ts';
+
+/** The key types UpdateAlias keeps an alias within. */
+function keyType(key: KeyRecord): 'symmetric' | 'asymmetric' | 'HMAC' {
+  if (isHmacKeySpec(key.KeySpec)) return 'HMAC';
+  return key.KeySpec === 'SYMMETRIC_DEFAULT' ? 'symmetric' : 'asymmetric';
+}
 
 /** TargetKeyId must name a key by id or ARN, not by alias (AWS's rule). */
 async function resolveAliasTarget(context: OperationContext, value: unknown): Promise<KeyRecord> {
@@ -55,10 +62,12 @@ export const aliasOperations = {
       if (!alias) throw context.aliasNotFound(aliasName);
       const current = await context.store.getKey(alias.TargetKeyId);
       const key = await resolveAliasTarget(context, request.TargetKeyId);
-      if (current && (current.KeySpec !== key.KeySpec || current.KeyUsage !== key.KeyUsage)) {
+      // AWS API reference, UpdateAlias: the new key must be of the same type (symmetric,
+      // asymmetric or HMAC) and have the same key usage; its spec may differ.
+      if (current && (keyType(current) !== keyType(key) || current.KeyUsage !== key.KeyUsage)) {
         throw new KmsError(
           'ValidationException',
-          'An alias can only move between keys of the same key spec and key usage.',
+          `An alias can only move to a key of the same type (${keyType(current)}) and key usage (${current.KeyUsage}).`,
         );
       }
       const updated = { ...alias, TargetKeyId: key.KeyId, LastUpdatedDate: context.now() };

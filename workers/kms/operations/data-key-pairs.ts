@@ -5,7 +5,7 @@
  */
 import type { GenerateDataKeyPairRequest, GenerateDataKeyPairResponse } from '../../api.ts';
 import { generateDataKeyPair as generatePair } from '../../crypto/data-key-pair.ts';
-import { DATA_KEY_PAIR_SPECS, UNSUPPORTED_KEY_SPECS } from '../../crypto/key-specs.ts';
+import { DATA_KEY_PAIR_SPECS, UNSUPPORTED_KEY_SPECS } from '../../key-specs.ts';
 import { KmsError } from '../../errors.ts';
 import { sealBlob } from '../ciphertext-blobs.ts';
 import { requireParameter, requireSymmetricEncryptionKey } from '../key-checks.ts';
@@ -26,7 +26,7 @@ async function generateDataKeyPair(
     throw new KmsError('UnsupportedOperationException', UNSUPPORTED_KEY_SPECS.SM2!);
   const encryptionContext = checkEncryptionContext('encryptionContext', request.EncryptionContext);
   const key = await context.resolveKey('keyId', request.KeyId, 'use');
-  requireSymmetricEncryptionKey(context.arn(key.KeyId), key);
+  requireSymmetricEncryptionKey(context, key);
   const pair = await generatePair(spec);
   try {
     const { blob, version } = await sealBlob(context, key, pair.privateKey, encryptionContext);

@@ -3,7 +3,7 @@
  * GenerateRandom. Symmetric keys seal ciphertext blobs (workers/kms/ciphertext-blobs.ts); RSA
  * keys encrypt with RSAES-OAEP, whose ciphertext names no key.
  */
-import type { DecryptResponse, EncryptionContext, EncryptResponse } from '../../api.ts';
+import type { EncryptionContext } from '../../api.ts';
 import {
   algorithmLists,
   ENCRYPTION_ALGORITHMS,
@@ -11,13 +11,19 @@ import {
   oaepMaxPlaintextLength,
   type EncryptionAlgorithm,
   type RsaEncryptionAlgorithm,
-} from '../../crypto/key-specs.ts';
+} from '../../key-specs.ts';
 import { randomBytes } from '../../crypto/random.ts';
 import { rsaOaepDecrypt, rsaOaepEncrypt } from '../../crypto/rsa-oaep.ts';
-import { KmsError, validationError } from '../../errors.ts';
+import { KmsError } from '../../errors.ts';
 import type { KeyRecord } from '../../keystore/vault-store.ts';
 import { MAX_CIPHERTEXT_BYTES, openBlob, sealBlob } from '../ciphertext-blobs.ts';
-import { asymmetricMaterial, heldKey, invalidKeyUsage, requireListed } from '../key-checks.ts';
+import {
+  asymmetricMaterial,
+  heldKey,
+  invalidKeyUsage,
+  requireListed,
+  requireUsage,
+} from '../key-checks.ts';
 import type { OperationGroup } from '../operation.ts';
 import type { OperationContext } from '../operation-context.ts';
 import { checkBytes, checkEncryptionContext, checkEnum, checkInteger } from '../validation.ts';
@@ -37,6 +43,22 @@ function checkSymmetricAlgorithm(parameter: string, value: unknown): 'SYMMETRIC_
   return algorithm;
 }
 
+/** A ciphertext opened: by a symmetric key (with its KeyMaterialId) or an RSA key. */
+interface Opened {
+  KeyId: string;
+  Plaintext: Uint8Array<ArrayBuffer>;
+  EncryptionAlgorithm: EncryptionAlgorithm;
+  KeyMaterialId?: string;
+}
+
+/** A plaintext sealed: by a symmetric key (with its KeyMaterialId) or an RSA key. */
+interface Sealed {
+  KeyId: string;
+  CiphertextBlob: Uint8Array<ArrayBuffer>;
+  EncryptionAlgorithm: EncryptionAlgorithm;
+  KeyMaterialId?: string;
+}
+
 /** The encryption algorithms that name an RSA key (Decrypt then needs KeyId). */
 function isRsaEncryptionAlgorithm(
   algorithm: EncryptionAlgorithm | undefined,
@@ -50,9 +72,10 @@ function rsaAlgorithm(
   requested: EncryptionAlgorithm | undefined,
   operation: string,
 ): RsaEncryptionAlgorithm {
-  if (!isRsaKeySpec(key.KeySpec) || key.KeyUsage !== 'ENCRYPT_DECRYPT') {
+  requireUsage(context, key, 'ENCRYPT_DECRYPT', operation);
+  if (!isRsaKeySpec(key.KeySpec)) {
     throw invalidKeyUsage(
-      `${context.arn(key.KeyId)} is a ${key.KeySpec} ${key.KeyUsage} key; ${operation} needs an encryption key.`,
+      `${context.arn(key.KeyId)} is a ${key.KeySpec} key; ${operation} with ${requested ?? 'SYMMETRIC_DEFAULT'} needs an RSA or symmetric encryption key.`,
     );
   }
   const algorithm = requested ?? 'SYMMETRIC_DEFAULT';
@@ -76,20 +99,21 @@ async function encryptWithRsaKey(
   plaintext: Uint8Array<ArrayBuffer>,
   requested: EncryptionAlgorithm | undefined,
   encryptionContext: EncryptionContext,
-): Promise<EncryptResponse> {
+): Promise<Sealed> {
   const algorithm = rsaAlgorithm(context, key, requested, 'Encrypt');
   refuseContext(encryptionContext);
   const max = oaepMaxPlaintextLength(
     key.KeySpec as Parameters<typeof oaepMaxPlaintextLength>[0],
     algorithm,
   );
+  // AWS's wording (LocalStack snapshot test_encrypt_validate_plaintext_size_per_key_type).
   if (plaintext.length > max) {
     throw new KmsError(
       'ValidationException',
-      `${algorithm} with a ${key.KeySpec} key encrypts at most ${max} bytes; the plaintext is ${plaintext.length}.`,
+      `Algorithm ${algorithm} and key spec ${key.KeySpec} cannot encrypt data larger than ${max} bytes.`,
     );
   }
-  const { version, material } = await asymmetricMaterial(context, key);
+  const { material } = await asymmetricMaterial(context, key);
   return {
     KeyId: context.arn(key.KeyId),
     CiphertextBlob: await rsaOaepEncrypt(
@@ -98,7 +122,6 @@ async function encryptWithRsaKey(
       plaintext,
     ),
     EncryptionAlgorithm: algorithm,
-    KeyMaterialId: version.KeyMaterialId,
   };
 }
 
@@ -108,21 +131,22 @@ async function encryptWithRsaKey(
  */
 async function decryptWithRsaKey(
   context: OperationContext,
-  request: { CiphertextBlob?: unknown; KeyId?: unknown },
+  given: { blob: unknown; keyId: unknown; keyIdParameter: 'keyId' | 'sourceKeyId' },
   requested: RsaEncryptionAlgorithm,
   encryptionContext: EncryptionContext,
-): Promise<DecryptResponse> {
-  const ciphertext = checkBytes('ciphertextBlob', request.CiphertextBlob, 1, MAX_CIPHERTEXT_BYTES);
-  if (request.KeyId === undefined || request.KeyId === null) {
+): Promise<Opened> {
+  const ciphertext = checkBytes('ciphertextBlob', given.blob, 1, MAX_CIPHERTEXT_BYTES);
+  if (given.keyId === undefined || given.keyId === null) {
+    const name = given.keyIdParameter === 'keyId' ? 'KeyId' : 'SourceKeyId';
     throw new KmsError(
       'ValidationException',
-      `KeyId is required to decrypt with ${requested}: an RSA ciphertext does not name its key.`,
+      `${name} is required to decrypt with ${requested}: an RSA ciphertext does not name its key.`,
     );
   }
-  const key = await context.resolveKey('keyId', request.KeyId, 'use');
-  const algorithm = rsaAlgorithm(context, key, requested, 'Decrypt');
+  const key = await context.resolveKey(given.keyIdParameter, given.keyId, 'use');
+  const algorithm = rsaAlgorithm(context, key, requested, context.operation);
   refuseContext(encryptionContext);
-  const { version, material } = await asymmetricMaterial(context, key);
+  const { material } = await asymmetricMaterial(context, key);
   const plaintext = await rsaOaepDecrypt(heldKey(material.PrivateKeys[algorithm]), ciphertext);
   if (!plaintext) {
     throw new KmsError(
@@ -134,8 +158,6 @@ async function decryptWithRsaKey(
     KeyId: context.arn(key.KeyId),
     Plaintext: plaintext,
     EncryptionAlgorithm: algorithm,
-    KeyMaterialId: version.KeyMaterialId,
-    KeyVersion: version.Version,
   };
 }
 
@@ -169,6 +191,47 @@ async function dataKey(
   };
 }
 
+/** ReEncrypt's symmetric source: the blob names its key; SourceKeyId, if given, must match. */
+async function openSymmetric(
+  context: OperationContext,
+  request: { CiphertextBlob?: unknown; SourceKeyId?: unknown },
+  requested: EncryptionAlgorithm | undefined,
+  encryptionContext: EncryptionContext,
+): Promise<Opened> {
+  const algorithm = checkSymmetricAlgorithm('sourceEncryptionAlgorithm', requested);
+  const { key, version, plaintext } = await openBlob(context, {
+    blob: request.CiphertextBlob,
+    blobParameter: 'ciphertextBlob',
+    expectedKeyId: request.SourceKeyId,
+    keyIdParameter: 'sourceKeyId',
+    encryptionContext,
+  });
+  return {
+    KeyId: context.arn(key.KeyId),
+    Plaintext: plaintext,
+    EncryptionAlgorithm: algorithm,
+    KeyMaterialId: version.KeyMaterialId,
+  };
+}
+
+/** ReEncrypt's symmetric destination. */
+async function sealSymmetric(
+  context: OperationContext,
+  key: KeyRecord,
+  plaintext: Uint8Array<ArrayBuffer>,
+  requested: EncryptionAlgorithm | undefined,
+  encryptionContext: EncryptionContext,
+): Promise<Sealed> {
+  const algorithm = checkSymmetricAlgorithm('destinationEncryptionAlgorithm', requested);
+  const { blob, version } = await sealBlob(context, key, plaintext, encryptionContext);
+  return {
+    KeyId: context.arn(key.KeyId),
+    CiphertextBlob: blob,
+    EncryptionAlgorithm: algorithm,
+    KeyMaterialId: version.KeyMaterialId,
+  };
+}
+
 const DATA_KEY_FIELDS = ['KeyId', 'KeySpec', 'NumberOfBytes', 'EncryptionContext'] as const;
 
 export const encryptionOperations = {
@@ -194,13 +257,12 @@ export const encryptionOperations = {
         };
       }
       const algorithm = checkSymmetricAlgorithm('encryptionAlgorithm', requested);
-      const { blob, version } = await sealBlob(context, key, plaintext, encryptionContext);
+      const { blob } = await sealBlob(context, key, plaintext, encryptionContext);
       return {
         response: {
           KeyId: context.arn(key.KeyId),
           CiphertextBlob: blob,
           EncryptionAlgorithm: algorithm,
-          KeyMaterialId: version.KeyMaterialId,
         },
       };
     },
@@ -222,7 +284,12 @@ export const encryptionOperations = {
       );
       if (isRsaEncryptionAlgorithm(requested)) {
         return {
-          response: await decryptWithRsaKey(context, request, requested, encryptionContext),
+          response: await decryptWithRsaKey(
+            context,
+            { blob: request.CiphertextBlob, keyId: request.KeyId, keyIdParameter: 'keyId' },
+            requested,
+            encryptionContext,
+          ),
         };
       }
       const algorithm = checkSymmetricAlgorithm('encryptionAlgorithm', requested);
@@ -239,7 +306,6 @@ export const encryptionOperations = {
           Plaintext: plaintext,
           EncryptionAlgorithm: algorithm,
           KeyMaterialId: version.KeyMaterialId,
-          KeyVersion: version.Version,
         },
       };
     },
@@ -266,45 +332,72 @@ export const encryptionOperations = {
         'destinationEncryptionContext',
         request.DestinationEncryptionContext,
       );
-      const sourceAlgorithm = checkSymmetricAlgorithm(
+      const sourceRequested = checkEnum(
         'sourceEncryptionAlgorithm',
         request.SourceEncryptionAlgorithm,
+        ENCRYPTION_ALGORITHMS,
       );
-      const destinationAlgorithm = checkSymmetricAlgorithm(
+      const destinationRequested = checkEnum(
         'destinationEncryptionAlgorithm',
         request.DestinationEncryptionAlgorithm,
+        ENCRYPTION_ALGORITHMS,
       );
       const destination = await context.resolveKey(
         'destinationKeyId',
         request.DestinationKeyId,
         'use',
       );
-      const source = await openBlob(context, {
-        blob: request.CiphertextBlob,
-        blobParameter: 'ciphertextBlob',
-        expectedKeyId: request.SourceKeyId,
-        keyIdParameter: 'sourceKeyId',
-        encryptionContext: sourceContext,
-      });
+      // The source: an RSA ciphertext names no key, so SourceKeyId and the algorithm say which
+      // (AWS API reference, ReEncrypt); a symmetric blob names its own key.
+      const source = isRsaEncryptionAlgorithm(sourceRequested)
+        ? await decryptWithRsaKey(
+            context,
+            {
+              blob: request.CiphertextBlob,
+              keyId: request.SourceKeyId,
+              keyIdParameter: 'sourceKeyId',
+            },
+            sourceRequested,
+            sourceContext,
+          )
+        : await openSymmetric(context, request, sourceRequested, sourceContext);
       // The plaintext stays in this function: it is sealed again and never returned.
-      const { blob, version } = await sealBlob(
-        context,
-        destination,
-        source.plaintext,
-        destinationContext,
-      );
-      source.plaintext.fill(0);
-      return {
-        response: {
-          CiphertextBlob: blob,
-          SourceKeyId: context.arn(source.key.KeyId),
-          KeyId: context.arn(destination.KeyId),
-          SourceEncryptionAlgorithm: sourceAlgorithm,
-          DestinationEncryptionAlgorithm: destinationAlgorithm,
-          SourceKeyMaterialId: source.version.KeyMaterialId,
-          DestinationKeyMaterialId: version.KeyMaterialId,
-        },
-      };
+      try {
+        const sealed =
+          destination.KeySpec === 'SYMMETRIC_DEFAULT'
+            ? await sealSymmetric(
+                context,
+                destination,
+                source.Plaintext,
+                destinationRequested,
+                destinationContext,
+              )
+            : await encryptWithRsaKey(
+                context,
+                destination,
+                source.Plaintext,
+                destinationRequested,
+                destinationContext,
+              );
+        return {
+          response: {
+            CiphertextBlob: sealed.CiphertextBlob,
+            SourceKeyId: source.KeyId,
+            KeyId: sealed.KeyId,
+            SourceEncryptionAlgorithm: source.EncryptionAlgorithm,
+            DestinationEncryptionAlgorithm: sealed.EncryptionAlgorithm,
+            // Each present only for a symmetric key, as in AWS.
+            ...(source.KeyMaterialId !== undefined && {
+              SourceKeyMaterialId: source.KeyMaterialId,
+            }),
+            ...(sealed.KeyMaterialId !== undefined && {
+              DestinationKeyMaterialId: sealed.KeyMaterialId,
+            }),
+          },
+        };
+      } finally {
+        source.Plaintext.fill(0);
+      }
     },
   },
 
@@ -334,8 +427,9 @@ export const encryptionOperations = {
     fields: ['NumberOfBytes'],
     async run(_context, request) {
       const length = checkInteger('numberOfBytes', request.NumberOfBytes, 1, 1024);
+      // AWS's wording (LocalStack snapshot test_generate_random_invalid_number_of_bytes[None]).
       if (length === undefined)
-        throw validationError('numberOfBytes', undefined, 'Member must not be null');
+        throw new KmsError('ValidationException', 'NumberOfBytes is required.');
       return { response: { Plaintext: randomBytes(length) } };
     },
   },

@@ -16,13 +16,10 @@ import type {
   VerifyFileRequest,
   VerifyFileResponse,
 } from '../../api.ts';
-import {
-  SIGNING_ALGORITHMS,
-  signingProfile,
-  type SigningAlgorithm,
-} from '../../crypto/key-specs.ts';
-import { toHex } from '../../crypto/random.ts';
+import { SIGNING_ALGORITHMS, signingProfile, type SigningAlgorithm } from '../../key-specs.ts';
+import { toHex } from '../../encoding.ts';
 import { BlobReader } from '../../envelope/blob-reader.ts';
+import { safeOutputName } from '../../envelope/output-name.ts';
 import { ProgressReporter } from '../../envelope/progress.ts';
 import { KmsError, validationError } from '../../errors.ts';
 import {
@@ -41,8 +38,8 @@ import {
   sign,
   verifySignature,
 } from './signing.ts';
-import { checkInput, type FileOutcome } from './files.ts';
-import type { OperationGroup } from '../operation.ts';
+import { checkInput } from './files.ts';
+import type { OperationGroup, Outcome } from '../operation.ts';
 import type { OperationContext } from '../operation-context.ts';
 import { checkEnum } from '../validation.ts';
 
@@ -98,7 +95,7 @@ export async function signFile(
   request: SignFileRequest,
   onProgress?: FileProgressCallback,
   signal?: AbortSignal,
-): Promise<FileOutcome<SignFileResponse>> {
+): Promise<Outcome<SignFileResponse>> {
   const input = checkInput('input', request.Input);
   const algorithm = checkEnum('signingAlgorithm', request.SigningAlgorithm, SIGNING_ALGORITHMS);
   if (algorithm === undefined) {
@@ -150,7 +147,9 @@ export async function signFile(
     Sha256: digest,
     Statement: statement,
     Signature,
-    SignatureFile: new File([text], `${fileName(input)}.sig`, { type: 'text/plain' }),
+    SignatureFile: new File([text], safeOutputName(fileName(input), '.sig'), {
+      type: 'text/plain',
+    }),
   };
   return {
     response,
@@ -187,7 +186,7 @@ export async function verifyFile(
   request: VerifyFileRequest,
   onProgress?: FileProgressCallback,
   signal?: AbortSignal,
-): Promise<FileOutcome<VerifyFileResponse>> {
+): Promise<Outcome<VerifyFileResponse>> {
   const input = checkInput('input', request.Input);
   const signatureFile = checkInput('signatureFile', request.SignatureFile);
   const signer = checkSignerChoice(request);

@@ -18,23 +18,18 @@ import type {
   InspectCiphertextResponse,
   InspectedEncryptedDataKey,
 } from '../../api.ts';
-import { toHex } from '../../crypto/random.ts';
+import { toHex } from '../../encoding.ts';
 import { KmsError, validationError } from '../../errors.ts';
 import { suiteIdHex } from '../../envelope/algorithm-suites.ts';
 import { decryptMessage } from '../../envelope/decrypt-message.ts';
 import { checkFrameLength, encryptMessage } from '../../envelope/encrypt-message.ts';
 import { inspectMessage } from '../../envelope/inspect-message.ts';
 import { createOutputSink, discardOutput } from '../../envelope/opfs-sink.ts';
-import type { OperationGroup } from '../operation.ts';
+import { safeOutputName } from '../../envelope/output-name.ts';
+import type { OperationGroup, Outcome } from '../operation.ts';
 import type { OperationContext } from '../operation-context.ts';
 import { checkEncryptionContext } from '../validation.ts';
 import { identifiedKey, VaultKeyring, type WrappingTarget } from '../vault-keyring.ts';
-
-/** What the call logs as responseElements: sizes, ids and the encryption context, never bytes. */
-export interface FileOutcome<R> {
-  response: R;
-  auditResponse: Record<string, unknown>;
-}
 
 /** At most this many keys per file: each adds an entry to the header. */
 export const MAX_KEYS_PER_FILE = 10;
@@ -71,15 +66,15 @@ function checkKeyIds(parameter: string, value: unknown): unknown[] {
 
 /** `<name>.encrypted`; a Blob without a name is "data". */
 function encryptedName(input: Blob): string {
-  return `${input instanceof File && input.name ? input.name : 'data'}.encrypted`;
+  return safeOutputName(input instanceof File ? input.name : undefined, '.encrypted');
 }
 
 /** The name before encryption: `.encrypted` removed, or `.decrypted` added when it is not there. */
 function decryptedName(input: Blob): string {
   const name = input instanceof File && input.name ? input.name : 'data.encrypted';
   return /\.encrypted$/i.test(name) && name.length > '.encrypted'.length
-    ? name.slice(0, -'.encrypted'.length)
-    : `${name}.decrypted`;
+    ? safeOutputName(name.slice(0, -'.encrypted'.length))
+    : safeOutputName(name, '.decrypted');
 }
 
 export async function encryptFile(
@@ -87,7 +82,7 @@ export async function encryptFile(
   request: EncryptFileRequest,
   onProgress?: FileProgressCallback,
   signal?: AbortSignal,
-): Promise<FileOutcome<EncryptFileResponse>> {
+): Promise<Outcome<EncryptFileResponse>> {
   const input = checkInput('input', request.Input);
   const keyIds = checkKeyIds('keyIds', request.KeyIds);
   const encryptionContext = checkEncryptionContext('encryptionContext', request.EncryptionContext);
@@ -145,7 +140,7 @@ export async function decryptFile(
   request: DecryptFileRequest,
   onProgress?: FileProgressCallback,
   signal?: AbortSignal,
-): Promise<FileOutcome<DecryptFileResponse>> {
+): Promise<Outcome<DecryptFileResponse>> {
   const input = checkInput('input', request.Input);
   const expectedEncryptionContext = checkEncryptionContext(
     'encryptionContext',
@@ -192,7 +187,7 @@ export async function decryptFile(
 export async function inspectCiphertext(
   context: OperationContext,
   request: InspectCiphertextRequest,
-): Promise<FileOutcome<InspectCiphertextResponse>> {
+): Promise<Outcome<InspectCiphertextResponse>> {
   const input = checkInput('input', request.Input);
   const inspected = await inspectMessage(input);
   const entries: InspectedEncryptedDataKey[] = [];

@@ -30,8 +30,9 @@ import {
   rsaModulusBits,
   type RsaEncryptionAlgorithm,
   type RsaKeySpec,
-} from '../../crypto/key-specs.ts';
-import { randomBytes, toHex } from '../../crypto/random.ts';
+} from '../../key-specs.ts';
+import { randomBytes } from '../../crypto/random.ts';
+import { toHex } from '../../encoding.ts';
 import { rsaOaepDecrypt } from '../../crypto/rsa-oaep.ts';
 import { constantTimeEqual } from '../../envelope/key-derivation.ts';
 import { KmsError, validationError } from '../../errors.ts';
@@ -39,10 +40,9 @@ import type {
   ImportParametersRecord,
   KeyRecord,
   KeyVersionRecord,
-  VaultStore,
   VaultWrite,
 } from '../../keystore/vault-store.ts';
-import type { OperationGroup } from '../operation.ts';
+import type { OperationGroup, Outcome } from '../operation.ts';
 import type { OperationContext } from '../operation-context.ts';
 import { checkBytes, checkDate, checkEnum, checkString } from '../validation.ts';
 import { VAULT_KEY_NAMESPACE } from '../vault-keyring.ts';
@@ -73,22 +73,20 @@ const MAX_IDENTITY_LENGTH = 256;
 const RSA_PUBLIC_EXPONENT = Uint8Array.of(1, 0, 1);
 const MATERIAL_ID_DOMAIN = new TextEncoder().encode('pocket-kms imported key material\0');
 
-export interface ImportOutcome<R> {
-  response: R;
-  write: VaultWrite;
-}
-
 function requireValue<T>(parameter: string, value: T | undefined): T {
   if (value === undefined) throw validationError(parameter, undefined, 'Member must not be null');
   return value;
 }
 
-/** GetParametersForImport, ImportKeyMaterial and DeleteImportedKeyMaterial need an EXTERNAL key. */
-function requireExternal(context: OperationContext, key: KeyRecord, operation: string): void {
+/**
+ * GetParametersForImport, ImportKeyMaterial and DeleteImportedKeyMaterial need an EXTERNAL key
+ * (AWS's wording: LocalStack snapshot test_get_parameters_for_import).
+ */
+function requireExternal(context: OperationContext, key: KeyRecord): void {
   if (key.Origin !== 'EXTERNAL') {
     throw new KmsError(
       'UnsupportedOperationException',
-      `${context.arn(key.KeyId)} has Origin ${key.Origin}: ${operation} works only on keys created with Origin EXTERNAL.`,
+      `${context.arn(key.KeyId)} origin is ${key.Origin} which is not valid for this operation.`,
     );
   }
 }
@@ -194,10 +192,10 @@ async function importedKeyMaterialId(
 export async function getParametersForImport(
   context: OperationContext,
   request: GetParametersForImportRequest,
-): Promise<ImportOutcome<GetParametersForImportResponse>> {
+): Promise<Outcome<GetParametersForImportResponse>> {
   const { algorithm, spec } = checkWrapping(request.WrappingAlgorithm, request.WrappingKeySpec);
   const key = await context.resolveKey('keyId', request.KeyId, 'manage');
-  requireExternal(context, key, 'GetParametersForImport');
+  requireExternal(context, key);
   // The private key is made non-extractable: it exists only to unwrap inside this worker.
   const pair = (await crypto.subtle.generateKey(
     {
@@ -239,13 +237,14 @@ function checkExpiration(
   now: Date,
 ): { model: ExpirationModel; validTo?: Date } {
   const model =
-    checkEnum('expirationModel', modelValue, EXPIRATION_MODELS) ?? 'KEY_MATERIAL_DOES_NOT_EXPIRE';
+    // AWS API reference, ImportKeyMaterial: "The default is KEY_MATERIAL_EXPIRES".
+    checkEnum('expirationModel', modelValue, EXPIRATION_MODELS) ?? 'KEY_MATERIAL_EXPIRES';
   const validTo = checkDate('validTo', validToValue);
   if (model === 'KEY_MATERIAL_EXPIRES') {
     if (!validTo)
       throw new KmsError(
         'ValidationException',
-        'ValidTo is required when ExpirationModel is KEY_MATERIAL_EXPIRES.',
+        'A validTo date must be set if the ExpirationModel is KEY_MATERIAL_EXPIRES',
       );
     if (validTo <= now) throw new KmsError('ValidationException', 'ValidTo must be in the future.');
     if (validTo > addDays(now, MAX_VALID_TO_DAYS)) {
@@ -268,7 +267,7 @@ function checkExpiration(
 export async function importKeyMaterial(
   context: OperationContext,
   request: ImportKeyMaterialRequest,
-): Promise<ImportOutcome<ImportKeyMaterialResponse>> {
+): Promise<Outcome<ImportKeyMaterialResponse>> {
   const token = checkBytes('importToken', request.ImportToken, 1, MAX_IMPORT_BLOB_BYTES);
   const encryptedMaterial = checkBytes(
     'encryptedKeyMaterial',
@@ -281,7 +280,7 @@ export async function importKeyMaterial(
   const identity = checkRawAesIdentity(request.RawAesKeyring);
   const key = await context.resolveKey('keyId', request.KeyId, 'manage');
   const arn = context.arn(key.KeyId);
-  requireExternal(context, key, 'ImportKeyMaterial');
+  requireExternal(context, key);
 
   const parameters = await context.store.getImportParameters(key.KeyId);
   if (!parameters || !constantTimeEqual(parameters.ImportToken, token)) {
@@ -398,9 +397,9 @@ export function removeImportedMaterial(key: KeyRecord): VaultWrite {
 export async function deleteImportedKeyMaterial(
   context: OperationContext,
   request: KeyIdRequest,
-): Promise<ImportOutcome<DeleteImportedKeyMaterialResponse>> {
+): Promise<Outcome<DeleteImportedKeyMaterialResponse>> {
   const key = await context.resolveKey('keyId', request.KeyId, 'manage');
-  requireExternal(context, key, 'DeleteImportedKeyMaterial');
+  requireExternal(context, key);
   const version = await context.store.getKeyVersion(key.KeyId, key.CurrentVersion);
   if (!version) {
     throw new KmsError(

@@ -1,6 +1,6 @@
 /** Key agreement: DeriveSharedSecret (ECDH) with NIST ECC KEY_AGREEMENT keys. */
 import { deriveSharedSecret as deriveSecret } from '../../crypto/ecdh.ts';
-import { algorithmLists, KEY_AGREEMENT_ALGORITHMS } from '../../crypto/key-specs.ts';
+import { algorithmLists, KEY_AGREEMENT_ALGORITHMS } from '../../key-specs.ts';
 import {
   asymmetricMaterial,
   heldKey,

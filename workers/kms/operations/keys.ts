@@ -8,10 +8,9 @@ import {
   KEY_SPECS,
   KEY_USAGES,
   UNSUPPORTED_KEY_SPECS,
-  usagesFor,
   type KeySpec,
   type KeyUsage,
-} from '../../crypto/key-specs.ts';
+} from '../../key-specs.ts';
 import { randomUuid } from '../../crypto/random.ts';
 import { KmsError } from '../../errors.ts';
 import type { KeyRecord } from '../../keystore/vault-store.ts';
@@ -31,22 +30,42 @@ const ORIGINS = [
 const DEFAULT_DELETION_WINDOW_DAYS = 30;
 
 /**
- * CreateKey's KeySpec and KeyUsage, with AWS's rules: KeySpec defaults to SYMMETRIC_DEFAULT and
- * KeyUsage to ENCRYPT_DECRYPT; a pair AWS does not allow is a ValidationException; a spec this
- * build cannot create is an UnsupportedOperationException that says why.
+ * CreateKey's KeySpec (or its deprecated synonym CustomerMasterKeySpec) and KeyUsage, with AWS's
+ * rules: KeySpec defaults to SYMMETRIC_DEFAULT, and only a symmetric key may leave KeyUsage out
+ * (ENCRYPT_DECRYPT); a pair AWS does not allow is a ValidationException; a spec this build cannot
+ * create is an UnsupportedOperationException that says why.
  */
-export function checkKeySpecAndUsage(
-  keySpecValue: unknown,
-  keyUsageValue: unknown,
-): { keySpec: KeySpec; keyUsage: KeyUsage } {
-  const keySpec = checkEnum('keySpec', keySpecValue, KEY_SPECS) ?? 'SYMMETRIC_DEFAULT';
-  const keyUsage = checkEnum('keyUsage', keyUsageValue, KEY_USAGES) ?? 'ENCRYPT_DECRYPT';
+export function checkKeySpecAndUsage(request: {
+  KeySpec?: unknown;
+  CustomerMasterKeySpec?: unknown;
+  KeyUsage?: unknown;
+}): { keySpec: KeySpec; keyUsage: KeyUsage } {
+  const given = (value: unknown) => value !== undefined && value !== null;
+  if (given(request.KeySpec) && given(request.CustomerMasterKeySpec)) {
+    // AWS API reference, CreateKey: "Use the KeySpec parameter instead" — never both.
+    throw new KmsError(
+      'ValidationException',
+      'You cannot specify KeySpec and CustomerMasterKeySpec in the same request. CustomerMasterKeySpec is deprecated.',
+    );
+  }
+  const keySpec =
+    (given(request.CustomerMasterKeySpec)
+      ? checkEnum('customerMasterKeySpec', request.CustomerMasterKeySpec, KEY_SPECS)
+      : checkEnum('keySpec', request.KeySpec, KEY_SPECS)) ?? 'SYMMETRIC_DEFAULT';
+  const usage = checkEnum('keyUsage', request.KeyUsage, KEY_USAGES);
+  if (usage === undefined && keySpec !== 'SYMMETRIC_DEFAULT') {
+    throw new KmsError(
+      'ValidationException',
+      'You must specify a KeyUsage value for all KMS keys except for symmetric encryption keys.',
+    );
+  }
+  const keyUsage = usage ?? 'ENCRYPT_DECRYPT';
   const refusal = UNSUPPORTED_KEY_SPECS[keySpec];
   if (refusal) throw new KmsError('UnsupportedOperationException', refusal);
   if (!algorithmLists(keySpec, keyUsage)) {
     throw new KmsError(
       'ValidationException',
-      `KeyUsage ${keyUsage} is not compatible with KeySpec ${keySpec}: ${keySpec} keys allow ${usagesFor(keySpec).join(' or ')}.`,
+      `KeyUsage ${keyUsage} is not compatible with KeySpec ${keySpec}`,
     );
   }
   return { keySpec, keyUsage };
@@ -63,10 +82,10 @@ export const keyOperations = {
   createKey: {
     eventName: 'CreateKey',
     mutates: true,
-    fields: ['Description', 'KeySpec', 'KeyUsage', 'Origin', 'Tags'],
+    fields: ['Description', 'KeySpec', 'CustomerMasterKeySpec', 'KeyUsage', 'Origin', 'Tags'],
     async run(context, request) {
       const description = checkString('description', request.Description, { max: 8192 }) ?? '';
-      const { keySpec, keyUsage } = checkKeySpecAndUsage(request.KeySpec, request.KeyUsage);
+      const { keySpec, keyUsage } = checkKeySpecAndUsage(request);
       const origin = checkEnum('origin', request.Origin, ORIGINS) ?? 'POCKET_KMS';
       const tags = checkTags('tags', request.Tags, false);
       if (origin !== 'POCKET_KMS' && origin !== 'AWS_KMS' && origin !== 'EXTERNAL') {

@@ -6,7 +6,7 @@ import type {
   VerifyMacResponse,
 } from '../../api.ts';
 import { generateMac as computeMac, verifyMac as checkMac } from '../../crypto/hmac.ts';
-import { algorithmLists, MAC_ALGORITHMS } from '../../crypto/key-specs.ts';
+import { algorithmLists, MAC_ALGORITHMS } from '../../key-specs.ts';
 import { KmsError } from '../../errors.ts';
 import { requireListed, requireParameter, requireUsage } from '../key-checks.ts';
 import type { OperationGroup } from '../operation.ts';
@@ -16,6 +16,16 @@ import { MAX_MESSAGE_BYTES } from './signing.ts';
 
 /** AWS's limit on Mac. */
 const MAX_MAC_BYTES = 6144;
+/**
+ * MAC_ALGORITHMS in the order AWS lists them in its validation message (LocalStack snapshot
+ * test_invalid_generate_mac[HMAC_256-INVALID]).
+ */
+const MAC_ALGORITHMS_AS_AWS_LISTS = [
+  'HMAC_SHA_384',
+  'HMAC_SHA_256',
+  'HMAC_SHA_224',
+  'HMAC_SHA_512',
+] as const satisfies readonly (typeof MAC_ALGORITHMS)[number][];
 
 // --- GenerateMac and VerifyMac ----------------------------------------------------------------
 
@@ -23,7 +33,7 @@ function checkMacInput(request: GenerateMacRequest) {
   const message = checkBytes('message', request.Message, 1, MAX_MESSAGE_BYTES);
   const algorithm = requireParameter(
     'macAlgorithm',
-    checkEnum('macAlgorithm', request.MacAlgorithm, MAC_ALGORITHMS),
+    checkEnum('macAlgorithm', request.MacAlgorithm, MAC_ALGORITHMS_AS_AWS_LISTS),
   );
   return { message, algorithm };
 }

@@ -90,7 +90,8 @@ export const rotationOperations = {
       if (key.OnDemandRotationCount >= MAX_ON_DEMAND_ROTATIONS) {
         throw new KmsError(
           'LimitExceededException',
-          `${context.arn(key.KeyId)} has already been rotated on demand ${MAX_ON_DEMAND_ROTATIONS} times, the most allowed.`,
+          // AWS's wording (LocalStack snapshot test_key_rotations_limits).
+          `The on-demand rotations limit has been reached for the given keyId. No more on-demand rotations can be performed for this key: ${context.arn(key.KeyId)}`,
         );
       }
       const version = await newKeyVersion(

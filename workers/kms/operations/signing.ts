@@ -22,7 +22,7 @@ import {
   signingProfile,
   type MessageType,
   type SigningAlgorithm,
-} from '../../crypto/key-specs.ts';
+} from '../../key-specs.ts';
 import { verifyWithPublicKey } from '../../crypto/public-key-verification.ts';
 import { parsePublicKey, subjectPublicKey, type PublicKeyInfo } from '../../crypto/public-key.ts';
 import { signSecp256k1, verifySecp256k1 } from '../../crypto/secp256k1.ts';
@@ -62,6 +62,7 @@ async function getPublicKey(
     KeyId: context.arn(key.KeyId),
     PublicKey: new Uint8Array(material.PublicKey),
     KeySpec: key.KeySpec,
+    CustomerMasterKeySpec: key.KeySpec,
     KeyUsage: key.KeyUsage,
     ...algorithmLists(key.KeySpec, key.KeyUsage),
   };
@@ -99,7 +100,8 @@ export function checkSigningInput(request: Omit<SignRequest, 'KeyId'>): SigningI
   if (profile && messageType === 'DIGEST' && message.length !== HASH_LENGTH[profile.hash]) {
     throw new KmsError(
       'ValidationException',
-      `Digest is invalid length for algorithm ${algorithm}: a ${profile.hash} digest is ${HASH_LENGTH[profile.hash]} bytes, this one is ${message.length}.`,
+      // AWS's wording (LocalStack snapshot test_sign_verify, bad-digest).
+      `Digest is invalid length for algorithm ${algorithm}.`,
     );
   }
   return { message, messageType, algorithm };
