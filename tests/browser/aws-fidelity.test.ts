@@ -468,71 +468,55 @@ describe('key usage refusals', () => {
     );
   });
 
-  // LocalStack snapshot test_error_messaging_for_invalid_keys (encrypt-invalid-key-id).
-  it('Encrypt with an RSA signing key', async () => {
-    const { kms } = await openVaultForTest();
-    const key = await createKey(kms, { KeySpec: 'RSA_2048', KeyUsage: 'SIGN_VERIFY' });
-    const error = await expectKmsError(
-      kms.encrypt({ KeyId: key.KeyId, Plaintext: utf8('test message 123!@#') }),
-      'InvalidKeyUsageException',
-    );
-    expect(error.message).toBe(
-      `${key.Arn} key usage is SIGN_VERIFY which is not valid for Encrypt.`,
-    );
-  });
-
-  // LocalStack snapshot test_error_messaging_for_invalid_keys (generate-mac-invalid-key-id).
-  it('GenerateMac with a symmetric encryption key', async () => {
-    const { kms } = await openVaultForTest();
-    const key = await symmetricKey(kms);
-    const error = await expectKmsError(
-      kms.generateMac({
-        KeyId: key.KeyId,
-        Message: utf8('some important message'),
-        MacAlgorithm: 'HMAC_SHA_224',
-      }),
-      'InvalidKeyUsageException',
-    );
-    expect(error.message).toBe(
-      `${key.Arn} key usage is ENCRYPT_DECRYPT which is not valid for GenerateMac.`,
-    );
-  });
-
-  // LocalStack snapshot test_error_messaging_for_invalid_keys (sign-invalid-key-id): usage is
+  // LocalStack snapshot test_error_messaging_for_invalid_keys (encrypt-invalid-key-id,
+  // generate-mac-invalid-key-id, sign-invalid-key-id, verify-invalid-key-id). For Sign, usage is
   // checked before the (RSA) signing algorithm is matched against the HMAC key.
-  it('Sign with an HMAC key', async () => {
+  it.each([
+    {
+      operation: 'Encrypt',
+      key: { KeySpec: 'RSA_2048', KeyUsage: 'SIGN_VERIFY' },
+      call: (kms: Kms, KeyId: string) =>
+        kms.encrypt({ KeyId, Plaintext: utf8('test message 123!@#') }),
+    },
+    {
+      operation: 'GenerateMac',
+      key: {},
+      call: (kms: Kms, KeyId: string) =>
+        kms.generateMac({
+          KeyId,
+          Message: utf8('some important message'),
+          MacAlgorithm: 'HMAC_SHA_224',
+        }),
+    },
+    {
+      operation: 'Sign',
+      key: { KeySpec: 'HMAC_256', KeyUsage: 'GENERATE_VERIFY_MAC' },
+      call: (kms: Kms, KeyId: string) =>
+        kms.sign({
+          KeyId,
+          Message: utf8('test message 123!@#'),
+          MessageType: 'RAW',
+          SigningAlgorithm: 'RSASSA_PSS_SHA_256',
+        }),
+    },
+    {
+      operation: 'Verify',
+      key: {},
+      call: (kms: Kms, KeyId: string) =>
+        kms.verify({
+          KeyId,
+          Message: utf8('test message'),
+          MessageType: 'RAW',
+          Signature: utf8('random text'),
+          SigningAlgorithm: 'ECDSA_SHA_256',
+        }),
+    },
+  ])('$operation with a key of another usage', async ({ operation, key: request, call }) => {
     const { kms } = await openVaultForTest();
-    const key = await createKey(kms, { KeySpec: 'HMAC_256', KeyUsage: 'GENERATE_VERIFY_MAC' });
-    const error = await expectKmsError(
-      kms.sign({
-        KeyId: key.KeyId,
-        Message: utf8('test message 123!@#'),
-        MessageType: 'RAW',
-        SigningAlgorithm: 'RSASSA_PSS_SHA_256',
-      }),
-      'InvalidKeyUsageException',
-    );
+    const key = await createKey(kms, request);
+    const error = await expectKmsError(call(kms, key.KeyId), 'InvalidKeyUsageException');
     expect(error.message).toBe(
-      `${key.Arn} key usage is GENERATE_VERIFY_MAC which is not valid for Sign.`,
-    );
-  });
-
-  // LocalStack snapshot test_error_messaging_for_invalid_keys (verify-invalid-key-id).
-  it('Verify with a symmetric encryption key', async () => {
-    const { kms } = await openVaultForTest();
-    const key = await symmetricKey(kms);
-    const error = await expectKmsError(
-      kms.verify({
-        KeyId: key.KeyId,
-        Message: utf8('test message'),
-        MessageType: 'RAW',
-        Signature: utf8('random text'),
-        SigningAlgorithm: 'ECDSA_SHA_256',
-      }),
-      'InvalidKeyUsageException',
-    );
-    expect(error.message).toBe(
-      `${key.Arn} key usage is ENCRYPT_DECRYPT which is not valid for Verify.`,
+      `${key.Arn} key usage is ${key.KeyUsage} which is not valid for ${operation}.`,
     );
   });
 

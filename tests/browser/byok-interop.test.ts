@@ -12,6 +12,7 @@ import type { EncryptionContext } from '../../workers/api.ts';
 import type { EsdkRawAesKey } from './commands/esdk.ts';
 import { importMaterial, newKeyMaterial } from './support/key-import.ts';
 import { expectKmsError, openTestVault, toBase64, type TestVault } from './support/vault.ts';
+import { fromBase64 as decodeBase64 } from '../../workers/encoding.ts';
 
 const KiB = 1024;
 const IDENTITY = { KeyNamespace: 'acme-backups', KeyName: 'offsite-2026 🔑' };
@@ -22,7 +23,9 @@ const NON_ASCII_CONTEXT: EncryptionContext = {
 };
 
 function fromBase64(text: string): Uint8Array<ArrayBuffer> {
-  return Uint8Array.from(atob(text), (char) => char.charCodeAt(0));
+  const bytes = decodeBase64(text);
+  if (!bytes) throw new Error('not base64');
+  return bytes;
 }
 
 /** `length` deterministic bytes (xorshift32 from `seed`), so a failure names a reproducible input. */

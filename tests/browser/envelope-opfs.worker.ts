@@ -13,6 +13,7 @@ import {
   ownOutputs,
 } from '../../workers/envelope/opfs-sink.ts';
 import { RawAesKeyring } from '../../workers/envelope/raw-aes-keyring.ts';
+import { toHex } from '../../workers/encoding.ts';
 
 const scope = self as unknown as {
   onmessage: ((event: MessageEvent<{ task: string }>) => void) | null;
@@ -43,7 +44,7 @@ async function outputEntries(): Promise<string[]> {
 
 async function sha256(blob: Blob): Promise<string> {
   const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', await blob.arrayBuffer()));
-  return Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
+  return toHex(digest);
 }
 
 const tasks: Record<string, () => Promise<unknown>> = {

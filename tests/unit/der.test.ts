@@ -23,20 +23,20 @@ import {
   readTlv,
 } from '../../workers/crypto/der.ts';
 import { secp256k1PublicPoint } from '../../workers/crypto/secp256k1.ts';
+import { fromHex, toHex } from '../../workers/encoding.ts';
+
+/** Hex from a vector file: the tree's strict codec, which refuses anything else. */
+function hex(text: string): Uint8Array<ArrayBuffer> {
+  const bytes = fromHex(text);
+  if (!bytes) throw new Error(`not hex in a vector: ${text.slice(0, 16)}…`);
+  return bytes;
+}
 
 const OPENSSL = JSON.parse(
   readFileSync(new URL('../vectors/openssl/keys.json', import.meta.url), 'utf8'),
 ) as {
   keys: Record<string, { publicKeyDer: string; privateKeyPkcs8: string }>;
 };
-
-function hex(text: string): Uint8Array<ArrayBuffer> {
-  return Uint8Array.from(text.match(/../g) ?? [], (pair) => parseInt(pair, 16));
-}
-
-function toHex(bytes: Uint8Array): string {
-  return Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join('');
-}
 
 function derError(run: () => unknown): DerError {
   try {

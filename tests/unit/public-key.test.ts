@@ -18,6 +18,14 @@ import {
 import { KmsError, toKmsError, type KmsErrorName } from '../../workers/errors.ts';
 import { fromBase64, fromBase64Url, toBase64, toBase64Url } from '../../workers/encoding.ts';
 import { decodePem, encodePem } from '../../workers/formats/pem.ts';
+import { fromHex, toHex } from '../../workers/encoding.ts';
+
+/** Hex from a vector file: the tree's strict codec, which refuses anything else. */
+function hex(text: string): Uint8Array<ArrayBuffer> {
+  const bytes = fromHex(text);
+  if (!bytes) throw new Error(`not hex in a vector: ${text.slice(0, 16)}…`);
+  return bytes;
+}
 
 interface OpenSslKey {
   publicKeyDer: string;
@@ -32,14 +40,6 @@ const OPENSSL = JSON.parse(
   keys: Record<AsymmetricKeySpec, OpenSslKey>;
 };
 const SPECS = Object.keys(OPENSSL.keys) as AsymmetricKeySpec[];
-
-function hex(text: string): Uint8Array<ArrayBuffer> {
-  return Uint8Array.from(text.match(/../g) ?? [], (pair) => parseInt(pair, 16));
-}
-
-function toHex(bytes: Uint8Array): string {
-  return Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join('');
-}
 
 function refusal(run: () => unknown, name: KmsErrorName, message: RegExp): void {
   let thrown: unknown;

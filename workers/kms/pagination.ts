@@ -4,6 +4,7 @@
  * make is refused with InvalidMarkerException.
  */
 import type { PageInfo } from '../api.ts';
+import { fromBase64, toBase64 } from '../encoding.ts';
 import { KmsError } from '../errors.ts';
 import { checkInteger } from './validation.ts';
 
@@ -11,17 +12,13 @@ const MARKER_PREFIX = 'pkms1:';
 
 /** A marker names the list it belongs to (`scope`), so one list's marker is refused by another. */
 export function encodeMarker(scope: string, position: number): string {
-  return btoa(`${MARKER_PREFIX}${scope}:${position}`);
+  return toBase64(new TextEncoder().encode(`${MARKER_PREFIX}${scope}:${position}`));
 }
 
 export function decodeMarker(scope: string, marker: string | undefined): number | undefined {
   if (marker === undefined) return undefined;
-  let decoded: string;
-  try {
-    decoded = atob(marker);
-  } catch {
-    decoded = '';
-  }
+  const bytes = typeof marker === 'string' ? fromBase64(marker) : undefined;
+  const decoded = bytes ? new TextDecoder().decode(bytes) : '';
   const prefix = `${MARKER_PREFIX}${scope}:`;
   // Only the decimal digits encodeMarker writes: Number() alone would also take '', ' 5', '0x10'.
   const digits = decoded.slice(prefix.length);

@@ -11,6 +11,7 @@
  * Failures are reported together, each naming its file, tcId and comment.
  */
 import { expect } from 'vitest';
+import { fromHex } from '../../../workers/encoding.ts';
 
 /**
  * Time allowed for a test that runs a whole vector file. The largest (ECDH P-521: 655 key
@@ -51,10 +52,10 @@ export function loadVectors<G extends VectorGroup<VectorTest>>(raw: string): Vec
   return JSON.parse(raw) as VectorFile<G>;
 }
 
+/** Hex from a vector file, through the tree's strict codec (workers/encoding.ts). */
 export function hex(text: string): Uint8Array<ArrayBuffer> {
-  if (text.length % 2 !== 0) throw new Error(`odd-length hex in a vector: ${text.length}`);
-  const bytes = new Uint8Array(text.length / 2);
-  for (let i = 0; i < bytes.length; i++) bytes[i] = parseInt(text.slice(i * 2, i * 2 + 2), 16);
+  const bytes = fromHex(text);
+  if (!bytes) throw new Error(`not hex in a vector: ${text.slice(0, 16)}…`);
   return bytes;
 }
 

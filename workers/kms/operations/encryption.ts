@@ -1,9 +1,16 @@
 /**
  * Encryption: Encrypt, Decrypt, ReEncrypt, GenerateDataKey, GenerateDataKeyWithoutPlaintext,
- * GenerateRandom. Symmetric keys seal ciphertext blobs (workers/kms/ciphertext-blobs.ts); RSA
- * keys encrypt with RSAES-OAEP, whose ciphertext names no key.
+ * GenerateRandom. Symmetric keys seal ciphertext blobs (workers/kms/ciphertext-blobs.ts), which
+ * name their key and version; RSA keys encrypt with RSAES-OAEP, whose ciphertext names no key, so
+ * decrypting one needs the key and the algorithm (AWS API reference, Decrypt and ReEncrypt).
+ * Encrypt and ReEncrypt's destination go through `encryptWith`; Decrypt and ReEncrypt's source
+ * through `decryptWith`.
  */
 import type { EncryptionContext } from '../../api.ts';
+import { randomBytes } from '../../crypto/random.ts';
+import { rsaOaepDecrypt, rsaOaepEncrypt } from '../../crypto/rsa-oaep.ts';
+import { KmsError } from '../../errors.ts';
+import type { KeyRecord } from '../../keystore/vault-store.ts';
 import {
   algorithmLists,
   ENCRYPTION_ALGORITHMS,
@@ -12,10 +19,6 @@ import {
   type EncryptionAlgorithm,
   type RsaEncryptionAlgorithm,
 } from '../../key-specs.ts';
-import { randomBytes } from '../../crypto/random.ts';
-import { rsaOaepDecrypt, rsaOaepEncrypt } from '../../crypto/rsa-oaep.ts';
-import { KmsError } from '../../errors.ts';
-import type { KeyRecord } from '../../keystore/vault-store.ts';
 import { MAX_CIPHERTEXT_BYTES, openBlob, sealBlob } from '../ciphertext-blobs.ts';
 import {
   asymmetricMaterial,
@@ -32,26 +35,7 @@ import { checkBytes, checkEncryptionContext, checkEnum, checkInteger } from '../
 const MAX_PLAINTEXT_BYTES = 4096;
 const DATA_KEY_SPECS = ['AES_256', 'AES_128'] as const;
 
-/** A symmetric key takes only SYMMETRIC_DEFAULT. */
-function checkSymmetricAlgorithm(parameter: string, value: unknown): 'SYMMETRIC_DEFAULT' {
-  const algorithm = checkEnum(parameter, value, ENCRYPTION_ALGORITHMS) ?? 'SYMMETRIC_DEFAULT';
-  if (algorithm !== 'SYMMETRIC_DEFAULT') {
-    throw invalidKeyUsage(
-      `${algorithm} is not a valid encryption algorithm for a SYMMETRIC_DEFAULT key.`,
-    );
-  }
-  return algorithm;
-}
-
-/** A ciphertext opened: by a symmetric key (with its KeyMaterialId) or an RSA key. */
-interface Opened {
-  KeyId: string;
-  Plaintext: Uint8Array<ArrayBuffer>;
-  EncryptionAlgorithm: EncryptionAlgorithm;
-  KeyMaterialId?: string;
-}
-
-/** A plaintext sealed: by a symmetric key (with its KeyMaterialId) or an RSA key. */
+/** A plaintext sealed, by a symmetric key (with its KeyMaterialId) or an RSA key. */
 interface Sealed {
   KeyId: string;
   CiphertextBlob: Uint8Array<ArrayBuffer>;
@@ -59,23 +43,44 @@ interface Sealed {
   KeyMaterialId?: string;
 }
 
-/** The encryption algorithms that name an RSA key (Decrypt then needs KeyId). */
+/** A ciphertext opened, by a symmetric key (with its KeyMaterialId) or an RSA key. */
+interface Opened {
+  KeyId: string;
+  Plaintext: Uint8Array<ArrayBuffer>;
+  EncryptionAlgorithm: EncryptionAlgorithm;
+  KeyMaterialId?: string;
+}
+
+/** The encryption algorithms that name an RSA key (the ciphertext then needs its KeyId). */
 function isRsaEncryptionAlgorithm(
   algorithm: EncryptionAlgorithm | undefined,
 ): algorithm is RsaEncryptionAlgorithm {
   return algorithm === 'RSAES_OAEP_SHA_1' || algorithm === 'RSAES_OAEP_SHA_256';
 }
 
-function rsaAlgorithm(
+/** A symmetric key takes only SYMMETRIC_DEFAULT. */
+function checkSymmetricAlgorithm(
+  parameter: string,
+  requested: EncryptionAlgorithm | undefined,
+): 'SYMMETRIC_DEFAULT' {
+  if (requested !== undefined && requested !== 'SYMMETRIC_DEFAULT') {
+    throw invalidKeyUsage(
+      `${requested} is not a valid encryption algorithm for a SYMMETRIC_DEFAULT key (${parameter}).`,
+    );
+  }
+  return 'SYMMETRIC_DEFAULT';
+}
+
+/** An RSA ENCRYPT_DECRYPT key, and the algorithm in its list. */
+function checkRsaKey(
   context: OperationContext,
   key: KeyRecord,
   requested: EncryptionAlgorithm | undefined,
-  operation: string,
 ): RsaEncryptionAlgorithm {
-  requireUsage(context, key, 'ENCRYPT_DECRYPT', operation);
+  requireUsage(context, key, 'ENCRYPT_DECRYPT', context.operation);
   if (!isRsaKeySpec(key.KeySpec)) {
     throw invalidKeyUsage(
-      `${context.arn(key.KeyId)} is a ${key.KeySpec} key; ${operation} with ${requested ?? 'SYMMETRIC_DEFAULT'} needs an RSA or symmetric encryption key.`,
+      `${context.arn(key.KeyId)} is a ${key.KeySpec} key; ${context.operation} needs an RSA or symmetric encryption key.`,
     );
   }
   const algorithm = requested ?? 'SYMMETRIC_DEFAULT';
@@ -83,6 +88,7 @@ function rsaAlgorithm(
   return algorithm as RsaEncryptionAlgorithm;
 }
 
+/** AWS API reference: an encryption context is valid only with symmetric encryption keys. */
 function refuseContext(encryptionContext: EncryptionContext): void {
   if (Object.keys(encryptionContext).length > 0) {
     throw new KmsError(
@@ -92,15 +98,29 @@ function refuseContext(encryptionContext: EncryptionContext): void {
   }
 }
 
-/** Encrypt with an RSA key (already resolved): RSAES-OAEP with the public key. */
-async function encryptWithRsaKey(
+/**
+ * Encrypts `plaintext` under `key` (already resolved and state-checked): a blob under a
+ * symmetric key's current version, or RSAES-OAEP with an RSA key's public key.
+ */
+async function encryptWith(
   context: OperationContext,
   key: KeyRecord,
   plaintext: Uint8Array<ArrayBuffer>,
   requested: EncryptionAlgorithm | undefined,
   encryptionContext: EncryptionContext,
+  algorithmParameter: string,
 ): Promise<Sealed> {
-  const algorithm = rsaAlgorithm(context, key, requested, 'Encrypt');
+  if (key.KeySpec === 'SYMMETRIC_DEFAULT') {
+    const algorithm = checkSymmetricAlgorithm(algorithmParameter, requested);
+    const { blob, version } = await sealBlob(context, key, plaintext, encryptionContext);
+    return {
+      KeyId: context.arn(key.KeyId),
+      CiphertextBlob: blob,
+      EncryptionAlgorithm: algorithm,
+      KeyMaterialId: version.KeyMaterialId,
+    };
+  }
+  const algorithm = checkRsaKey(context, key, requested);
   refuseContext(encryptionContext);
   const max = oaepMaxPlaintextLength(
     key.KeySpec as Parameters<typeof oaepMaxPlaintextLength>[0],
@@ -125,16 +145,37 @@ async function encryptWithRsaKey(
   };
 }
 
+interface CiphertextToOpen {
+  blob: unknown;
+  keyId: unknown;
+  keyIdParameter: 'keyId' | 'sourceKeyId';
+  requested: EncryptionAlgorithm | undefined;
+  algorithmParameter: string;
+  encryptionContext: EncryptionContext;
+}
+
 /**
- * Decrypt with an RSA key. An RSA ciphertext does not name its key, so KeyId is required (as in
- * AWS); every ciphertext that does not open is one InvalidCiphertextException.
+ * Decrypts a ciphertext. An RSA algorithm names an RSA ciphertext, which needs its KeyId; any
+ * other is a symmetric blob, which names its own key (a KeyId, if given, must be that key).
  */
-async function decryptWithRsaKey(
-  context: OperationContext,
-  given: { blob: unknown; keyId: unknown; keyIdParameter: 'keyId' | 'sourceKeyId' },
-  requested: RsaEncryptionAlgorithm,
-  encryptionContext: EncryptionContext,
-): Promise<Opened> {
+async function decryptWith(context: OperationContext, given: CiphertextToOpen): Promise<Opened> {
+  const { requested, encryptionContext } = given;
+  if (!isRsaEncryptionAlgorithm(requested)) {
+    const algorithm = checkSymmetricAlgorithm(given.algorithmParameter, requested);
+    const { key, version, plaintext } = await openBlob(context, {
+      blob: given.blob,
+      blobParameter: 'ciphertextBlob',
+      expectedKeyId: given.keyId,
+      keyIdParameter: given.keyIdParameter,
+      encryptionContext,
+    });
+    return {
+      KeyId: context.arn(key.KeyId),
+      Plaintext: plaintext,
+      EncryptionAlgorithm: algorithm,
+      KeyMaterialId: version.KeyMaterialId,
+    };
+  }
   const ciphertext = checkBytes('ciphertextBlob', given.blob, 1, MAX_CIPHERTEXT_BYTES);
   if (given.keyId === undefined || given.keyId === null) {
     const name = given.keyIdParameter === 'keyId' ? 'KeyId' : 'SourceKeyId';
@@ -144,7 +185,7 @@ async function decryptWithRsaKey(
     );
   }
   const key = await context.resolveKey(given.keyIdParameter, given.keyId, 'use');
-  const algorithm = rsaAlgorithm(context, key, requested, context.operation);
+  const algorithm = checkRsaKey(context, key, requested);
   refuseContext(encryptionContext);
   const { material } = await asymmetricMaterial(context, key);
   const plaintext = await rsaOaepDecrypt(heldKey(material.PrivateKeys[algorithm]), ciphertext);
@@ -154,11 +195,7 @@ async function decryptWithRsaKey(
       `The ciphertext does not decrypt under ${context.arn(key.KeyId)} with ${algorithm}.`,
     );
   }
-  return {
-    KeyId: context.arn(key.KeyId),
-    Plaintext: plaintext,
-    EncryptionAlgorithm: algorithm,
-  };
+  return { KeyId: context.arn(key.KeyId), Plaintext: plaintext, EncryptionAlgorithm: algorithm };
 }
 
 /** GenerateDataKey and GenerateDataKeyWithoutPlaintext: a random data key, sealed. */
@@ -191,47 +228,6 @@ async function dataKey(
   };
 }
 
-/** ReEncrypt's symmetric source: the blob names its key; SourceKeyId, if given, must match. */
-async function openSymmetric(
-  context: OperationContext,
-  request: { CiphertextBlob?: unknown; SourceKeyId?: unknown },
-  requested: EncryptionAlgorithm | undefined,
-  encryptionContext: EncryptionContext,
-): Promise<Opened> {
-  const algorithm = checkSymmetricAlgorithm('sourceEncryptionAlgorithm', requested);
-  const { key, version, plaintext } = await openBlob(context, {
-    blob: request.CiphertextBlob,
-    blobParameter: 'ciphertextBlob',
-    expectedKeyId: request.SourceKeyId,
-    keyIdParameter: 'sourceKeyId',
-    encryptionContext,
-  });
-  return {
-    KeyId: context.arn(key.KeyId),
-    Plaintext: plaintext,
-    EncryptionAlgorithm: algorithm,
-    KeyMaterialId: version.KeyMaterialId,
-  };
-}
-
-/** ReEncrypt's symmetric destination. */
-async function sealSymmetric(
-  context: OperationContext,
-  key: KeyRecord,
-  plaintext: Uint8Array<ArrayBuffer>,
-  requested: EncryptionAlgorithm | undefined,
-  encryptionContext: EncryptionContext,
-): Promise<Sealed> {
-  const algorithm = checkSymmetricAlgorithm('destinationEncryptionAlgorithm', requested);
-  const { blob, version } = await sealBlob(context, key, plaintext, encryptionContext);
-  return {
-    KeyId: context.arn(key.KeyId),
-    CiphertextBlob: blob,
-    EncryptionAlgorithm: algorithm,
-    KeyMaterialId: version.KeyMaterialId,
-  };
-}
-
 const DATA_KEY_FIELDS = ['KeyId', 'KeySpec', 'NumberOfBytes', 'EncryptionContext'] as const;
 
 export const encryptionOperations = {
@@ -251,20 +247,16 @@ export const encryptionOperations = {
         ENCRYPTION_ALGORITHMS,
       );
       const key = await context.resolveKey('keyId', request.KeyId, 'use');
-      if (key.KeySpec !== 'SYMMETRIC_DEFAULT') {
-        return {
-          response: await encryptWithRsaKey(context, key, plaintext, requested, encryptionContext),
-        };
-      }
-      const algorithm = checkSymmetricAlgorithm('encryptionAlgorithm', requested);
-      const { blob } = await sealBlob(context, key, plaintext, encryptionContext);
-      return {
-        response: {
-          KeyId: context.arn(key.KeyId),
-          CiphertextBlob: blob,
-          EncryptionAlgorithm: algorithm,
-        },
-      };
+      // AWS's Encrypt response has no KeyMaterialId (AWS API reference, Encrypt).
+      const { KeyMaterialId: _materialId, ...response } = await encryptWith(
+        context,
+        key,
+        plaintext,
+        requested,
+        encryptionContext,
+        'encryptionAlgorithm',
+      );
+      return { response };
     },
   },
 
@@ -282,32 +274,15 @@ export const encryptionOperations = {
         request.EncryptionAlgorithm,
         ENCRYPTION_ALGORITHMS,
       );
-      if (isRsaEncryptionAlgorithm(requested)) {
-        return {
-          response: await decryptWithRsaKey(
-            context,
-            { blob: request.CiphertextBlob, keyId: request.KeyId, keyIdParameter: 'keyId' },
-            requested,
-            encryptionContext,
-          ),
-        };
-      }
-      const algorithm = checkSymmetricAlgorithm('encryptionAlgorithm', requested);
-      const { key, version, plaintext } = await openBlob(context, {
+      const response = await decryptWith(context, {
         blob: request.CiphertextBlob,
-        blobParameter: 'ciphertextBlob',
-        expectedKeyId: request.KeyId,
+        keyId: request.KeyId,
         keyIdParameter: 'keyId',
+        requested,
+        algorithmParameter: 'encryptionAlgorithm',
         encryptionContext,
       });
-      return {
-        response: {
-          KeyId: context.arn(key.KeyId),
-          Plaintext: plaintext,
-          EncryptionAlgorithm: algorithm,
-          KeyMaterialId: version.KeyMaterialId,
-        },
-      };
+      return { response };
     },
   },
 
@@ -332,12 +307,12 @@ export const encryptionOperations = {
         'destinationEncryptionContext',
         request.DestinationEncryptionContext,
       );
-      const sourceRequested = checkEnum(
+      const sourceAlgorithm = checkEnum(
         'sourceEncryptionAlgorithm',
         request.SourceEncryptionAlgorithm,
         ENCRYPTION_ALGORITHMS,
       );
-      const destinationRequested = checkEnum(
+      const destinationAlgorithm = checkEnum(
         'destinationEncryptionAlgorithm',
         request.DestinationEncryptionAlgorithm,
         ENCRYPTION_ALGORITHMS,
@@ -347,38 +322,24 @@ export const encryptionOperations = {
         request.DestinationKeyId,
         'use',
       );
-      // The source: an RSA ciphertext names no key, so SourceKeyId and the algorithm say which
-      // (AWS API reference, ReEncrypt); a symmetric blob names its own key.
-      const source = isRsaEncryptionAlgorithm(sourceRequested)
-        ? await decryptWithRsaKey(
-            context,
-            {
-              blob: request.CiphertextBlob,
-              keyId: request.SourceKeyId,
-              keyIdParameter: 'sourceKeyId',
-            },
-            sourceRequested,
-            sourceContext,
-          )
-        : await openSymmetric(context, request, sourceRequested, sourceContext);
+      const source = await decryptWith(context, {
+        blob: request.CiphertextBlob,
+        keyId: request.SourceKeyId,
+        keyIdParameter: 'sourceKeyId',
+        requested: sourceAlgorithm,
+        algorithmParameter: 'sourceEncryptionAlgorithm',
+        encryptionContext: sourceContext,
+      });
       // The plaintext stays in this function: it is sealed again and never returned.
       try {
-        const sealed =
-          destination.KeySpec === 'SYMMETRIC_DEFAULT'
-            ? await sealSymmetric(
-                context,
-                destination,
-                source.Plaintext,
-                destinationRequested,
-                destinationContext,
-              )
-            : await encryptWithRsaKey(
-                context,
-                destination,
-                source.Plaintext,
-                destinationRequested,
-                destinationContext,
-              );
+        const sealed = await encryptWith(
+          context,
+          destination,
+          source.Plaintext,
+          destinationAlgorithm,
+          destinationContext,
+          'destinationEncryptionAlgorithm',
+        );
         return {
           response: {
             CiphertextBlob: sealed.CiphertextBlob,
@@ -386,7 +347,7 @@ export const encryptionOperations = {
             KeyId: sealed.KeyId,
             SourceEncryptionAlgorithm: source.EncryptionAlgorithm,
             DestinationEncryptionAlgorithm: sealed.EncryptionAlgorithm,
-            // Each present only for a symmetric key, as in AWS.
+            // Each only for a symmetric key, as in AWS (AWS API reference, ReEncrypt).
             ...(source.KeyMaterialId !== undefined && {
               SourceKeyMaterialId: source.KeyMaterialId,
             }),
@@ -428,8 +389,9 @@ export const encryptionOperations = {
     async run(_context, request) {
       const length = checkInteger('numberOfBytes', request.NumberOfBytes, 1, 1024);
       // AWS's wording (LocalStack snapshot test_generate_random_invalid_number_of_bytes[None]).
-      if (length === undefined)
+      if (length === undefined) {
         throw new KmsError('ValidationException', 'NumberOfBytes is required.');
+      }
       return { response: { Plaintext: randomBytes(length) } };
     },
   },

@@ -2,6 +2,7 @@
  * Keys: CreateKey, DescribeKey, ListKeys, UpdateKeyDescription, EnableKey, DisableKey,
  * ScheduleKeyDeletion, CancelKeyDeletion (AWS KMS API reference, one page each).
  */
+import type { KeyIdRequest } from '../../api.ts';
 import { addDays } from '../../clock.ts';
 import {
   algorithmLists,
@@ -15,7 +16,7 @@ import { randomUuid } from '../../crypto/random.ts';
 import { KmsError } from '../../errors.ts';
 import type { KeyRecord } from '../../keystore/vault-store.ts';
 import { newKeyVersion, putKey } from '../key-versions.ts';
-import { EMPTY, type OperationGroup } from '../operation.ts';
+import { EMPTY, type Empty, type Operation, type OperationGroup } from '../operation.ts';
 import type { OperationContext } from '../operation-context.ts';
 import { paginate } from '../pagination.ts';
 import { checkEnum, checkInteger, checkString, checkTags, requireString } from '../validation.ts';
@@ -71,11 +72,23 @@ export function checkKeySpecAndUsage(request: {
   return { keySpec, keyUsage };
 }
 
-/** EnableKey and DisableKey: a key waiting for its material can be neither. */
-function requireMaterial(context: OperationContext, key: KeyRecord): void {
-  if (key.KeyState === 'PendingImport') {
-    throw new KmsError('KMSInvalidStateException', `${context.arn(key.KeyId)} is pending import.`);
-  }
+/** EnableKey and DisableKey. A key waiting for its material can be neither. */
+function stateChange(eventName: string, state: 'Enabled' | 'Disabled') {
+  return {
+    eventName,
+    mutates: true,
+    fields: ['KeyId'],
+    async run(context: OperationContext, request: KeyIdRequest) {
+      const key = await context.resolveKey('keyId', request.KeyId, 'manage');
+      if (key.KeyState === 'PendingImport') {
+        throw new KmsError(
+          'KMSInvalidStateException',
+          `${context.arn(key.KeyId)} is pending import.`,
+        );
+      }
+      return { response: EMPTY, write: putKey({ ...key, KeyState: state }) };
+    },
+  } satisfies Operation<KeyIdRequest, Empty>;
 }
 
 export const keyOperations = {
@@ -168,27 +181,8 @@ export const keyOperations = {
     },
   },
 
-  enableKey: {
-    eventName: 'EnableKey',
-    mutates: true,
-    fields: ['KeyId'],
-    async run(context, request) {
-      const key = await context.resolveKey('keyId', request.KeyId, 'manage');
-      requireMaterial(context, key);
-      return { response: EMPTY, write: putKey({ ...key, KeyState: 'Enabled' }) };
-    },
-  },
-
-  disableKey: {
-    eventName: 'DisableKey',
-    mutates: true,
-    fields: ['KeyId'],
-    async run(context, request) {
-      const key = await context.resolveKey('keyId', request.KeyId, 'manage');
-      requireMaterial(context, key);
-      return { response: EMPTY, write: putKey({ ...key, KeyState: 'Disabled' }) };
-    },
-  },
+  enableKey: stateChange('EnableKey', 'Enabled'),
+  disableKey: stateChange('DisableKey', 'Disabled'),
 
   scheduleKeyDeletion: {
     eventName: 'ScheduleKeyDeletion',
