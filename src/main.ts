@@ -1,6 +1,6 @@
 import { mount } from 'svelte';
 import App from './App.svelte';
-import { kms, type KmsClient } from './kms/client.ts';
+import { pageKms, type KmsClient } from './kms/client.ts';
 import './app.css';
 
 declare global {
@@ -10,7 +10,7 @@ declare global {
   }
 }
 
-window.kms = kms();
+window.kms = pageKms();
 
 const target = document.getElementById('app');
 if (!target) throw new Error('#app missing from index.html');

@@ -639,6 +639,11 @@ export interface ListAuditEventsRequest extends Paged {
   StartTime?: Date;
   EndTime?: Date;
   ErrorsOnly?: boolean;
+  /**
+   * Not in AWS. False leaves out the reads the UI makes on its own to draw its pages (records
+   * whose userAgent is BACKGROUND_USER_AGENT). Default true: every record.
+   */
+  IncludeBackgroundReads?: boolean;
 }
 export interface ListAuditEventsResponse extends PageInfo {
   Events: AuditEvent[];
@@ -754,6 +759,25 @@ export const KMS_OPERATIONS = [
 type MissingOperations = Exclude<KmsOperation, (typeof KMS_OPERATIONS)[number]>;
 export const ALL_OPERATIONS_LISTED: MissingOperations extends never ? true : MissingOperations =
   true;
+
+/**
+ * What the core worker exposes through Comlink: one door. `invoke` runs the named operation of
+ * KMS_OPERATIONS with its arguments (request, then a file operation's progress callback and
+ * AbortSignal), audited under `userAgent` (src/kms/client.ts is the only caller).
+ */
+export interface CoreWorkerApi {
+  invoke(operation: unknown, userAgent: unknown, ...args: unknown[]): Promise<unknown>;
+}
+
+/**
+ * The user agent of the calls the UI makes on its own to draw a page. The core honours it only
+ * for operations that read metadata (workers/kms/audited-call.ts); Activity hides these records
+ * unless asked (ListAuditEvents IncludeBackgroundReads).
+ */
+export const BACKGROUND_USER_AGENT = 'pocket-kms-ui/background';
+
+/** The user agent of the calls a person starts in the UI. */
+export const UI_USER_AGENT = 'pocket-kms-ui';
 
 /**
  * The BroadcastChannel on which the core announces, after each change to a vault, the event

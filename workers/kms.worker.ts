@@ -6,7 +6,7 @@
  */
 import * as Comlink from 'comlink';
 import { registerAbortSignalTransfer } from './abort-signal-transfer.ts';
-import { KMS_OPERATIONS, type KmsApi } from './api.ts';
+import { KMS_OPERATIONS, type CoreWorkerApi, type KmsApi, type KmsOperation } from './api.ts';
 import { KmsError } from './errors.ts';
 import { opfsSyncAccessAvailable, sweepAbandonedOutputs } from './envelope/opfs-sink.ts';
 import { Kms } from './kms/kms.ts';
@@ -46,18 +46,28 @@ const ready = Kms.open().then(
   },
 );
 
+/** One view of the vault per caller user agent (a handful: the UI's two and the page's). */
+const views = new Map<string | undefined, KmsApi>();
+
 /**
- * The exposed object: exactly the KmsApi operations, each forwarded to the vault once it is
- * open. Nothing else of the Kms instance (key handles, internal helpers) is reachable.
+ * The exposed object: one door, `invoke`, that runs exactly the KmsApi operations, each
+ * forwarded to the vault once it is open, audited under the caller's user agent. Nothing else of
+ * the vault (key handles, internal helpers) is reachable.
  */
-const api = Object.fromEntries(
-  KMS_OPERATIONS.map((operation) => [
-    operation,
-    async (...args: unknown[]) => {
-      const kms = await ready;
-      return (kms[operation] as (...a: unknown[]) => unknown).apply(kms, args);
-    },
-  ]),
-) as unknown as KmsApi;
+const api: CoreWorkerApi = {
+  async invoke(operation, userAgent, ...args) {
+    if (!(KMS_OPERATIONS as readonly unknown[]).includes(operation)) {
+      throw new KmsError('ValidationException', 'That is not a Pocket KMS operation.');
+    }
+    const kms = await ready;
+    const caller = typeof userAgent === 'string' ? userAgent : undefined;
+    let view = views.get(caller);
+    if (!view) {
+      view = kms.as(caller);
+      if (views.size < 8) views.set(caller, view);
+    }
+    return (view[operation as KmsOperation] as (...a: unknown[]) => unknown)(...args);
+  },
+};
 
 Comlink.expose(api);

@@ -7,7 +7,14 @@
  */
 import * as Comlink from 'comlink';
 import { registerAbortSignalTransfer } from '../../workers/abort-signal-transfer.ts';
-import { KMS_OPERATIONS, vaultChangedChannel, type KmsApi } from '../../workers/api.ts';
+import {
+  BACKGROUND_USER_AGENT,
+  KMS_OPERATIONS,
+  UI_USER_AGENT,
+  vaultChangedChannel,
+  type CoreWorkerApi,
+  type KmsApi,
+} from '../../workers/api.ts';
 import { isKmsErrorName, KmsError, validationError } from '../../workers/errors.ts';
 import { findUncloneable } from '../../workers/kms/request-shape.ts';
 
@@ -79,29 +86,53 @@ function startFailure(worker: Worker, answered: () => boolean): Promise<never> {
   return failure;
 }
 
-/** `startWorker` is for tests; the app always starts workers/kms.worker.ts. */
-export function createKmsClient(startWorker: () => Worker = startCoreWorker): KmsClient {
+/** One started core worker, reached through Comlink: every client view calls through it. */
+type CoreCall = (
+  operation: string,
+  userAgent: string | undefined,
+  args: unknown[],
+) => Promise<unknown>;
+
+function connect(startWorker: () => Worker): CoreCall {
   registerAbortSignalTransfer();
   const worker = startWorker();
   let answered = false;
   const failedToStart = startFailure(worker, () => answered);
-  const remote = Comlink.wrap<KmsApi>(worker);
+  const remote = Comlink.wrap<CoreWorkerApi>(worker);
+  return async (operation, userAgent, args) => {
+    try {
+      const crossing = crossableArguments(args);
+      const result = await Promise.race([
+        remote.invoke(operation, userAgent, ...crossing),
+        failedToStart,
+      ]);
+      answered = true;
+      return result;
+    } catch (error) {
+      throw rebuildError(error);
+    }
+  };
+}
+
+/** Every operation of KMS_OPERATIONS, audited under `userAgent` (the core's default when none). */
+function view(call: CoreCall, userAgent: string | undefined): KmsClient {
   return Object.fromEntries(
     KMS_OPERATIONS.map((operation) => [
       operation,
-      async (...args: unknown[]) => {
-        try {
-          const call = remote[operation] as unknown as (...a: unknown[]) => Promise<unknown>;
-          const crossing = crossableArguments(args);
-          const result = await Promise.race([call(...crossing), failedToStart]);
-          answered = true;
-          return result;
-        } catch (error) {
-          throw rebuildError(error);
-        }
-      },
+      (...args: unknown[]) => call(operation, userAgent, args),
     ]),
   ) as unknown as KmsClient;
+}
+
+/**
+ * A client with a core worker of its own. `startWorker` is for tests (the app always starts
+ * workers/kms.worker.ts); `userAgent` is what the audit records name as the caller.
+ */
+export function createKmsClient(
+  startWorker: () => Worker = startCoreWorker,
+  userAgent?: string,
+): KmsClient {
+  return view(connect(startWorker), userAgent);
 }
 
 /** Calls `listener` whenever any tab changes the vault. Returns the unsubscribe function. */
@@ -112,10 +143,34 @@ export function onVaultChanged(listener: (eventName: string) => void): () => voi
   return () => channel.close();
 }
 
-let shared: KmsClient | undefined;
+/** The tab's one core worker, shared by the three views below. */
+let shared: CoreCall | undefined;
+const views = new Map<string | undefined, KmsClient>();
 
-/** The page's single client (one worker per tab). */
+function sharedView(userAgent: string | undefined): KmsClient {
+  shared ??= connect(startCoreWorker);
+  let client = views.get(userAgent);
+  if (!client) {
+    client = view(shared, userAgent);
+    views.set(userAgent, client);
+  }
+  return client;
+}
+
+/** The UI's client, for calls a person starts: audited as `pocket-kms-ui`. */
 export function kms(): KmsClient {
-  shared ??= createKmsClient();
-  return shared;
+  return sharedView(UI_USER_AGENT);
+}
+
+/**
+ * The UI's client for the reads it makes on its own to draw a page (lists, descriptions):
+ * audited as `pocket-kms-ui/background`, which Activity hides unless asked.
+ */
+export function backgroundKms(): KmsClient {
+  return sharedView(BACKGROUND_USER_AGENT);
+}
+
+/** `window.kms`: page script and the devtools console, audited under the browser's user agent. */
+export function pageKms(): KmsClient {
+  return sharedView(undefined);
 }

@@ -5,9 +5,7 @@
  * removes the directories of workers that have ended and never those of a live one;
  * discardFileOutput removes one output of its own tab; a cancel leaves nothing behind.
  */
-import * as Comlink from 'comlink';
 import { describe, expect, test } from 'vitest';
-import type { KmsApi } from '../../workers/api.ts';
 import { OUTPUT_DIRECTORY } from '../../workers/envelope/opfs-sink.ts';
 import { createKmsClient } from '../../src/kms/client.ts';
 import { expectKmsError, toHex } from './support/vault.ts';
@@ -135,17 +133,20 @@ describe('file outputs belong to the worker that made them', () => {
     const live = await liveTab.encryptFile({ Input: liveInput, KeyIds: [KeyId] });
 
     // A tab that closes: the same worker entry, ended with terminate() once it has written.
-    const closingWorker = new Worker(new URL('../../workers/kms.worker.ts', import.meta.url), {
-      type: 'module',
+    let closingWorker: Worker | undefined;
+    const closingTab = createKmsClient(() => {
+      closingWorker = new Worker(new URL('../../workers/kms.worker.ts', import.meta.url), {
+        type: 'module',
+      });
+      return closingWorker;
     });
-    const closingTab = Comlink.wrap<KmsApi>(closingWorker);
     const left = await closingTab.encryptFile({
       Input: new File([pattern(100 * 1024, 2)], 'left.txt'),
       KeyIds: [KeyId],
     });
     const leftOwner = (await outputsOnDisk()).get(left.OutputId)?.owner;
     expect(leftOwner).toBeDefined();
-    closingWorker.terminate();
+    closingWorker!.terminate();
     // The browser releases an ended worker's locks; wait for that before the next worker starts.
     await expect
       .poll(heldLocks, { timeout: 10_000 })

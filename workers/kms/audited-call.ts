@@ -6,7 +6,7 @@
  * say, both create "version 3" of one key), and their success is announced on the vault's
  * BroadcastChannel so every tab can refresh its views.
  */
-import type { AuditResource } from '../api.ts';
+import { BACKGROUND_USER_AGENT, type AuditResource } from '../api.ts';
 import {
   EVENT_SOURCE,
   sanitizeRequestParameters,
@@ -17,7 +17,10 @@ import { randomUuid } from '../crypto/random.ts';
 import { toKmsError, validationError } from '../errors.ts';
 import type { Operation } from './operation.ts';
 import { OperationContext, type VaultCore } from './operation-context.ts';
-import { checkRequestShape } from './request-shape.ts';
+import { checkRequestShape, isWellFormed } from './request-shape.ts';
+
+/** A caller's user agent longer than this is not logged (the vault's own is). */
+const MAX_USER_AGENT_LENGTH = 256;
 
 /** An open vault as the audited call needs it. */
 export interface AuditedVault extends VaultCore {
@@ -40,12 +43,15 @@ export function auditedCall<Q, R, E extends unknown[]>(
   operation: Operation<Q, R, E>,
   given: unknown,
   extra: E,
+  caller?: string,
 ): Promise<R> {
+  const userAgent = callerUserAgent(vault, operation, caller);
   const run = async (): Promise<R> => {
     const eventTime = vault.clock.now();
     const context = new OperationContext(vault, operation.eventName);
     const record = (outcome: Omit<Partial<AuditDraft>, 'eventTime'>): AuditDraft =>
       auditDraft(vault, {
+        userAgent,
         eventName: operation.eventName,
         eventTime,
         requestParameters:
@@ -99,6 +105,22 @@ export function auditedCall<Q, R, E extends unknown[]>(
   return operation.mutates ? navigator.locks.request(vault.lockName, run) : run();
 }
 
+/**
+ * The user agent the record names: the caller's own (as CloudTrail logs the caller's), or the
+ * vault's when none, or one that is not a short well-formed string, or a background label on a
+ * call that is not a metadata read — so no use of a key can hide among the background reads.
+ */
+function callerUserAgent(
+  vault: AuditedVault,
+  operation: { metadataRead?: true },
+  caller: string | undefined,
+): string {
+  if (typeof caller !== 'string' || caller.length === 0) return vault.userAgent;
+  if (caller.length > MAX_USER_AGENT_LENGTH || !isWellFormed(caller)) return vault.userAgent;
+  if (caller === BACKGROUND_USER_AGENT && !operation.metadataRead) return vault.userAgent;
+  return caller;
+}
+
 /** The file operations take a progress callback and an AbortSignal after the request. */
 function checkCallbacks(extra: unknown[]): void {
   const [onProgress, signal] = extra;
@@ -111,6 +133,8 @@ function checkCallbacks(extra: unknown[]): void {
 }
 
 export interface DraftFields {
+  /** The caller's user agent; the vault's own when not given. */
+  userAgent?: string;
   eventName: string;
   eventTime: Date;
   requestParameters: Record<string, unknown> | null;
@@ -123,6 +147,7 @@ export interface DraftFields {
 export function auditDraft(
   vault: AuditedVault,
   {
+    userAgent = vault.userAgent,
     eventName,
     eventTime,
     requestParameters,
@@ -142,7 +167,7 @@ export function auditDraft(
     eventName,
     awsRegion: 'local',
     sourceIPAddress: service ? EVENT_SOURCE : '127.0.0.1',
-    userAgent: service ? EVENT_SOURCE : vault.userAgent,
+    userAgent: service ? EVENT_SOURCE : userAgent,
     requestParameters,
     responseElements: null,
     requestID: randomUuid(),

@@ -22,6 +22,11 @@ export interface KmsOptions {
 /** An open vault: every operation of the API, plus what the worker needs to run it. */
 export type Kms = KmsApi & {
   readonly vaultId: string;
+  /**
+   * The same operations, each audited with `userAgent` as the caller's user agent (the UI's own
+   * calls, background reads); see audited-call.ts for which it is honoured.
+   */
+  as(userAgent: string | undefined): KmsApi;
   /** Runs due rotations, deletions and expiries (housekeeping.ts); resolves with the count. */
   runHousekeeping(): Promise<number>;
   close(): void;
@@ -36,17 +41,20 @@ async function open(options: KmsOptions = {}): Promise<Kms> {
     lockName: `pocket-kms:${store.name}:write`,
     channel: new BroadcastChannel(vaultChangedChannel(store.name)),
   };
-  const operations = Object.fromEntries(
-    KMS_OPERATIONS.map((name) => {
-      const operation = OPERATIONS[name] as Operation<unknown, unknown, unknown[]>;
-      return [
-        name,
-        (request?: unknown, ...extra: unknown[]) => auditedCall(vault, operation, request, extra),
-      ];
-    }),
-  ) as unknown as KmsApi;
+  const operationsAs = (userAgent: string | undefined): KmsApi =>
+    Object.fromEntries(
+      KMS_OPERATIONS.map((name) => {
+        const operation = OPERATIONS[name] as Operation<unknown, unknown, unknown[]>;
+        return [
+          name,
+          (request?: unknown, ...extra: unknown[]) =>
+            auditedCall(vault, operation, request, extra, userAgent),
+        ];
+      }),
+    ) as unknown as KmsApi;
   return {
-    ...operations,
+    ...operationsAs(undefined),
+    as: operationsAs,
     vaultId: store.vaultId,
     runHousekeeping: () => runHousekeeping(vault),
     close() {

@@ -23,6 +23,11 @@ export interface Operation<Q, R, Extra extends unknown[] = []> {
   /** Changes vault state: runs under the vault's Web Lock and logs its response elements. */
   mutates: boolean;
   /**
+   * Reads only the vault's metadata (no key material, no change): a call the UI may make on its
+   * own to draw a page, and so log as a background read (workers/kms/audited-call.ts).
+   */
+  metadataRead?: true;
+  /**
    * The request fields the operation reads (AWS's names). Only these are logged as
    * requestParameters; any other field of a request is ignored and not logged.
    */

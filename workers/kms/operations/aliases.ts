@@ -101,6 +101,7 @@ export const aliasOperations = {
   listAliases: {
     eventName: 'ListAliases',
     mutates: false,
+    metadataRead: true,
     fields: ['KeyId', 'Limit', 'Marker'],
     async run(context, request) {
       const target =

@@ -2,6 +2,7 @@
  * The audit log (not in AWS KMS, where CloudTrail holds it): ListAuditEvents, VerifyAuditLog,
  * ExportAuditLog. Reading the log is itself audited, like every call.
  */
+import { BACKGROUND_USER_AGENT } from '../../api.ts';
 import { verifyChain } from '../../audit/audit-record.ts';
 import type { OperationGroup } from '../operation.ts';
 import { checkLimit, decodeMarker, encodeMarker } from '../pagination.ts';
@@ -11,13 +12,25 @@ export const auditOperations = {
   listAuditEvents: {
     eventName: 'ListAuditEvents',
     mutates: false,
-    fields: ['EventName', 'KeyId', 'StartTime', 'EndTime', 'ErrorsOnly', 'Limit', 'Marker'],
+    metadataRead: true,
+    fields: [
+      'EventName',
+      'KeyId',
+      'StartTime',
+      'EndTime',
+      'ErrorsOnly',
+      'IncludeBackgroundReads',
+      'Limit',
+      'Marker',
+    ],
     async run(context, request) {
       const eventName = checkString('eventName', request.EventName, { min: 1, max: 128 });
       const keyFilter = checkString('keyId', request.KeyId, { min: 1, max: 2048 });
       const start = checkDate('startTime', request.StartTime)?.toISOString();
       const end = checkDate('endTime', request.EndTime)?.toISOString();
       const errorsOnly = checkBoolean('errorsOnly', request.ErrorsOnly) ?? false;
+      const backgroundReads =
+        checkBoolean('includeBackgroundReads', request.IncludeBackgroundReads) ?? true;
       const limit = checkLimit(request.Limit, 50);
       const before = decodeMarker('audit', request.Marker);
       // Unlike other KeyId parameters the key need not exist any more (a deleted key's history
@@ -33,7 +46,8 @@ export const auditOperations = {
             event.resources.some((resource) => resource.ARN.endsWith(keySuffix))) &&
           (start === undefined || event.eventTime >= start) &&
           (end === undefined || event.eventTime <= end) &&
-          (!errorsOnly || event.errorCode !== undefined),
+          (!errorsOnly || event.errorCode !== undefined) &&
+          (backgroundReads || event.userAgent !== BACKGROUND_USER_AGENT),
       );
       const last = events.at(-1);
       return {
@@ -48,6 +62,7 @@ export const auditOperations = {
   verifyAuditLog: {
     eventName: 'VerifyAuditLog',
     mutates: false,
+    metadataRead: true,
     fields: [],
     async run(context) {
       const { records, head } = await context.store.readAuditChain();

@@ -144,6 +144,7 @@ export const keyOperations = {
   describeKey: {
     eventName: 'DescribeKey',
     mutates: false,
+    metadataRead: true,
     fields: ['KeyId'],
     async run(context, request) {
       const key = await context.resolveKey('keyId', request.KeyId, 'read');
@@ -154,6 +155,7 @@ export const keyOperations = {
   listKeys: {
     eventName: 'ListKeys',
     mutates: false,
+    metadataRead: true,
     fields: ['Limit', 'Marker'],
     async run(context, request) {
       const keys = (await context.store.listKeys()).sort(

@@ -61,6 +61,7 @@ export const rotationOperations = {
   getKeyRotationStatus: {
     eventName: 'GetKeyRotationStatus',
     mutates: false,
+    metadataRead: true,
     fields: ['KeyId'],
     async run(context, request) {
       const key = await context.resolveKey('keyId', request.KeyId, 'read');
@@ -115,6 +116,7 @@ export const rotationOperations = {
   listKeyRotations: {
     eventName: 'ListKeyRotations',
     mutates: false,
+    metadataRead: true,
     fields: ['KeyId', 'Limit', 'Marker'],
     async run(context, request) {
       const key = await context.resolveKey('keyId', request.KeyId, 'read');

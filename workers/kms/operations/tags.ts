@@ -47,6 +47,7 @@ export const tagOperations = {
   listResourceTags: {
     eventName: 'ListResourceTags',
     mutates: false,
+    metadataRead: true,
     fields: ['KeyId', 'Limit', 'Marker'],
     async run(context, request) {
       const key = await context.resolveKey('keyId', request.KeyId, 'read');
