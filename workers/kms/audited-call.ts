@@ -8,9 +8,11 @@
  */
 import { BACKGROUND_USER_AGENT, type AuditResource } from '../api.ts';
 import {
+  AUDIT_LIMITS,
   EVENT_SOURCE,
-  sanitizeRequestParameters,
   sanitizeForAudit,
+  sanitizeRequestParameters,
+  truncateForAudit,
   type AuditDraft,
 } from '../audit/audit-record.ts';
 import { randomUuid } from '../crypto/random.ts';
@@ -89,7 +91,7 @@ export function auditedCall<Q, R, E extends unknown[]>(
           undefined,
           record({
             errorCode: error.name,
-            errorMessage: error.message,
+            errorMessage: truncateForAudit(error.message, AUDIT_LIMITS.messageLength),
             ...(internal && {
               additionalEventData: { internalError: String((error.cause as Error).name) },
             }),
