@@ -593,6 +593,117 @@ export interface KmsImportOperations {
   deleteImportedKeyMaterial(request: KeyIdRequest): Promise<DeleteImportedKeyMaterialResponse>;
 }
 
+// --- recovery and backups (docs/API.md "Recovery and backups"; DESIGN §10) ---------------------
+
+/** How the person holds the vault's recovery identity. */
+export type RecoveryMethod = 'PASSPHRASE' | 'RECOVERY_KEY';
+
+export interface SetUpRecoveryRequest {
+  /** A recovery passphrase (at least 12 characters): the identity is kept sealed under it. */
+  Passphrase?: string;
+  /** Return the identity once, as a recovery key (`AGE-SECRET-KEY-1…`), for the person to keep. */
+  GenerateRecoveryKey?: boolean;
+}
+export interface SetUpRecoveryResponse {
+  /** The recovery key, returned this once and never stored in the clear. */
+  RecoveryKey?: string;
+  /** The age recipient (`age1…`) every new key version is sealed to. */
+  Recipient: string;
+  Methods: RecoveryMethod[];
+  SetUpDate: Date;
+}
+export interface UnrecoverableKey {
+  KeyId: string;
+  /** The versions whose material was not sealed for recovery (made before set-up). */
+  Versions: number[];
+  /** True when no version of the key is recoverable. */
+  AllVersions: boolean;
+}
+export interface DescribeRecoveryResponse {
+  RecoverySetUp: boolean;
+  Methods: RecoveryMethod[];
+  SetUpDate?: Date;
+  Recipient?: string;
+  LastBackupDate?: Date;
+  /** When the newest key version was made: a backup older than this misses it. */
+  NewestKeyVersionDate?: Date;
+  RecoverableKeyCount: number;
+  UnrecoverableKeys: UnrecoverableKey[];
+}
+/** The current recovery secret: the passphrase or the recovery key, one of the two. */
+export interface RecoverySecret {
+  Passphrase?: string;
+  RecoveryKey?: string;
+}
+export interface ChangeRecoveryPassphraseRequest extends RecoverySecret {
+  NewPassphrase: string;
+}
+export interface ChangeRecoveryPassphraseResponse {
+  Methods: RecoveryMethod[];
+}
+export interface RotateRecoveryKeyRequest extends RecoverySecret {
+  NewPassphrase?: string;
+  GenerateRecoveryKey?: boolean;
+}
+export interface RotateRecoveryKeyResponse extends SetUpRecoveryResponse {
+  /** Key versions re-sealed to the new recipient. */
+  ResealedVersionCount: number;
+}
+export interface ExportVaultBackupRequest {
+  /** Only these keys (ids, ARNs or aliases); every key when left out. */
+  KeyIds?: string[];
+  /** Put the whole audit log in the backup, not just its head. */
+  IncludeAuditLog?: boolean;
+}
+export interface ExportVaultBackupResponse {
+  /** `pocket-kms-<vault id>-<date>.tar`: a ustar archive of age files (docs/FORMAT.md). */
+  Backup: File;
+  KeyCount: number;
+  VersionCount: number;
+  /** Versions in the backup without their material (made before recovery was set up). */
+  UnrecoverableVersionCount: number;
+}
+export interface VaultBackupRequest extends RecoverySecret {
+  Backup: Blob;
+}
+export interface BackupKeySummary {
+  KeyId: string;
+  KeySpec: KeySpec;
+  KeyUsage: KeyUsage;
+  KeyState: KeyState;
+  Description: string;
+  Aliases: string[];
+  VersionCount: number;
+  RecoverableVersionCount: number;
+  /** What a restore into this vault does with the key. */
+  Action: 'RESTORE' | 'SKIP_PRESENT' | 'SKIP_NOT_RECOVERABLE';
+}
+export interface InspectVaultBackupResponse {
+  VaultId: string;
+  CreatedAt: Date;
+  /** True when this vault holds no key: a restore then takes the backup's vault id too. */
+  RestoresVaultId: boolean;
+  Keys: BackupKeySummary[];
+  AuditLogHead: { sequence: number; hash: string } | null;
+}
+export interface RestoreVaultBackupResponse {
+  VaultId: string;
+  RestoredKeyIds: string[];
+  SkippedKeys: { KeyId: string; Reason: 'ALREADY_PRESENT' | 'NOT_RECOVERABLE' }[];
+}
+
+export interface KmsRecoveryOperations {
+  setUpRecovery(request: SetUpRecoveryRequest): Promise<SetUpRecoveryResponse>;
+  describeRecovery(): Promise<DescribeRecoveryResponse>;
+  changeRecoveryPassphrase(
+    request: ChangeRecoveryPassphraseRequest,
+  ): Promise<ChangeRecoveryPassphraseResponse>;
+  rotateRecoveryKey(request: RotateRecoveryKeyRequest): Promise<RotateRecoveryKeyResponse>;
+  exportVaultBackup(request?: ExportVaultBackupRequest): Promise<ExportVaultBackupResponse>;
+  inspectVaultBackup(request: VaultBackupRequest): Promise<InspectVaultBackupResponse>;
+  restoreVaultBackup(request: VaultBackupRequest): Promise<RestoreVaultBackupResponse>;
+}
+
 // --- audit ------------------------------------------------------------------------------------
 
 export interface AuditResource {
@@ -662,7 +773,8 @@ export interface ExportAuditLogResponse {
 }
 
 /** What `window.kms` and the UI call. Every method is audited. */
-export interface KmsApi extends KmsFileOperations, KmsAsymmetricOperations, KmsImportOperations {
+export interface KmsApi
+  extends KmsFileOperations, KmsAsymmetricOperations, KmsImportOperations, KmsRecoveryOperations {
   createKey(request?: CreateKeyRequest): Promise<KeyMetadataResponse>;
   describeKey(request: KeyIdRequest): Promise<KeyMetadataResponse>;
   listKeys(request?: Paged): Promise<ListKeysResponse>;
@@ -753,6 +865,13 @@ export const KMS_OPERATIONS = [
   'listAuditEvents',
   'verifyAuditLog',
   'exportAuditLog',
+  'setUpRecovery',
+  'describeRecovery',
+  'changeRecoveryPassphrase',
+  'rotateRecoveryKey',
+  'exportVaultBackup',
+  'inspectVaultBackup',
+  'restoreVaultBackup',
 ] as const satisfies readonly KmsOperation[];
 
 // Compile-time check that the list above names every operation of KmsApi.

@@ -69,6 +69,13 @@ const EVENT_NAMES = {
   listAuditEvents: 'ListAuditEvents',
   verifyAuditLog: 'VerifyAuditLog',
   exportAuditLog: 'ExportAuditLog',
+  setUpRecovery: 'SetUpRecovery',
+  describeRecovery: 'DescribeRecovery',
+  changeRecoveryPassphrase: 'ChangeRecoveryPassphrase',
+  rotateRecoveryKey: 'RotateRecoveryKey',
+  exportVaultBackup: 'ExportVaultBackup',
+  inspectVaultBackup: 'InspectVaultBackup',
+  restoreVaultBackup: 'RestoreVaultBackup',
 } as const satisfies Record<KmsOperation, string>;
 
 interface Step {
@@ -96,6 +103,8 @@ describe('one record per call', () => {
     let signatureFile: File = new File([], 'none');
     let externalKeyId = '';
     let importToken: Uint8Array = new Uint8Array();
+    let recoveryKey = '';
+    let backup: Blob = new Blob();
     let wrappedMaterial: Uint8Array = new Uint8Array();
     const message = utf8('signed statement');
     const steps: Step[] = [
@@ -523,6 +532,85 @@ describe('one record per call', () => {
         operation: 'deleteImportedKeyMaterial',
         run: (k) => k.deleteImportedKeyMaterial({ KeyId: keyId }),
         fails: 'UnsupportedOperationException',
+      },
+      { operation: 'describeRecovery', run: (k) => k.describeRecovery() },
+      {
+        operation: 'exportVaultBackup',
+        run: (k) => k.exportVaultBackup(),
+        fails: 'KMSInvalidStateException',
+      },
+      {
+        operation: 'setUpRecovery',
+        run: (k) => k.setUpRecovery({ Passphrase: 'too short' }),
+        fails: 'ValidationException',
+      },
+      {
+        operation: 'setUpRecovery',
+        run: async (k) => {
+          recoveryKey = (
+            await k.setUpRecovery({
+              Passphrase: 'first recovery phrase',
+              GenerateRecoveryKey: true,
+            })
+          ).RecoveryKey!;
+        },
+      },
+      {
+        operation: 'changeRecoveryPassphrase',
+        run: (k) =>
+          k.changeRecoveryPassphrase({
+            Passphrase: 'not the recovery phrase',
+            NewPassphrase: 'second recovery phrase',
+          }),
+        fails: 'IncorrectKeyException',
+      },
+      {
+        operation: 'changeRecoveryPassphrase',
+        run: (k) =>
+          k.changeRecoveryPassphrase({
+            RecoveryKey: recoveryKey,
+            NewPassphrase: 'second recovery phrase',
+          }),
+      },
+      {
+        operation: 'rotateRecoveryKey',
+        run: (k) => k.rotateRecoveryKey({ Passphrase: 'second recovery phrase' }),
+        fails: 'ValidationException',
+      },
+      {
+        operation: 'rotateRecoveryKey',
+        run: async (k) => {
+          recoveryKey = (
+            await k.rotateRecoveryKey({
+              Passphrase: 'second recovery phrase',
+              GenerateRecoveryKey: true,
+            })
+          ).RecoveryKey!;
+        },
+      },
+      {
+        operation: 'exportVaultBackup',
+        run: async (k) => {
+          backup = (await k.exportVaultBackup()).Backup;
+        },
+      },
+      {
+        operation: 'inspectVaultBackup',
+        run: (k) => k.inspectVaultBackup({ Backup: backup, RecoveryKey: recoveryKey }),
+      },
+      {
+        operation: 'inspectVaultBackup',
+        run: (k) => k.inspectVaultBackup({ Backup: new Blob(['x']), RecoveryKey: recoveryKey }),
+        fails: 'InvalidCiphertextException',
+      },
+      {
+        operation: 'restoreVaultBackup',
+        run: (k) => k.restoreVaultBackup({ Backup: backup, RecoveryKey: recoveryKey }),
+      },
+      {
+        operation: 'restoreVaultBackup',
+        run: (k) => k.restoreVaultBackup({ Backup: backup }),
+        fails: 'ValidationException',
       },
       { operation: 'listAuditEvents', run: (k) => k.listAuditEvents({ Limit: 5 }) },
       {

@@ -77,7 +77,7 @@ function failure(part: string, detail: string): KmsError {
 function truncated(where: string, reader: { position: number }, size: number): KmsError {
   return failure(
     'truncated',
-    `the file ends ${where} (it has ${size} bytes; more were expected after byte ${reader.position}).`,
+    `the file ends ${where} (it has ${size} bytes: the part that starts at byte ${reader.position} needs more than the ${size - reader.position} bytes left).`,
   );
 }
 

@@ -21,7 +21,7 @@ import type {
   Tag,
 } from '../api.ts';
 import { chainRecord, type AuditDraft } from '../audit/audit-record.ts';
-import type { AsymmetricKeyMaterial } from '../crypto/key-generation.ts';
+import type { AsymmetricKeyMaterial } from '../crypto/key-material.ts';
 import type { RsaEncryptionAlgorithm, RsaKeySpec } from '../key-specs.ts';
 import { randomVaultId } from '../crypto/random.ts';
 
@@ -34,7 +34,26 @@ export interface VaultRecord {
   CreationDate: Date;
   /** The newest audit record: the head of the hash chain. */
   AuditHead: { sequence: number; hash: string } | null;
+  /** Set once recovery is set up (workers/kms/operations/recovery.ts). */
+  Recovery?: RecoveryRecord;
 }
+
+/**
+ * The vault's recovery identity, as the vault keeps it: only its public recipient, and — when
+ * the person chose a passphrase — the identity sealed under it (an age scrypt file). The
+ * identity itself is never stored in the clear.
+ */
+export interface RecoveryRecord {
+  /** The age X25519 recipient (`age1…`) every new key version is sealed to. */
+  Recipient: string;
+  /** The identity (`AGE-SECRET-KEY-1…`) in an age file under the recovery passphrase. */
+  SealedIdentity?: Uint8Array<ArrayBuffer>;
+  /** How the person holds the identity. */
+  Methods: RecoveryMethod[];
+  SetUpDate: Date;
+  LastBackupDate?: Date;
+}
+export type RecoveryMethod = 'PASSPHRASE' | 'RECOVERY_KEY';
 
 export interface KeyRecord {
   KeyId: string;
@@ -85,7 +104,7 @@ export interface KeyVersionRecord {
   /**
    * Non-extractable, stored by structured clone, bytes unreadable: the AES-256-GCM key of a
    * symmetric key; the HMAC key; the first private key of an asymmetric key held by WebCrypto;
-   * or the AES-256-GCM wrapping key of one held WRAPPED (crypto/key-generation.ts).
+   * or the AES-256-GCM wrapping key of one held WRAPPED (crypto/key-material.ts).
    */
   CryptoKey: CryptoKey;
   CreationDate: Date;
@@ -93,6 +112,11 @@ export interface KeyVersionRecord {
   RotationType?: RotationType;
   /** Asymmetric keys only: public key, per-algorithm CryptoKeys, or the wrapped private key. */
   Asymmetric?: AsymmetricKeyMaterial;
+  /**
+   * The version's material sealed to the recovery recipient when it was made (an armored age
+   * file, docs/FORMAT.md "Vault backups"); absent for versions made before recovery was set up.
+   */
+  RecoverySeal?: string;
 }
 
 export interface AliasRecord {
@@ -133,8 +157,23 @@ export class VaultStore {
   private constructor(
     private readonly db: IDBPDatabase<VaultSchema>,
     readonly name: string,
-    readonly vaultId: string,
+    private id: string,
   ) {}
+
+  /** The vault id: the account id of every ARN. A restore into an empty vault changes it. */
+  get vaultId(): string {
+    return this.id;
+  }
+
+  /** Reads the vault id again (after a restore, here or in another tab). */
+  async refreshVaultId(): Promise<void> {
+    const vault = await this.db.get('vault', 'vault');
+    if (vault) this.id = vault.VaultId;
+  }
+
+  getVaultRecord(): Promise<VaultRecord | undefined> {
+    return this.db.get('vault', 'vault');
+  }
 
   static async open(name = DEFAULT_VAULT_NAME): Promise<VaultStore> {
     const db = await openDB<VaultSchema>(name, SCHEMA_VERSION, {
@@ -274,9 +313,10 @@ export class VaultStore {
     const tx = this.db.transaction(ALL_STORES, 'readwrite', { durability });
     try {
       const vaultStore = tx.objectStore('vault');
+      if (write) await write(tx);
+      // Read after the write: a write may change the vault record itself (recovery, restore).
       const vault = await vaultStore.get('vault');
       if (!vault) throw new Error('vault record missing');
-      if (write) await write(tx);
       const record = chainRecord(draft, vault.AuditHead);
       await tx.objectStore('audit').add(record);
       await vaultStore.put({
@@ -284,6 +324,7 @@ export class VaultStore {
         AuditHead: { sequence: record.sequence, hash: record.hash },
       });
       await tx.done;
+      this.id = vault.VaultId;
       return record;
     } catch (error) {
       // Requests already made would otherwise still commit: abort so nothing half-done lands.

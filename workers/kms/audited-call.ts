@@ -56,9 +56,8 @@ export function auditedCall<Q, R, E extends unknown[]>(
         userAgent,
         eventName: operation.eventName,
         eventTime,
-        requestParameters:
-          (sanitizeRequestParameters(given, operation.fields) as
-            Record<string, unknown> | undefined) ?? null,
+        requestParameters: requestParameters(given, operation),
+        vaultId: context.vaultId,
         resources: context.resources,
         readOnly: !operation.mutates,
         ...outcome,
@@ -68,7 +67,7 @@ export function auditedCall<Q, R, E extends unknown[]>(
       checkCallbacks(extra);
       // A missing request is an empty one: its required parameters then fail validation by name.
       const outcome = await operation.run(context, (given ?? {}) as Q, ...extra);
-      const logged = operation.mutates ? outcome.response : outcome.auditResponse;
+      const logged = outcome.auditResponse ?? (operation.mutates ? outcome.response : undefined);
       await vault.store.commit(
         outcome.write,
         record({ responseElements: (sanitizeForAudit(logged) as Record<string, unknown>) ?? null }),
@@ -123,6 +122,32 @@ function callerUserAgent(
   return caller;
 }
 
+/** A secret field that was given is logged as this, never as its value. */
+const SECRET_GIVEN = '…(secret, not logged)';
+
+/** What the record logs of the request: its known fields, and of its secret ones only that. */
+function requestParameters(
+  given: unknown,
+  operation: { fields: readonly string[]; secretFields?: readonly string[] },
+): Record<string, unknown> | null {
+  const logged = sanitizeRequestParameters(given, operation.fields) as
+    Record<string, unknown> | undefined;
+  const secrets = (operation.secretFields ?? []).filter(
+    (field) =>
+      typeof given === 'object' &&
+      given !== null &&
+      Object.hasOwn(given, field) &&
+      (given as Record<string, unknown>)[field] !== undefined,
+  );
+  if (secrets.length === 0) return logged ?? null;
+  return {
+    ...logged,
+    ...Object.fromEntries(
+      secrets.map((field) => [field.charAt(0).toLowerCase() + field.slice(1), SECRET_GIVEN]),
+    ),
+  };
+}
+
 /** The file operations take a progress callback and an AbortSignal after the request. */
 function checkCallbacks(extra: unknown[]): void {
   const [onProgress, signal] = extra;
@@ -137,6 +162,8 @@ function checkCallbacks(extra: unknown[]): void {
 export interface DraftFields {
   /** The caller's user agent; the vault's own when not given. */
   userAgent?: string;
+  /** The vault id the record names; the store's when not given (a restore adopts another). */
+  vaultId?: string;
   eventName: string;
   eventTime: Date;
   requestParameters: Record<string, unknown> | null;
@@ -150,6 +177,7 @@ export function auditDraft(
   vault: AuditedVault,
   {
     userAgent = vault.userAgent,
+    vaultId = vault.store.vaultId,
     eventName,
     eventTime,
     requestParameters,
@@ -159,7 +187,6 @@ export function auditDraft(
     ...outcome
   }: DraftFields & Omit<Partial<AuditDraft>, keyof DraftFields>,
 ): AuditDraft {
-  const vaultId = vault.store.vaultId;
   const service = eventType === 'AwsServiceEvent';
   return {
     eventVersion: '1.08',

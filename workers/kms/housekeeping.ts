@@ -74,6 +74,7 @@ export function runHousekeeping(vault: AuditedVault): Promise<number> {
           key.KeySpec,
           key.KeyUsage,
           now,
+          (await store.getVaultRecord())?.Recovery?.Recipient,
           'AUTOMATIC',
         );
         await store.commit(

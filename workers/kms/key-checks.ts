@@ -4,7 +4,7 @@
  * Messages carry ARNs, specs and algorithm names, never key bytes.
  */
 import type { KeyUsage } from '../key-specs.ts';
-import type { AsymmetricKeyMaterial } from '../crypto/key-generation.ts';
+import type { AsymmetricKeyMaterial } from '../crypto/key-material.ts';
 import { KmsError, validationError } from '../errors.ts';
 import type { KeyRecord, KeyVersionRecord } from '../keystore/vault-store.ts';
 import type { OperationContext } from './operation-context.ts';

@@ -5,6 +5,7 @@
  */
 import { KMS_OPERATIONS, vaultChangedChannel, type KmsApi } from '../api.ts';
 import { systemClock, type Clock } from '../clock.ts';
+import { DEFAULT_SCRYPT_WORK_FACTOR } from '../crypto/age.ts';
 import { DEFAULT_VAULT_NAME, VaultStore } from '../keystore/vault-store.ts';
 import { auditedCall, type AuditedVault } from './audited-call.ts';
 import { runHousekeeping } from './housekeeping.ts';
@@ -17,6 +18,8 @@ export interface KmsOptions {
   clock?: Clock;
   /** Shown in audit records as the caller's user agent. */
   userAgent?: string;
+  /** log2 of scrypt's N for recovery passphrases; age's default (18) unless a test asks less. */
+  scryptWorkFactor?: number;
 }
 
 /** An open vault: every operation of the API, plus what the worker needs to run it. */
@@ -37,9 +40,14 @@ async function open(options: KmsOptions = {}): Promise<Kms> {
   const vault: AuditedVault = {
     store,
     clock: options.clock ?? systemClock,
+    scryptWorkFactor: options.scryptWorkFactor ?? DEFAULT_SCRYPT_WORK_FACTOR,
     userAgent: options.userAgent ?? navigator.userAgent,
     lockName: `pocket-kms:${store.name}:write`,
     channel: new BroadcastChannel(vaultChangedChannel(store.name)),
+  };
+  // A restore in another tab can give the vault a new id (operations/recovery.ts).
+  vault.channel.onmessage = (event: MessageEvent<{ eventName?: string }>) => {
+    if (event.data.eventName === 'RestoreVaultBackup') void store.refreshVaultId();
   };
   const operationsAs = (userAgent: string | undefined): KmsApi =>
     Object.fromEntries(
@@ -55,7 +63,9 @@ async function open(options: KmsOptions = {}): Promise<Kms> {
   return {
     ...operationsAs(undefined),
     as: operationsAs,
-    vaultId: store.vaultId,
+    get vaultId() {
+      return store.vaultId;
+    },
     runHousekeeping: () => runHousekeeping(vault),
     close() {
       vault.channel.close();

@@ -16,6 +16,8 @@ import { checkKeyIdParameter } from './validation.ts';
 export interface VaultCore {
   readonly store: VaultStore;
   readonly clock: Clock;
+  /** log2 of scrypt's N for recovery passphrases (crypto/age.ts; tests use a cheaper one). */
+  readonly scryptWorkFactor: number;
 }
 
 export class OperationContext {
@@ -35,8 +37,23 @@ export class OperationContext {
     return this.vault.store;
   }
 
+  /** The vault id of this call: the store's, or the one a restore is adopting. */
   get vaultId(): string {
-    return this.vault.store.vaultId;
+    return this.adoptedVaultId ?? this.vault.store.vaultId;
+  }
+
+  private adoptedVaultId: string | undefined;
+
+  /**
+   * A restore into an empty vault takes the backup's vault id: from here on, this call's ARNs
+   * and its audit record name it (the store adopts it when the restore commits).
+   */
+  adoptVaultId(vaultId: string): void {
+    this.adoptedVaultId = vaultId;
+  }
+
+  get scryptWorkFactor(): number {
+    return this.vault.scryptWorkFactor;
   }
 
   now(): Date {
@@ -89,6 +106,11 @@ export class OperationContext {
     this.touch(key.KeyId);
     requireKeyState(this.arn(key.KeyId), key.KeyState, rule);
     return key;
+  }
+
+  /** The recipient new key material is sealed to, once recovery is set up. */
+  async recoveryRecipient(): Promise<string | undefined> {
+    return (await this.store.getVaultRecord())?.Recovery?.Recipient;
   }
 
   async currentVersion(key: KeyRecord): Promise<KeyVersionRecord> {

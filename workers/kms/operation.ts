@@ -13,7 +13,11 @@ export interface Outcome<R> {
   response: R;
   /** IndexedDB writes, applied in the same transaction as the audit record. */
   write?: VaultWrite;
-  /** Logged as responseElements even by a read-only call: file operations log sizes and ids. */
+  /**
+   * Logged as responseElements instead of the response: by read-only calls that log something
+   * (file operations log sizes and ids), and by calls whose response holds a secret (a recovery
+   * key), which log it without the secret.
+   */
   auditResponse?: Record<string, unknown>;
 }
 
@@ -32,6 +36,11 @@ export interface Operation<Q, R, Extra extends unknown[] = []> {
    * requestParameters; any other field of a request is ignored and not logged.
    */
   fields: readonly string[];
+  /**
+   * Request fields that hold a secret (a passphrase, a recovery key). The operation reads them;
+   * the log says only that they were given, never their value.
+   */
+  secretFields?: readonly string[];
   /**
    * Does the work. `request` is the caller's object, unchecked: the operation validates each
    * field it reads at the door (workers/kms/validation.ts) before it touches a key.

@@ -23,7 +23,13 @@ export interface TestVault {
 /** A vault of its own for one test, on a manual clock. */
 export async function openTestVault(clock = new ManualClock()): Promise<TestVault> {
   const vaultName = `test-${crypto.randomUUID()}`;
-  const kms = await Kms.open({ vaultName, clock, userAgent: 'vitest-browser' });
+  // A cheap scrypt for recovery passphrases: tests make many; the app uses age's default (18).
+  const kms = await Kms.open({
+    vaultName,
+    clock,
+    userAgent: 'vitest-browser',
+    scryptWorkFactor: 10,
+  });
   return {
     kms,
     clock,

@@ -43,6 +43,7 @@ import type {
   VaultWrite,
 } from '../../keystore/vault-store.ts';
 import type { OperationGroup, Outcome } from '../operation.ts';
+import { sealMaterial } from '../recovery-seal.ts';
 import type { OperationContext } from '../operation-context.ts';
 import { checkBytes, checkDate, checkEnum, checkString } from '../validation.ts';
 import { VAULT_KEY_NAMESPACE } from '../vault-keyring.ts';
@@ -325,6 +326,7 @@ export async function importKeyMaterial(
   }
   let keyMaterialId: string;
   let cryptoKey: CryptoKey;
+  let recoverySeal: string | undefined;
   try {
     if (material.length !== IMPORTED_KEY_MATERIAL_LENGTH) {
       throw new KmsError(
@@ -337,6 +339,20 @@ export async function importKeyMaterial(
       throw new KmsError(
         'IncorrectKeyMaterialException',
         `${arn} already had different key material. A key only ever takes back the material it was first given; for other material, create a new key.`,
+      );
+    }
+    // Imported material takes the one custody path too: sealed for recovery, then imported.
+    const recipient = await context.recoveryRecipient();
+    if (recipient !== undefined) {
+      recoverySeal = await sealMaterial(
+        recipient,
+        {
+          KeyId: key.KeyId,
+          Version: key.CurrentVersion,
+          KeySpec: key.KeySpec,
+          KeyUsage: key.KeyUsage,
+        },
+        material,
       );
     }
     cryptoKey = await importAesGcmKey(material);
@@ -353,6 +369,7 @@ export async function importKeyMaterial(
         KeyMaterialId: keyMaterialId,
         CryptoKey: cryptoKey,
         CreationDate: now,
+        ...(recoverySeal !== undefined && { RecoverySeal: recoverySeal }),
       };
   const { ValidTo: _previous, ...rest } = key;
   const updated: KeyRecord = {

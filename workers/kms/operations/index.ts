@@ -14,6 +14,7 @@ import { importOperations } from './import.ts';
 import { keyAgreementOperations } from './key-agreement.ts';
 import { keyOperations } from './keys.ts';
 import { macOperations } from './mac.ts';
+import { recoveryOperations } from './recovery.ts';
 import { rotationOperations } from './rotation.ts';
 import { signingOperations } from './signing.ts';
 import { tagOperations } from './tags.ts';
@@ -33,6 +34,7 @@ export const OPERATION_GROUPS = {
   fileSigning: fileSigningOperations,
   import: importOperations,
   audit: auditOperations,
+  recovery: recoveryOperations,
 };
 
 export const OPERATIONS = {
@@ -49,4 +51,5 @@ export const OPERATIONS = {
   ...fileSigningOperations,
   ...importOperations,
   ...auditOperations,
+  ...recoveryOperations,
 } satisfies OperationTable;

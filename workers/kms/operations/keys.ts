@@ -117,7 +117,9 @@ export const keyOperations = {
       const now = context.now();
       const keyId = randomUuid();
       // An EXTERNAL key starts without material: PendingImport until importKeyMaterial.
-      const version = external ? undefined : await newKeyVersion(keyId, 1, keySpec, keyUsage, now);
+      const version = external
+        ? undefined
+        : await newKeyVersion(keyId, 1, keySpec, keyUsage, now, await context.recoveryRecipient());
       const key: KeyRecord = {
         KeyId: keyId,
         CreationDate: now,

@@ -101,6 +101,7 @@ export const rotationOperations = {
         key.KeySpec,
         key.KeyUsage,
         context.now(),
+        await context.recoveryRecipient(),
         'ON_DEMAND',
       );
       return {

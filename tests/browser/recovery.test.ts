@@ -1,0 +1,221 @@
+/**
+ * Recovery and backups (issue 11) against the real core: set-up, the custody path (every new
+ * version sealed for recovery), unrecoverable versions reported exactly, backups that restore
+ * into an empty vault as the same vault, and named refusals that change nothing.
+ */
+import { describe, expect, it } from 'vitest';
+import type { KeyMetadata } from '../../workers/api.ts';
+import { Kms } from '../../workers/kms/kms.ts';
+import { ManualClock } from './support/manual-clock.ts';
+import {
+  auditRecords,
+  deleteDatabase,
+  expectKmsError,
+  openVaultForTest,
+  readStore,
+  utf8,
+  type TestVault,
+} from './support/vault.ts';
+import { onTestFinished } from 'vitest';
+
+const PASSPHRASE = 'correct horse battery staple';
+
+async function emptyVault(): Promise<{ kms: Kms; vaultName: string }> {
+  const vaultName = `restore-${crypto.randomUUID()}`;
+  const kms = await Kms.open({
+    vaultName,
+    clock: new ManualClock(),
+    userAgent: 'vitest-browser',
+    scryptWorkFactor: 10,
+  });
+  onTestFinished(async () => {
+    kms.close();
+    await deleteDatabase(vaultName);
+  });
+  return { kms, vaultName };
+}
+
+async function setUp(vault: TestVault) {
+  return vault.kms.setUpRecovery({ Passphrase: PASSPHRASE, GenerateRecoveryKey: true });
+}
+
+describe('recovery set-up', () => {
+  it('returns the recovery key once, keeps only the recipient, and logs neither secret', async () => {
+    const vault = await openVaultForTest();
+    const answer = await setUp(vault);
+    expect(answer.RecoveryKey).toMatch(/^AGE-SECRET-KEY-1[0-9A-Z]{58}$/);
+    expect(answer.Recipient).toMatch(/^age1[0-9a-z]{58}$/);
+    expect(answer.Methods).toEqual(['PASSPHRASE', 'RECOVERY_KEY']);
+    const stored = JSON.stringify(await readStore(vault.vaultName, 'vault'));
+    expect(stored).not.toContain(answer.RecoveryKey);
+    const log = JSON.stringify(await auditRecords(vault.vaultName));
+    expect(log).not.toContain(answer.RecoveryKey);
+    expect(log).not.toContain(PASSPHRASE);
+    await expectKmsError(setUp(vault), 'KMSInvalidStateException');
+  });
+
+  it('refuses a short passphrase with a sentence that says why', async () => {
+    const vault = await openVaultForTest();
+    const error = await expectKmsError(
+      vault.kms.setUpRecovery({ Passphrase: 'short pass' }),
+      'ValidationException',
+    );
+    expect(error.message).toContain('at least 12 characters');
+  });
+
+  it('reports exactly the versions made before set-up as unrecoverable', async () => {
+    const vault = await openVaultForTest();
+    const { kms } = vault;
+    const before = (await kms.createKey()).KeyMetadata;
+    await setUp(vault);
+    await kms.rotateKeyOnDemand({ KeyId: before.KeyId });
+    const after = (await kms.createKey({ KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY' }))
+      .KeyMetadata;
+    const described = await kms.describeRecovery();
+    expect(described.RecoverySetUp).toBe(true);
+    expect(described.UnrecoverableKeys).toEqual([
+      { KeyId: before.KeyId, Versions: [1], AllVersions: false },
+    ]);
+    expect(described.RecoverableKeyCount).toBe(1);
+    expect(after.KeyId).toBeDefined();
+  });
+});
+
+describe('backup and restore', () => {
+  async function sourceVault() {
+    const vault = await openVaultForTest();
+    const { kms } = vault;
+    const { RecoveryKey } = await setUp(vault);
+    const keys: KeyMetadata[] = [];
+    for (const request of [
+      {},
+      { KeySpec: 'RSA_2048', KeyUsage: 'ENCRYPT_DECRYPT' },
+      { KeySpec: 'ECC_NIST_P384', KeyUsage: 'SIGN_VERIFY' },
+      { KeySpec: 'ECC_SECG_P256K1', KeyUsage: 'SIGN_VERIFY' },
+      { KeySpec: 'ECC_NIST_EDWARDS25519', KeyUsage: 'SIGN_VERIFY' },
+      { KeySpec: 'HMAC_256', KeyUsage: 'GENERATE_VERIFY_MAC' },
+      { KeySpec: 'ECC_NIST_P256', KeyUsage: 'KEY_AGREEMENT' },
+    ]) {
+      keys.push((await kms.createKey({ Description: 'backed up', ...request })).KeyMetadata);
+    }
+    await kms.createAlias({ AliasName: 'alias/first', TargetKeyId: keys[0]!.KeyId });
+    await kms.rotateKeyOnDemand({ KeyId: keys[0]!.KeyId });
+    return { vault, keys, recoveryKey: RecoveryKey! };
+  }
+
+  it('restores into an empty vault as the same vault, and every ciphertext and signature works', async () => {
+    const { vault, keys, recoveryKey } = await sourceVault();
+    const { kms } = vault;
+    const blob = (await kms.encrypt({ KeyId: 'alias/first', Plaintext: utf8('kept') }))
+      .CiphertextBlob;
+    const rsa = (
+      await kms.encrypt({
+        KeyId: keys[1]!.KeyId,
+        Plaintext: utf8('rsa'),
+        EncryptionAlgorithm: 'RSAES_OAEP_SHA_256',
+      })
+    ).CiphertextBlob;
+    const signatures = await Promise.all(
+      [2, 3, 4].map(async (index) => {
+        const algorithm = keys[index]!.SigningAlgorithms![0]!;
+        return {
+          index,
+          algorithm,
+          signature: (
+            await kms.sign({
+              KeyId: keys[index]!.KeyId,
+              Message: utf8('signed'),
+              SigningAlgorithm: algorithm,
+            })
+          ).Signature,
+        };
+      }),
+    );
+    const mac = (
+      await kms.generateMac({
+        KeyId: keys[5]!.KeyId,
+        Message: utf8('m'),
+        MacAlgorithm: 'HMAC_SHA_256',
+      })
+    ).Mac;
+    const { Backup } = await kms.exportVaultBackup();
+    expect(Backup.name).toMatch(
+      new RegExp(`^pocket-kms-${kms.vaultId}-\\d{4}-\\d{2}-\\d{2}\\.tar$`),
+    );
+
+    for (const secret of [{ Passphrase: PASSPHRASE }, { RecoveryKey: recoveryKey }]) {
+      const target = await emptyVault();
+      const preview = await target.kms.inspectVaultBackup({ Backup, ...secret });
+      expect(preview.RestoresVaultId).toBe(true);
+      expect(preview.Keys.map((key) => key.Action)).toEqual(keys.map(() => 'RESTORE'));
+      const restored = await target.kms.restoreVaultBackup({ Backup, ...secret });
+      expect(restored.VaultId).toBe(kms.vaultId);
+      expect(target.kms.vaultId).toBe(kms.vaultId);
+      for (const key of keys) {
+        expect((await target.kms.describeKey({ KeyId: key.KeyId })).KeyMetadata.Arn).toBe(key.Arn);
+      }
+      expect(await target.kms.decrypt({ CiphertextBlob: blob })).toMatchObject({
+        Plaintext: utf8('kept'),
+      });
+      expect(
+        (
+          await target.kms.decrypt({
+            CiphertextBlob: rsa,
+            KeyId: keys[1]!.KeyId,
+            EncryptionAlgorithm: 'RSAES_OAEP_SHA_256',
+          })
+        ).Plaintext,
+      ).toEqual(utf8('rsa'));
+      for (const { index, algorithm, signature } of signatures) {
+        const verified = await target.kms.verify({
+          KeyId: keys[index]!.KeyId,
+          Message: utf8('signed'),
+          Signature: signature,
+          SigningAlgorithm: algorithm,
+        });
+        expect(verified.SignatureValid).toBe(true);
+      }
+      expect(
+        (
+          await target.kms.verifyMac({
+            KeyId: keys[5]!.KeyId,
+            Message: utf8('m'),
+            Mac: mac,
+            MacAlgorithm: 'HMAC_SHA_256',
+          })
+        ).MacValid,
+      ).toBe(true);
+      expect((await target.kms.getPublicKey({ KeyId: keys[6]!.KeyId })).PublicKey).toEqual(
+        (await kms.getPublicKey({ KeyId: keys[6]!.KeyId })).PublicKey,
+      );
+      const log = await auditRecords(target.vaultName);
+      expect(log[0]).toMatchObject({ eventName: 'RestoreVaultBackup', sequence: 1 });
+      expect(log[0]!.responseElements).toMatchObject({ backupVaultId: kms.vaultId });
+      expect((await target.kms.verifyAuditLog()).Valid).toBe(true);
+      expect((await target.kms.describeRecovery()).UnrecoverableKeys).toEqual([]);
+    }
+  });
+
+  it('refuses a wrong passphrase, a wrong recovery key, and a changed byte; the vault is unchanged', async () => {
+    const { vault } = await sourceVault();
+    const { Backup } = await vault.kms.exportVaultBackup();
+    const target = await emptyVault();
+    await expectKmsError(
+      target.kms.restoreVaultBackup({ Backup, Passphrase: 'not the passphrase at all' }),
+      'IncorrectKeyException',
+    );
+    const other = await openVaultForTest();
+    const { RecoveryKey } = await other.kms.setUpRecovery({ GenerateRecoveryKey: true });
+    await expectKmsError(
+      target.kms.restoreVaultBackup({ Backup, RecoveryKey: RecoveryKey! }),
+      'IncorrectKeyException',
+    );
+    const bytes = new Uint8Array(await Backup.arrayBuffer());
+    bytes[bytes.length - 3000]! ^= 1;
+    await expectKmsError(
+      target.kms.restoreVaultBackup({ Backup: new Blob([bytes]), Passphrase: PASSPHRASE }),
+      'InvalidCiphertextException',
+    );
+    expect((await target.kms.listKeys()).Keys).toEqual([]);
+  });
+});

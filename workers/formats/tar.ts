@@ -1,0 +1,116 @@
+/**
+ * The POSIX ustar archive, for the few regular files of a vault backup (docs/FORMAT.md, "Vault
+ * backups"): every `tar` (GNU, BSD, Windows 10+) lists and extracts it. Written
+ * deterministically: the files in the order given, mode 0644, owner 0, one modification time.
+ * Read strictly, for archives this module wrote: a bad header checksum, a truncated member,
+ * padding that is not zero, data after the end, or anything but regular files is refused
+ * (TarFormatError), so no changed byte outside the members' data passes unnoticed.
+ */
+import type { Bytes } from '../crypto/bytes.ts';
+
+const BLOCK = 512;
+const NAME_LENGTH = 100;
+const ascii = new TextEncoder();
+
+export class TarFormatError extends Error {
+  override readonly name = 'TarFormatError';
+}
+
+export interface TarEntry {
+  name: string;
+  data: Uint8Array;
+}
+
+function octal(value: number, length: number): string {
+  return value.toString(8).padStart(length - 1, '0') + '\0';
+}
+
+function header(name: string, size: number, mtime: Date): Uint8Array {
+  const nameBytes = ascii.encode(name);
+  if (nameBytes.length === 0 || nameBytes.length >= NAME_LENGTH || !/^[\x21-\x7e]+$/.test(name)) {
+    throw new RangeError(`tar member name not supported: ${name}`);
+  }
+  const block = new Uint8Array(BLOCK);
+  const put = (offset: number, text: string) => block.set(ascii.encode(text), offset);
+  put(0, name);
+  put(100, octal(0o644, 8));
+  put(108, octal(0, 8));
+  put(116, octal(0, 8));
+  put(124, octal(size, 12));
+  put(136, octal(Math.floor(mtime.getTime() / 1000), 12));
+  put(148, '        '); // checksum field counts as spaces while summing
+  put(156, '0'); // regular file
+  put(257, 'ustar\x0000');
+  const sum = block.reduce((total, byte) => total + byte, 0);
+  put(148, sum.toString(8).padStart(6, '0') + '\0 ');
+  return block;
+}
+
+/** A ustar archive of `entries`, each with modification time `mtime`. */
+export function writeTar(entries: readonly TarEntry[], mtime: Date): Bytes {
+  const parts: Uint8Array[] = [];
+  for (const entry of entries) {
+    parts.push(header(entry.name, entry.data.length, mtime), entry.data);
+    const padding = (BLOCK - (entry.data.length % BLOCK)) % BLOCK;
+    if (padding) parts.push(new Uint8Array(padding));
+  }
+  parts.push(new Uint8Array(2 * BLOCK));
+  const out = new Uint8Array(parts.reduce((total, part) => total + part.length, 0));
+  let offset = 0;
+  for (const part of parts) {
+    out.set(part, offset);
+    offset += part.length;
+  }
+  return out;
+}
+
+function field(block: Uint8Array, offset: number, length: number): string {
+  const bytes = block.subarray(offset, offset + length);
+  const end = bytes.indexOf(0);
+  return new TextDecoder().decode(end === -1 ? bytes : bytes.subarray(0, end));
+}
+
+function parseOctal(text: string, what: string): number {
+  const digits = text.trim();
+  if (!/^[0-7]+$/.test(digits)) throw new TarFormatError(`the ${what} field is not octal`);
+  return parseInt(digits, 8);
+}
+
+/** The regular files of a ustar archive, in order. */
+export function readTar(archive: Uint8Array): TarEntry[] {
+  const entries: TarEntry[] = [];
+  let offset = 0;
+  for (;;) {
+    if (offset + BLOCK > archive.length) throw new TarFormatError('the archive is cut short');
+    const block = archive.subarray(offset, offset + BLOCK);
+    if (block.every((byte) => byte === 0)) {
+      const next = archive.subarray(offset + BLOCK, offset + 2 * BLOCK);
+      if (next.length !== BLOCK || !next.every((byte) => byte === 0)) {
+        throw new TarFormatError('the archive does not end with two empty blocks');
+      }
+      if (offset + 2 * BLOCK !== archive.length) {
+        throw new TarFormatError('there is data after the end of the archive');
+      }
+      return entries;
+    }
+    const stored = parseOctal(field(block, 148, 8), 'checksum');
+    let sum = 0;
+    for (let i = 0; i < BLOCK; i++) sum += i >= 148 && i < 156 ? 0x20 : block[i]!;
+    if (sum !== stored) throw new TarFormatError('a member header checksum does not match');
+    if (field(block, 257, 6) !== 'ustar') throw new TarFormatError('not a ustar archive');
+    const type = String.fromCharCode(block[156]!);
+    if (type !== '0' && type !== '\0') throw new TarFormatError('a member is not a regular file');
+    const name = field(block, 0, NAME_LENGTH);
+    const size = parseOctal(field(block, 124, 12), 'size');
+    const start = offset + BLOCK;
+    if (start + size > archive.length) throw new TarFormatError(`the member ${name} is cut short`);
+    entries.push({ name, data: archive.slice(start, start + size) });
+    offset = start + Math.ceil(size / BLOCK) * BLOCK;
+    if (
+      offset > archive.length ||
+      archive.subarray(start + size, offset).some((byte) => byte !== 0)
+    ) {
+      throw new TarFormatError(`the padding after ${name} is not empty`);
+    }
+  }
+}
