@@ -67,7 +67,12 @@ describe('two instances on one vault', () => {
     // says, and decrypt it through the API.
     for (const record of versions) {
       const iv = crypto.getRandomValues(new Uint8Array(12));
-      const header = encodeBlobHeader({ keyId, keyVersion: record.Version, iv });
+      const header = encodeBlobHeader({
+        vaultId: first.vaultId,
+        keyId,
+        keyVersion: record.Version,
+        iv,
+      });
       const sealed = await aesGcmEncrypt(
         record.CryptoKey,
         iv,

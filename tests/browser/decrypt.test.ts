@@ -5,11 +5,16 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KeyMetadata } from '../../workers/api.ts';
-import { parseBlob } from '../../workers/formats/ciphertext-blob.ts';
+import { aesGcmEncrypt } from '../../workers/crypto/aes-gcm.ts';
+import { fromHex } from '../../workers/encoding.ts';
+import { joinBlob, parseBlob } from '../../workers/formats/ciphertext-blob.ts';
+import { serializeEncryptionContext } from '../../workers/formats/encryption-context.ts';
+import type { KeyVersionRecord } from '../../workers/keystore/vault-store.ts';
 import {
   expectKmsError,
   openTestVault,
   openVaultForTest,
+  readStore,
   utf8,
   type TestVault,
 } from './support/vault.ts';
@@ -30,7 +35,7 @@ describe('decrypt', () => {
       Plaintext: utf8('attack at dawn'),
     });
     expect(KeyId).toBe(key.Arn);
-    expect(CiphertextBlob.length).toBe('attack at dawn'.length + 49);
+    expect(CiphertextBlob.length).toBe('attack at dawn'.length + 54);
     const opened = await vault.kms.decrypt({ CiphertextBlob });
     expect(decoder.decode(opened.Plaintext)).toBe('attack at dawn');
     expect(opened).toMatchObject({
@@ -161,7 +166,7 @@ describe('a tampered ciphertext blob', () => {
         EncryptionContext: CONTEXT,
       })
     ).CiphertextBlob;
-    expect(blob.length).toBe(16 + 49);
+    expect(blob.length).toBe(16 + 54);
     expect(parseBlob(blob)!.keyVersion).toBe(2);
     expect(
       decoder.decode(
@@ -185,12 +190,12 @@ describe('a tampered ciphertext blob', () => {
         tried++;
       }
     }
-    expect(tried).toBe(2 * 65);
+    expect(tried).toBe(2 * 70);
   }, 120_000);
 
   it('with its key version changed to the other existing version → InvalidCiphertextException', async () => {
     const changed = new Uint8Array(blob);
-    new DataView(changed.buffer).setUint32(17, 1);
+    new DataView(changed.buffer).setUint32(22, 1); // the key version (FORMAT.md §2, version 2)
     await expectKmsError(
       shared.kms.decrypt({ CiphertextBlob: changed, EncryptionContext: CONTEXT }),
       'InvalidCiphertextException',
@@ -287,9 +292,42 @@ describe('key states on decrypt and encrypt', () => {
     });
     const other = await openTestVault();
     try {
-      await expectKmsError(other.kms.decrypt({ CiphertextBlob }), 'InvalidCiphertextException');
+      const error = await expectKmsError(
+        other.kms.decrypt({ CiphertextBlob }),
+        'InvalidCiphertextException',
+      );
+      // The blob names the vault that made it (issue 11 §3): the message says whose backup opens it.
+      expect(error.message).toBe(
+        `This ciphertext was made by vault ${vault.kms.vaultId}, not this one: restore that vault's backup to decrypt it.`,
+      );
     } finally {
       await other.dispose();
     }
+  });
+
+  it('still decrypts a version-1 blob (no vault id), as written before version 2', async () => {
+    const { vault, key } = await vaultWithKey();
+    const [record] = (await readStore<KeyVersionRecord>(vault.vaultName, 'keyVersions')).filter(
+      (version) => version.KeyId === key.KeyId,
+    );
+    const iv = crypto.getRandomValues(new Uint8Array(12));
+    // FORMAT.md §2, version 1: 0x01 ‖ KeyId ‖ key version ‖ IV; AAD = that header ‖ context.
+    const header = new Uint8Array(33);
+    header[0] = 0x01;
+    header.set(fromHex(key.KeyId.replaceAll('-', ''))!, 1);
+    new DataView(header.buffer).setUint32(17, 1);
+    header.set(iv, 21);
+    const sealed = await aesGcmEncrypt(
+      record!.CryptoKey,
+      iv,
+      utf8('old blob'),
+      joinBlob(header, serializeEncryptionContext({ v: '1' })),
+    );
+    const opened = await vault.kms.decrypt({
+      CiphertextBlob: joinBlob(header, sealed),
+      EncryptionContext: { v: '1' },
+    });
+    expect(decoder.decode(opened.Plaintext)).toBe('old blob');
+    expect(opened.KeyMaterialId).toBe(key.CurrentKeyMaterialId);
   });
 });

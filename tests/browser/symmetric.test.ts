@@ -138,7 +138,7 @@ describe('generateDataKey', () => {
       expect(dataKey.KeyMaterialId).toBe(key.CurrentKeyMaterialId);
       expect(dataKey.Plaintext).toBeInstanceOf(Uint8Array);
       expect(dataKey.Plaintext.length).toBe(length);
-      expect(dataKey.CiphertextBlob.length).toBe(length + 49);
+      expect(dataKey.CiphertextBlob.length).toBe(length + 54);
       const opened = await kms.decrypt({
         CiphertextBlob: dataKey.CiphertextBlob,
         EncryptionContext: context,

@@ -29,12 +29,18 @@ export async function sealBlob(
   requireSymmetricEncryptionKey(context, key);
   const version = await context.currentVersion(key);
   const header = encodeBlobHeader({
+    vaultId: context.vaultId,
     keyId: key.KeyId,
     keyVersion: version.Version,
     iv: randomBytes(AES_GCM_IV_LENGTH),
   });
   const aad = joinBlob(header, serializeEncryptionContext(encryptionContext));
-  const sealed = await aesGcmEncrypt(version.CryptoKey, header.subarray(21), plaintext, aad);
+  const sealed = await aesGcmEncrypt(
+    version.CryptoKey,
+    header.subarray(-AES_GCM_IV_LENGTH),
+    plaintext,
+    aad,
+  );
   return { blob: joinBlob(header, sealed), version };
 }
 
@@ -74,6 +80,14 @@ export async function openBlob(
         'The key ID in the request does not identify a CMK that can perform this operation.',
       );
     }
+  }
+  // A blob of another vault whose key this vault does not hold: say which vault made it (its
+  // id is in the clear in the header), so the person knows whose backup would open it.
+  if (!key && blob.vaultId !== undefined && blob.vaultId !== context.vaultId) {
+    throw new KmsError(
+      'InvalidCiphertextException',
+      `This ciphertext was made by vault ${blob.vaultId}, not this one: restore that vault's backup to decrypt it.`,
+    );
   }
   // A blob is only ever sealed by a symmetric key: one naming another key is not genuine.
   if (!key || key.KeySpec !== 'SYMMETRIC_DEFAULT') throw invalid;

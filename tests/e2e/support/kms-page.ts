@@ -4,6 +4,7 @@
  */
 import type { Page } from '@playwright/test';
 import type { KmsApi } from '../../../workers/api.ts';
+import { parseBlob } from '../../../workers/formats/ciphertext-blob.ts';
 
 declare global {
   interface Window {
@@ -25,7 +26,9 @@ export async function openApp(page: Page, path = '/'): Promise<void> {
   await waitForKms(page);
 }
 
-/** The key version a ciphertext blob names: bytes 17–20, u32 big-endian (FORMAT.md §2). */
+/** The key version a ciphertext blob names (FORMAT.md §2), read by the format's own parser. */
 export function blobKeyVersion(blob: number[]): number {
-  return new DataView(Uint8Array.from(blob).buffer).getUint32(17);
+  const parsed = parseBlob(Uint8Array.from(blob));
+  if (!parsed) throw new Error('not a ciphertext blob');
+  return parsed.keyVersion;
 }
