@@ -45,7 +45,7 @@ describe('file operations on vault keys', () => {
     expect(inspected.EncryptedDataKeys).toEqual([
       {
         ProviderId: 'pocket-kms',
-        KeyName: `${mine.KeyId}#v1`,
+        KeyName: `${kms.vaultId}/${mine.KeyId}#v1`,
         KeyId: mine.Arn,
         KeyVersion: 1,
         HeldByVault: true,
@@ -53,7 +53,7 @@ describe('file operations on vault keys', () => {
       },
       {
         ProviderId: 'pocket-kms',
-        KeyName: `${recovery.KeyId}#v1`,
+        KeyName: `${kms.vaultId}/${recovery.KeyId}#v1`,
         KeyId: recovery.Arn,
         KeyVersion: 1,
         HeldByVault: true,
@@ -89,7 +89,7 @@ describe('file operations on vault keys', () => {
     const after = await kms.encryptFile({ Input: new Blob([pattern(10)]), KeyIds: [key.KeyId] });
     expect(
       (await kms.inspectCiphertext({ Input: after.Output })).EncryptedDataKeys[0]!.KeyName,
-    ).toBe(`${key.KeyId}#v2`);
+    ).toBe(`${kms.vaultId}/${key.KeyId}#v2`);
     expect((await kms.decryptFile({ Input: before.Output })).KeyVersion).toBe(1);
     expect((await kms.decryptFile({ Input: after.Output })).KeyVersion).toBe(2);
     expect(before.Output.name).toBe('data.encrypted');
@@ -190,5 +190,28 @@ describe('file operations on vault keys', () => {
     });
     expect(records.find((record) => record.eventName === 'InspectCiphertext')).toBeDefined();
     expect(JSON.stringify(records)).not.toContain('secret plaintext');
+  });
+
+  test('a file of another vault says which vault made it; its entries name that vault', async () => {
+    const maker = await openVaultForTest();
+    const key = (await maker.kms.createKey()).KeyMetadata;
+    const encrypted = await maker.kms.encryptFile({
+      Input: new File(['elsewhere'], 'e.txt'),
+      KeyIds: [key.KeyId],
+    });
+    const other = await openVaultForTest();
+    const error = await expectKmsError(
+      other.kms.decryptFile({ Input: encrypted.Output }),
+      'NotFoundException',
+    );
+    expect(error.message).toBe(
+      `This file was made by vault ${maker.kms.vaultId}, not this one: restore that vault's backup to decrypt it.`,
+    );
+    const inspected = await other.kms.inspectCiphertext({ Input: encrypted.Output });
+    expect(inspected.EncryptedDataKeys[0]).toMatchObject({
+      KeyName: `${maker.kms.vaultId}/${key.KeyId}#v1`,
+      KeyId: key.Arn,
+      HeldByVault: false,
+    });
   });
 });

@@ -2,8 +2,10 @@
  * The vault's keys as a keyring for file messages — docs/FORMAT.md §4.8, "Vault keys".
  *
  * Wrapping uses the *current* version of each chosen symmetric key; the entry's key name,
- * `<KeyId>#v<version>` in namespace `pocket-kms`, says exactly which material it used, so
- * unwrapping looks up that version (every version of a key keeps decrypting after rotation).
+ * `<VaultId>/<KeyId>#v<version>` in namespace `pocket-kms`, says exactly which material it used,
+ * so unwrapping looks up that version (every version of a key keeps decrypting after rotation),
+ * and a vault without the key can say which vault made the file. Names written before the
+ * vault id was added (`<KeyId>#v<version>`) are still read.
  *
  * A key with imported material and a RawAesKeyring identity (bring your own key) wraps under
  * exactly that (namespace, name) instead, and its entries are found by that identity — so an AWS
@@ -30,27 +32,45 @@ import { requireKeyState } from './key-state.ts';
 export const VAULT_KEY_NAMESPACE = 'pocket-kms';
 
 const KEY_NAME_PATTERN =
-  /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})#v([1-9][0-9]{0,9})$/;
+  /^(?:(\d{12})\/)?([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})#v([1-9][0-9]{0,9})$/;
 const MAX_U32 = 0xffffffff;
 
-/** `<KeyId>#v<version>`: the lower-case UUID, "#v", the version in decimal without leading zeros. */
-export function vaultKeyName(keyId: string, version: number): string {
-  return `${keyId}#v${version}`;
+/**
+ * `<VaultId>/<KeyId>#v<version>`: the 12-digit vault id, "/", the lower-case UUID, "#v", the
+ * version in decimal without leading zeros.
+ */
+export function vaultKeyName(vaultId: string, keyId: string, version: number): string {
+  return `${vaultId}/${keyId}#v${version}`;
 }
 
-/** The key and version a vault key name names, or null when it is not one. */
-export function parseVaultKeyName(keyName: string): { keyId: string; version: number } | null {
+/** What a vault key name names; `vaultId` is absent in names written before it was added. */
+export interface NamedKeyVersion {
+  vaultId?: string;
+  keyId: string;
+  version: number;
+}
+
+/** The vault, key and version a vault key name names, or null when it is not one. */
+export function parseVaultKeyName(keyName: string): NamedKeyVersion | null {
   const match = KEY_NAME_PATTERN.exec(keyName);
   if (!match) return null;
-  const version = Number(match[2]);
-  return version <= MAX_U32 ? { keyId: match[1]!, version } : null;
+  const version = Number(match[3]);
+  if (version > MAX_U32) return null;
+  return { ...(match[1] !== undefined && { vaultId: match[1] }), keyId: match[2]!, version };
 }
 
 /** The identity a key's entries carry: its imported RawAesKeyring, else the vault key name. */
-export function wrappingIdentity(key: KeyRecord, version: KeyVersionRecord): RawAesIdentity {
+export function wrappingIdentity(
+  vaultId: string,
+  key: KeyRecord,
+  version: KeyVersionRecord,
+): RawAesIdentity {
   return key.RawAesKeyring
     ? { keyNamespace: key.RawAesKeyring.KeyNamespace, keyName: key.RawAesKeyring.KeyName }
-    : { keyNamespace: VAULT_KEY_NAMESPACE, keyName: vaultKeyName(key.KeyId, version.Version) };
+    : {
+        keyNamespace: VAULT_KEY_NAMESPACE,
+        keyName: vaultKeyName(vaultId, key.KeyId, version.Version),
+      };
 }
 
 /**
@@ -62,17 +82,14 @@ export async function identifiedKey(
   store: VaultStore,
   keyNamespace: string,
   keyName: string,
-): Promise<{ keyId: string; version: number } | null> {
+): Promise<NamedKeyVersion | null> {
   if (keyNamespace === VAULT_KEY_NAMESPACE) return parseVaultKeyName(keyName);
   const key = await store.getKeyByRawAesIdentity({ KeyNamespace: keyNamespace, KeyName: keyName });
   return key ? { keyId: key.KeyId, version: key.CurrentVersion } : null;
 }
 
 /** The vault key and version a raw-AES entry names (identifiedKey), or null. */
-async function entryKey(
-  store: VaultStore,
-  edk: EncryptedDataKey,
-): Promise<{ keyId: string; version: number } | null> {
+async function entryKey(store: VaultStore, edk: EncryptedDataKey): Promise<NamedKeyVersion | null> {
   const keyName = parseRawAesEntry(edk)?.keyName;
   return keyName === undefined ? null : identifiedKey(store, edk.providerId, keyName);
 }
@@ -85,6 +102,8 @@ export interface WrappingTarget {
 
 export interface VaultKeyringOptions {
   store: VaultStore;
+  /** This vault's id: new entries name it; entries of another vault's keys are reported so. */
+  vaultId: string;
   /** The ARN of a key id, for messages and the audit record. */
   arn: (keyId: string) => string;
   /** Called with each key the keyring touches (the audit record's resources). */
@@ -106,7 +125,7 @@ export class VaultKeyring implements Keyring {
     if (targets.length === 0) throw new Error('VaultKeyring: no keys to wrap for');
     const entries: EncryptedDataKey[] = [];
     for (const { key, version } of targets) {
-      const identity = wrappingIdentity(key, version);
+      const identity = wrappingIdentity(this.options.vaultId, key, version);
       entries.push(await wrapDataKey(version.CryptoKey, identity, dataKey, encryptionContext));
     }
     return entries;
@@ -123,11 +142,12 @@ export class VaultKeyring implements Keyring {
     encryptedDataKeys: readonly EncryptedDataKey[],
     encryptionContext: EncryptionContext,
   ): Promise<UnwrappedDataKey> {
-    const { store, arn, touch, onlyKeyId } = this.options;
+    const { store, arn, touch, onlyKeyId, vaultId } = this.options;
     let unwrapFailure: KmsError | undefined;
     let stateFailure: KmsError | undefined;
     let skippedForKeyId = false;
     const missing: string[] = [];
+    const otherVaults = new Set<string>();
     for (const edk of encryptedDataKeys) {
       const named = await entryKey(store, edk);
       if (!named) continue;
@@ -138,6 +158,8 @@ export class VaultKeyring implements Keyring {
       const key = await store.getKey(named.keyId);
       if (!key) {
         missing.push(`${arn(named.keyId)} (version ${named.version})`);
+        if (named.vaultId !== undefined && named.vaultId !== vaultId)
+          otherVaults.add(named.vaultId);
         continue;
       }
       touch(key.KeyId);
@@ -176,6 +198,15 @@ export class VaultKeyring implements Keyring {
       throw new KmsError(
         'IncorrectKeyException',
         'The key ID in the request does not identify a KMS key that can perform this operation: the file was not encrypted under it.',
+      );
+    }
+    if (missing.length > 0 && otherVaults.size > 0) {
+      const vaults = [...otherVaults];
+      throw new KmsError(
+        'NotFoundException',
+        vaults.length === 1
+          ? `This file was made by vault ${vaults[0]}, not this one: restore that vault's backup to decrypt it.`
+          : `This file was made by vaults ${vaults.join(' and ')}, not this one: restore one of their backups to decrypt it.`,
       );
     }
     throw new KmsError(

@@ -29,7 +29,13 @@ import { safeOutputName } from '../../envelope/output-name.ts';
 import type { OperationGroup, Outcome } from '../operation.ts';
 import type { OperationContext } from '../operation-context.ts';
 import { checkEncryptionContext } from '../validation.ts';
-import { identifiedKey, VaultKeyring, type WrappingTarget } from '../vault-keyring.ts';
+import { keyArn } from '../identifiers.ts';
+import {
+  identifiedKey,
+  VaultKeyring,
+  type NamedKeyVersion,
+  type WrappingTarget,
+} from '../vault-keyring.ts';
 
 /** At most this many keys per file: each adds an entry to the header. */
 export const MAX_KEYS_PER_FILE = 10;
@@ -102,6 +108,7 @@ export async function encryptFile(
   }
   const keyring = new VaultKeyring({
     store: context.store,
+    vaultId: context.vaultId,
     arn: (keyId) => context.arn(keyId),
     touch: (keyId) => context.touch(keyId),
     targets,
@@ -152,6 +159,7 @@ export async function decryptFile(
       : await context.resolveKey('keyId', request.KeyId, 'read');
   const keyring = new VaultKeyring({
     store: context.store,
+    vaultId: context.vaultId,
     arn: (keyId) => context.arn(keyId),
     touch: (keyId) => context.touch(keyId),
     ...(onlyKey && { onlyKeyId: onlyKey.KeyId }),
@@ -272,13 +280,14 @@ export async function discardFileOutput(
 /** Which vault key and version an entry names, and whether this vault holds them. */
 async function lookUp(
   context: OperationContext,
-  named: { keyId: string; version: number },
+  named: NamedKeyVersion,
 ): Promise<Omit<InspectedEncryptedDataKey, 'ProviderId' | 'KeyName'>> {
   const key = await context.store.getKey(named.keyId);
   const version = key ? await context.store.getKeyVersion(named.keyId, named.version) : undefined;
   if (key) context.touch(key.KeyId);
   return {
-    KeyId: context.arn(named.keyId),
+    // The ARN in the vault that made the entry, which may be another (its id is in the name).
+    KeyId: keyArn(named.vaultId ?? context.vaultId, named.keyId),
     KeyVersion: named.version,
     HeldByVault: Boolean(key && version),
     ...(key && { KeyState: key.KeyState }),
