@@ -304,8 +304,20 @@ export interface DecryptFileResponse {
   PlaintextLength: number;
 }
 export interface DiscardFileOutputRequest {
-  /** The OutputId of an encryptFile or decryptFile response. */
+  /** The OutputId of an encryptFile or decryptFile response, or of listFileOutputs. */
   OutputId: string;
+}
+export interface StoredFileOutput {
+  OutputId: string;
+  /** The output itself, disk-backed: reading it costs no memory. */
+  Output: File;
+  CreationDate: Date;
+  /** Made by a tab that has since closed (an earlier visit), not by this one. */
+  FromEarlierVisit: boolean;
+}
+export interface ListFileOutputsResponse {
+  /** Every finished output of this tab and of closed tabs, oldest first (not other open tabs'). */
+  Outputs: StoredFileOutput[];
 }
 export interface InspectCiphertextRequest {
   Input: Blob;
@@ -372,6 +384,7 @@ export interface KmsFileOperations {
   inspectCiphertext(request: InspectCiphertextRequest): Promise<InspectCiphertextResponse>;
   /** Removes an output of encryptFile/decryptFile made in this tab; its File stops being readable. */
   discardFileOutput(request: DiscardFileOutputRequest): Promise<Record<string, never>>;
+  listFileOutputs(): Promise<ListFileOutputsResponse>;
 }
 
 // --- asymmetric and HMAC keys (issue 4) -------------------------------------------------------
@@ -849,6 +862,7 @@ export const KMS_OPERATIONS = [
   'decryptFile',
   'inspectCiphertext',
   'discardFileOutput',
+  'listFileOutputs',
   'getPublicKey',
   'sign',
   'verify',

@@ -53,6 +53,7 @@ const EVENT_NAMES = {
   decryptFile: 'DecryptFile',
   inspectCiphertext: 'InspectCiphertext',
   discardFileOutput: 'DiscardFileOutput',
+  listFileOutputs: 'ListFileOutputs',
   getPublicKey: 'GetPublicKey',
   sign: 'Sign',
   verify: 'Verify',
@@ -533,6 +534,7 @@ describe('one record per call', () => {
         run: (k) => k.deleteImportedKeyMaterial({ KeyId: keyId }),
         fails: 'UnsupportedOperationException',
       },
+      { operation: 'listFileOutputs', run: (k) => k.listFileOutputs() },
       { operation: 'describeRecovery', run: (k) => k.describeRecovery() },
       {
         operation: 'exportVaultBackup',

@@ -1,9 +1,10 @@
 /**
  * Who owns a file output (workers/envelope/opfs-sink.ts, "Ownership"), with the real core worker
  * (workers/kms.worker.ts) behind the real client (src/kms/client.ts), as each tab runs it: every
- * worker writes under its own OPFS directory and holds a Web Lock naming it; a starting worker
- * removes the directories of workers that have ended and never those of a live one;
- * discardFileOutput removes one output of its own tab; a cancel leaves nothing behind.
+ * worker writes under its own OPFS directory and holds a Web Lock naming it; a finished output
+ * outlives its tab and a later visit lists it (listFileOutputs) and can discard it; a starting
+ * worker removes what ended workers left unfinished and never touches a live one's; a cancel
+ * leaves nothing behind.
  */
 import { describe, expect, test } from 'vitest';
 import { OUTPUT_DIRECTORY } from '../../workers/envelope/opfs-sink.ts';
@@ -65,10 +66,10 @@ describe('file outputs belong to the worker that made them', () => {
 
     const onDisk = await outputsOnDisk();
     const encryptedEntry = onDisk.get(encrypted.OutputId);
-    expect(encryptedEntry?.files).toEqual(['photo.raw.encrypted']);
+    expect(encryptedEntry?.files).toEqual(['.complete', 'photo.raw.encrypted']);
     expect(onDisk.get(decrypted.OutputId)).toEqual({
       owner: encryptedEntry?.owner,
-      files: ['photo.raw'],
+      files: ['.complete', 'photo.raw'],
     });
     expect(await heldLocks()).toContain(`pocket-kms-output:${encryptedEntry?.owner}`);
 
@@ -126,7 +127,7 @@ describe('file outputs belong to the worker that made them', () => {
     expect([...(await outputsOnDisk()).keys()].sort()).toEqual(before);
   });
 
-  test('a starting worker removes the outputs of an ended worker and keeps a live one’s', async () => {
+  test('an ended worker’s finished outputs are listed by a later one; its unfinished ones are swept', async () => {
     const liveTab = createKmsClient();
     const { KeyId } = (await liveTab.createKey({ Description: 'sweep' })).KeyMetadata;
     const liveInput = new File([pattern(200 * 1024, 1)], 'live.txt');
@@ -140,12 +141,19 @@ describe('file outputs belong to the worker that made them', () => {
       });
       return closingWorker;
     });
-    const left = await closingTab.encryptFile({
-      Input: new File([pattern(100 * 1024, 2)], 'left.txt'),
-      KeyIds: [KeyId],
-    });
-    const leftOwner = (await outputsOnDisk()).get(left.OutputId)?.owner;
-    expect(leftOwner).toBeDefined();
+    const leftInput = new File([pattern(100 * 1024, 2)], 'left.txt');
+    const left = await closingTab.encryptFile({ Input: leftInput, KeyIds: [KeyId] });
+    const leftOwner = (await outputsOnDisk()).get(left.OutputId)!.owner;
+    // An output that tab never finished (a crash mid-way): a job directory without the marker.
+    const top = await (await navigator.storage.getDirectory()).getDirectoryHandle(OUTPUT_DIRECTORY);
+    const unfinished = await (
+      await top.getDirectoryHandle(leftOwner)
+    ).getDirectoryHandle('00000000-0000-4000-8000-000000000000', { create: true });
+    const partial = await (
+      await unfinished.getFileHandle('half.txt', { create: true })
+    ).createWritable();
+    await partial.write('not authenticated yet');
+    await partial.close();
     closingWorker!.terminate();
     // The browser releases an ended worker's locks; wait for that before the next worker starts.
     await expect
@@ -155,13 +163,35 @@ describe('file outputs belong to the worker that made them', () => {
     const startingTab = createKmsClient();
     await startingTab.listKeys();
     await expect
-      .poll(async () => (await outputsOnDisk()).has(left.OutputId), { timeout: 10_000 })
+      .poll(async () => (await outputsOnDisk()).has('00000000-0000-4000-8000-000000000000'), {
+        timeout: 10_000,
+      })
       .toBe(false);
 
-    expect((await outputsOnDisk()).get(live.OutputId)?.files).toEqual(['live.txt.encrypted']);
+    // The finished output of the closed tab is listed as from an earlier visit; the live
+    // tab's is not listed to another tab at all.
+    const listed = (await startingTab.listFileOutputs()).Outputs;
+    expect(listed.map((output) => [output.OutputId, output.FromEarlierVisit])).toEqual([
+      [left.OutputId, true],
+    ]);
+    expect(listed[0]!.Output.name).toBe('left.txt.encrypted');
+    const reopened = await startingTab.decryptFile({ Input: listed[0]!.Output });
+    expect(await sha256(reopened.Output)).toBe(await sha256(leftInput));
+    expect(await startingTab.discardFileOutput({ OutputId: left.OutputId })).toEqual({});
+    expect((await outputsOnDisk()).has(left.OutputId)).toBe(false);
+    await expectKmsError(
+      startingTab.discardFileOutput({ OutputId: live.OutputId }),
+      'NotFoundException',
+    );
+
+    expect((await outputsOnDisk()).get(live.OutputId)?.files).toEqual([
+      '.complete',
+      'live.txt.encrypted',
+    ]);
     const decrypted = await startingTab.decryptFile({ Input: live.Output });
     expect(await sha256(decrypted.Output)).toBe(await sha256(liveInput));
     await startingTab.discardFileOutput({ OutputId: decrypted.OutputId });
+    await startingTab.discardFileOutput({ OutputId: reopened.OutputId });
     await liveTab.discardFileOutput({ OutputId: live.OutputId });
   });
 });

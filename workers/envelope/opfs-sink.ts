@@ -12,12 +12,15 @@
  * `pocket-kms-output/<owner id>/` and holds the Web Lock `pocket-kms-output:<owner id>` for its
  * whole life; the browser releases the lock when the worker ends (tab closed, reloaded, crashed).
  * Each job gets `<owner id>/<output id>/<file name>`, so two jobs never collide and the returned
- * File has the name the caller asked for. `sweepAbandonedOutputs` removes the directories whose
- * lock nobody holds — leftovers of closed tabs — and never those of a tab that is still open.
+ * File has the name the caller asked for.
  *
- * Closing returns the disk-backed File (`getFile()`): reading it costs no memory. Aborting
- * closes the handle and removes the job directory with the partial file. The File stays readable
- * until its owner discards it (`discardOutput`) or the tab closes and a later worker sweeps.
+ * Closing writes a completion marker beside the file and returns the disk-backed File
+ * (`getFile()`): reading it costs no memory. Aborting closes the handle and removes the job
+ * directory with the partial file. A finished output stays until someone discards it
+ * (`discardOutput`), even after its tab has closed: a later visit lists it (`listOutputs`) so the
+ * person can still save or remove it. `sweepAbandonedOutputs` removes only what an ended tab left
+ * unfinished (a job directory without its marker: a crash mid-way, whose partial file — perhaps
+ * unauthenticated plaintext — must never be offered) and never touches a tab that is still open.
  */
 import type { Bytes } from '../crypto/bytes.ts';
 import { randomUuid } from '../crypto/random.ts';
@@ -25,6 +28,8 @@ import { FileSink, type ByteSink } from './byte-sink.ts';
 
 export const OUTPUT_DIRECTORY = 'pocket-kms-output';
 const OWNER_LOCK_PREFIX = 'pocket-kms-output:';
+/** Written beside an output's file once it is complete: `{ "created": "<ISO date>" }`. */
+const COMPLETE_MARKER = '.complete';
 
 /** A sink whose result can later be discarded by its id (the job directory's name). */
 export type OutputSink = ByteSink<File> & { readonly outputId: string };
@@ -96,28 +101,85 @@ async function claimOwnership(): Promise<OutputOwnership> {
   return { ownerId, directory: await root.getDirectoryHandle(ownerId, { create: true }) };
 }
 
-/**
- * Removes the output directories of contexts that have ended (no one holds their lock), and
- * returns their names. Directories are listed before the locks are queried: a directory that
- * appears in the listing already had its lock (claimOwnership), so a live owner is never missed.
- */
-export async function sweepAbandonedOutputs(): Promise<string[]> {
-  const own = await ownOutputs();
-  const root = (await outputRoot()) as ListableDirectory;
+async function namesIn(directory: FileSystemDirectoryHandle): Promise<string[]> {
   const names: string[] = [];
-  for await (const name of root.keys()) names.push(name);
+  for await (const name of (directory as ListableDirectory).keys()) names.push(name);
+  return names;
+}
+
+/**
+ * The output directories of contexts that have ended (no one holds their lock), and this
+ * context's own. Directories are listed before the locks are queried: a directory that appears
+ * in the listing already had its lock (claimOwnership), so a live owner is never missed.
+ */
+async function reachableOwners(): Promise<{ ownerId: string; own: boolean }[]> {
+  const own = await ownOutputs();
+  const names = await namesIn(await outputRoot());
   const { held = [] } = await navigator.locks.query();
   const live = new Set(held.map((lock) => lock.name));
+  return names
+    .filter((name) => name === own.ownerId || !live.has(ownerLockName(name)))
+    .map((ownerId) => ({ ownerId, own: ownerId === own.ownerId }));
+}
+
+/**
+ * Removes what contexts that have ended left unfinished — job directories without the
+ * completion marker — and their owner directories once empty. Returns the removed job ids.
+ */
+export async function sweepAbandonedOutputs(): Promise<string[]> {
+  const root = await outputRoot();
   const removed: string[] = [];
-  for (const name of names) {
-    if (name === own.ownerId || live.has(ownerLockName(name))) continue;
-    await root.removeEntry(name, { recursive: true }).then(
-      () => removed.push(name),
-      // Still in use after all (a handle open): it is tried again at the next start.
-      () => undefined,
-    );
+  for (const { ownerId, own } of await reachableOwners()) {
+    if (own) continue;
+    const owner = await root.getDirectoryHandle(ownerId);
+    let kept = 0;
+    for (const outputId of await namesIn(owner)) {
+      const job = await owner.getDirectoryHandle(outputId).catch(() => undefined);
+      if (job && (await namesIn(job)).includes(COMPLETE_MARKER)) {
+        kept++;
+        continue;
+      }
+      await owner.removeEntry(outputId, { recursive: true }).then(
+        () => removed.push(outputId),
+        // Still in use after all (a handle open): it is tried again at the next start.
+        () => kept++,
+      );
+    }
+    if (kept === 0) await root.removeEntry(ownerId, { recursive: true }).catch(() => undefined);
   }
   return removed;
+}
+
+/** A finished output this context may read and discard. */
+export interface StoredOutput {
+  outputId: string;
+  file: File;
+  created: Date;
+  /** Made by a tab that has since closed (an earlier visit), not by this one. */
+  earlier: boolean;
+}
+
+/** The finished outputs of this context and of ended ones, oldest first. */
+export async function listOutputs(): Promise<StoredOutput[]> {
+  if (!opfsSyncAccessAvailable()) return [];
+  const root = await outputRoot();
+  const outputs: StoredOutput[] = [];
+  for (const { ownerId, own } of await reachableOwners()) {
+    const owner = await root.getDirectoryHandle(ownerId).catch(() => undefined);
+    if (!owner) continue;
+    for (const outputId of await namesIn(owner)) {
+      const job = await owner.getDirectoryHandle(outputId).catch(() => undefined);
+      if (!job) continue;
+      const names = await namesIn(job);
+      const fileName = names.find((name) => name !== COMPLETE_MARKER);
+      if (!names.includes(COMPLETE_MARKER) || fileName === undefined) continue;
+      const marker = await (await job.getFileHandle(COMPLETE_MARKER)).getFile();
+      const created = new Date((JSON.parse(await marker.text()) as { created: string }).created);
+      const file = await (await job.getFileHandle(fileName)).getFile();
+      outputs.push({ outputId, file, created, earlier: !own });
+    }
+  }
+  return outputs.sort((a, b) => a.created.getTime() - b.created.getTime());
 }
 
 export class OpfsSink implements ByteSink<File> {
@@ -181,6 +243,13 @@ export class OpfsSink implements ByteSink<File> {
     if (this.expectedSize > this.position) this.handle.truncate(this.position);
     this.handle.close();
     this.state = 'closed';
+    // The marker says the output is whole: only marked outputs outlive their tab.
+    const job = await this.parent.getDirectoryHandle(this.outputId);
+    const marker = await (
+      await job.getFileHandle(COMPLETE_MARKER, { create: true })
+    ).createWritable();
+    await marker.write(JSON.stringify({ created: new Date().toISOString() }));
+    await marker.close();
     return this.fileHandle.getFile();
   }
 
@@ -213,22 +282,22 @@ class MemoryOutputSink extends FileSink {
 }
 
 /**
- * Removes one finished output of this context (the File then stops being readable; for an
- * in-memory output, the id is forgotten and the File is freed once nothing refers to it).
- * Resolves false when this context has no output with that id: discarded already, never made,
- * or made by another tab — whose outputs are never touched.
+ * Removes one finished output of this context or of an ended one (the File then stops being
+ * readable; for an in-memory output, the id is forgotten and the File is freed once nothing
+ * refers to it). Resolves false when there is no such output: discarded already, never made, or
+ * made by another tab that is still open — whose outputs are never touched.
  */
 export async function discardOutput(outputId: string): Promise<boolean> {
   if (memoryOutputs.delete(outputId)) return true;
   if (!opfsSyncAccessAvailable()) return false;
-  const { directory } = await ownOutputs();
-  return directory.removeEntry(outputId, { recursive: true }).then(
-    () => true,
-    (error: unknown) => {
-      if (error instanceof DOMException && error.name === 'NotFoundError') return false;
-      throw error;
-    },
-  );
+  const root = await outputRoot();
+  for (const { ownerId } of await reachableOwners()) {
+    const owner = await root.getDirectoryHandle(ownerId).catch(() => undefined);
+    if (!owner || !(await namesIn(owner)).includes(outputId)) continue;
+    await owner.removeEntry(outputId, { recursive: true });
+    return true;
+  }
+  return false;
 }
 
 /**

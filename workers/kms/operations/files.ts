@@ -24,7 +24,7 @@ import { suiteIdHex } from '../../envelope/algorithm-suites.ts';
 import { decryptMessage } from '../../envelope/decrypt-message.ts';
 import { checkFrameLength, encryptMessage } from '../../envelope/encrypt-message.ts';
 import { inspectMessage } from '../../envelope/inspect-message.ts';
-import { createOutputSink, discardOutput } from '../../envelope/opfs-sink.ts';
+import { createOutputSink, discardOutput, listOutputs } from '../../envelope/opfs-sink.ts';
 import { safeOutputName } from '../../envelope/output-name.ts';
 import type { OperationGroup, Outcome } from '../operation.ts';
 import type { OperationContext } from '../operation-context.ts';
@@ -272,7 +272,7 @@ export async function discardFileOutput(
   if (!(await discardOutput(outputId)))
     throw new KmsError(
       'NotFoundException',
-      `Output '${outputId}' does not exist in this tab: it was discarded already, or another tab made it.`,
+      `Output '${outputId}' does not exist: it was discarded already, or another open tab made it.`,
     );
   return { response: {} };
 }
@@ -320,5 +320,25 @@ export const fileOperations = {
     mutates: false,
     fields: ['OutputId'],
     run: (_context, request) => discardFileOutput(request),
+  },
+  listFileOutputs: {
+    eventName: 'ListFileOutputs',
+    mutates: false,
+    metadataRead: true,
+    fields: [],
+    async run() {
+      const outputs = await listOutputs();
+      return {
+        response: {
+          Outputs: outputs.map((output) => ({
+            OutputId: output.outputId,
+            Output: output.file,
+            CreationDate: output.created,
+            FromEarlierVisit: output.earlier,
+          })),
+        },
+        auditResponse: { outputCount: outputs.length },
+      };
+    },
   },
 } satisfies OperationGroup;
