@@ -1,6 +1,13 @@
 import { defineConfig } from 'vitest/config';
 import { playwright } from '@vitest/browser-playwright';
 import { CHROMIUM_ARGS, chromiumPath } from './tests/chromium.mjs';
+import {
+  age,
+  decryptBlobAsDocumented,
+  documentedBackupReadme,
+  openBackupAsDocumented,
+  validateBackupSchema,
+} from './tests/browser/commands/age.ts';
 import { esdkDecrypt, esdkEncrypt, opensslWrapAsReadme } from './tests/browser/commands/esdk.ts';
 import { openssl, verifyAsDocumented } from './tests/browser/commands/openssl.ts';
 import { PREBUNDLED_DEPS } from './vite.config.ts';
@@ -38,6 +45,11 @@ export default defineConfig({
               opensslWrapAsReadme,
               openssl,
               verifyAsDocumented,
+              age,
+              openBackupAsDocumented,
+              decryptBlobAsDocumented,
+              documentedBackupReadme,
+              validateBackupSchema,
             },
             provider: playwright({
               launchOptions: { executablePath: chromiumPath(), args: CHROMIUM_ARGS },
