@@ -93,10 +93,14 @@ export function readTar(archive: Uint8Array): TarEntry[] {
       }
       return entries;
     }
-    const stored = parseOctal(field(block, 148, 8), 'checksum');
     let sum = 0;
     for (let i = 0; i < BLOCK; i++) sum += i >= 148 && i < 156 ? 0x20 : block[i]!;
-    if (sum !== stored) throw new TarFormatError('a member header checksum does not match');
+    // The field must be byte for byte what header() writes (six octal digits, NUL, space): read
+    // as a number, a leading zero turned into a space or a changed final space would pass.
+    const checksum = sum.toString(8).padStart(6, '0') + '\0 ';
+    if (String.fromCharCode(...block.subarray(148, 156)) !== checksum) {
+      throw new TarFormatError('a member header checksum does not match');
+    }
     if (field(block, 257, 6) !== 'ustar') throw new TarFormatError('not a ustar archive');
     const type = String.fromCharCode(block[156]!);
     if (type !== '0' && type !== '\0') throw new TarFormatError('a member is not a regular file');
