@@ -772,7 +772,18 @@ export interface ListAuditEventsRequest extends Paged {
 export interface ListAuditEventsResponse extends PageInfo {
   Events: AuditEvent[];
 }
+export interface VerifyAuditLogRequest {
+  /**
+   * LAST_CHECKPOINT: check only the records after the newest checkpoint an earlier full walk
+   * confirmed (a checkpoint is kept every 10,000 records); the full walk when there is none.
+   */
+  Since?: 'LAST_CHECKPOINT';
+}
+/** Progress of a long walk: records checked so far, and how many there are. */
+export type RecordProgressCallback = (recordsDone: number, totalRecords: number) => void;
 export interface VerifyAuditLogResponse {
+  /** With Since: the confirmed checkpoint the check started after (absent for a full walk). */
+  VerifiedFromSequence?: number;
   Valid: boolean;
   RecordCount: number;
   /** The first record whose chain check failed, when Valid is false. */
@@ -780,8 +791,12 @@ export interface VerifyAuditLogResponse {
   Reason?: string;
 }
 export interface ExportAuditLogResponse {
-  /** CloudTrail log-file shape: { Records: [...] } as UTF-8 JSON. */
-  Json: string;
+  /**
+   * CloudTrail log-file shape, `{ "Records": [...] }` as UTF-8 JSON, one record a line, written
+   * to a disk-backed file in batches (never one string). Discard it with discardFileOutput.
+   */
+  Output: File;
+  OutputId: string;
   RecordCount: number;
 }
 
@@ -821,7 +836,11 @@ export interface KmsApi
   generateRandom(request: GenerateRandomRequest): Promise<GenerateRandomResponse>;
 
   listAuditEvents(request?: ListAuditEventsRequest): Promise<ListAuditEventsResponse>;
-  verifyAuditLog(): Promise<VerifyAuditLogResponse>;
+  verifyAuditLog(
+    request?: VerifyAuditLogRequest,
+    onProgress?: RecordProgressCallback,
+    signal?: AbortSignal,
+  ): Promise<VerifyAuditLogResponse>;
   exportAuditLog(): Promise<ExportAuditLogResponse>;
 }
 

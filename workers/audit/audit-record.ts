@@ -273,63 +273,96 @@ export interface ChainCheck {
   reason?: string;
 }
 
+/** A point of the chain: the head after `sequence` records. */
+export interface ChainPoint {
+  sequence: number;
+  hash: string;
+}
+
 /**
- * Walks records in stored order. Detects an edited record (its hash no longer matches), a
- * removed or reordered one (sequence gap or broken previousHash link), and a cut-off tail
+ * Checks records in stored order, one at a time, from an anchor (the genesis, or a checkpoint a
+ * full walk confirmed). Detects an edited record (its hash no longer matches), a removed or
+ * reordered one (sequence gap or broken previousHash link), and — at `finish` — a cut-off tail
  * (the last record is not the head the vault remembers).
  */
-export function verifyChain(
-  records: Iterable<AuditEvent>,
-  head: { sequence: number; hash: string } | null,
-): ChainCheck {
-  let previous: { sequence: number; hash: string } | null = null;
-  let count = 0;
-  for (const record of records) {
-    count++;
-    const expectedSequence: number = (previous?.sequence ?? 0) + 1;
-    const fail = (reason: string): ChainCheck => ({
-      valid: false,
-      count,
-      firstInvalidSequence: expectedSequence,
-      reason,
-    });
+export class ChainVerifier {
+  private previous: ChainPoint | null;
+  private count = 0;
+  private failure: ChainCheck | undefined;
+
+  constructor(anchor: ChainPoint | null = null) {
+    this.previous = anchor;
+  }
+
+  /** The last point checked: the anchor, or the newest record that passed. */
+  get last(): ChainPoint | null {
+    return this.previous;
+  }
+
+  /** Checks the next record; false once the chain has failed (later records are not looked at). */
+  push(record: AuditEvent): boolean {
+    if (this.failure) return false;
+    this.count++;
+    const expectedSequence = (this.previous?.sequence ?? 0) + 1;
+    const fail = (reason: string): false => {
+      this.failure = {
+        valid: false,
+        count: this.count,
+        firstInvalidSequence: expectedSequence,
+        reason,
+      };
+      return false;
+    };
     if (record.sequence !== expectedSequence) {
       return fail(
         `record ${expectedSequence} is missing or out of order (found ${record.sequence})`,
       );
     }
-    if (record.previousHash !== (previous?.hash ?? GENESIS_HASH)) {
+    if (record.previousHash !== (this.previous?.hash ?? GENESIS_HASH)) {
       return fail(`record ${expectedSequence} does not link to the record before it`);
     }
     const { hash, ...body } = record;
     if (hashRecord(body) !== hash) return fail(`record ${expectedSequence} was changed`);
-    previous = { sequence: record.sequence, hash };
+    this.previous = { sequence: record.sequence, hash };
+    return true;
   }
-  const last = previous?.sequence ?? 0;
-  const headSequence = head?.sequence ?? 0;
-  const fail = (firstInvalidSequence: number, reason: string): ChainCheck => ({
-    valid: false,
-    count,
-    firstInvalidSequence,
-    reason,
-  });
-  if (headSequence > last) {
-    return fail(
-      last + 1,
-      'the newest records are missing: the log ends before the head the vault remembers',
-    );
+
+  finish(head: ChainPoint | null): ChainCheck {
+    if (this.failure) return this.failure;
+    const count = this.count;
+    const last = this.previous?.sequence ?? 0;
+    const headSequence = head?.sequence ?? 0;
+    const fail = (firstInvalidSequence: number, reason: string): ChainCheck => ({
+      valid: false,
+      count,
+      firstInvalidSequence,
+      reason,
+    });
+    if (headSequence > last) {
+      return fail(
+        last + 1,
+        'the newest records are missing: the log ends before the head the vault remembers',
+      );
+    }
+    // FirstInvalidSequence names a stored record here: the first one the head does not vouch for.
+    if (headSequence < last) {
+      return fail(
+        headSequence + 1,
+        `record ${headSequence + 1} comes after the head the vault remembers`,
+      );
+    }
+    if (head && head.hash !== this.previous?.hash) {
+      return fail(last, `record ${last} does not match the head the vault remembers`);
+    }
+    return { valid: true, count };
   }
-  // FirstInvalidSequence names a stored record here: the first one the head does not vouch for.
-  if (headSequence < last) {
-    return fail(
-      headSequence + 1,
-      `record ${headSequence + 1} comes after the head the vault remembers`,
-    );
-  }
-  if (head && head.hash !== previous?.hash) {
-    return fail(last, `record ${last} does not match the head the vault remembers`);
-  }
-  return { valid: true, count };
+}
+
+/** Checks a whole chain held in memory (ChainVerifier over `records`). */
+export function verifyChain(records: Iterable<AuditEvent>, head: ChainPoint | null): ChainCheck {
+  const verifier = new ChainVerifier();
+  for (const record of records) if (!verifier.push(record)) break;
+  return verifier.finish(head);
 }
 
 export type { AuditResource };

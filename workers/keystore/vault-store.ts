@@ -26,7 +26,10 @@ import type { RsaEncryptionAlgorithm, RsaKeySpec } from '../key-specs.ts';
 import { randomVaultId } from '../crypto/random.ts';
 
 export const DEFAULT_VAULT_NAME = 'pocket-kms';
-const SCHEMA_VERSION = 2;
+const SCHEMA_VERSION = 3;
+
+/** A checkpoint of the audit chain is stored every this many records (verifyAuditLog Since). */
+export const AUDIT_CHECKPOINT_INTERVAL = 10_000;
 
 export interface VaultRecord {
   id: 'vault';
@@ -126,28 +129,114 @@ export interface AliasRecord {
   LastUpdatedDate: Date;
 }
 
+/** A stored point of the audit chain: its head after `sequence` records. */
+export interface AuditCheckpoint {
+  sequence: number;
+  hash: string;
+  /** A full walk of the chain has confirmed it (VerifyAuditLog), and when. */
+  verifiedAt?: Date;
+}
+
 interface VaultSchema extends DBSchema {
   vault: { key: 'vault'; value: VaultRecord };
-  keys: { key: string; value: KeyRecord; indexes: { byRawAesIdentity: [string, string] } };
+  keys: {
+    key: string;
+    value: KeyRecord;
+    indexes: {
+      byRawAesIdentity: [string, string];
+      byNextRotation: Date;
+      byDeletionDate: Date;
+      byValidTo: Date;
+    };
+  };
   keyVersions: { key: [string, number]; value: KeyVersionRecord };
   aliases: { key: string; value: AliasRecord; indexes: { byTarget: string } };
-  audit: { key: number; value: AuditEvent };
+  audit: {
+    key: number;
+    value: AuditEvent;
+    indexes: { byEventName: [string, number]; byTime: [string, number] };
+  };
+  /** The audit index by key: one entry per (key id, record) the record names as a resource. */
+  auditKeys: { key: [string, number]; value: { keyId: string; sequence: number } };
+  /** The audit index of failed calls: the sequence of every record with an errorCode. */
+  auditErrors: { key: number; value: { sequence: number } };
+  auditCheckpoints: { key: number; value: AuditCheckpoint };
   importParameters: { key: string; value: ImportParametersRecord };
 }
 
-type StoreName = 'vault' | 'keys' | 'keyVersions' | 'aliases' | 'audit' | 'importParameters';
+type StoreName =
+  | 'vault'
+  | 'keys'
+  | 'keyVersions'
+  | 'aliases'
+  | 'audit'
+  | 'auditKeys'
+  | 'auditErrors'
+  | 'auditCheckpoints'
+  | 'importParameters';
 const ALL_STORES: StoreName[] = [
   'vault',
   'keys',
   'keyVersions',
   'aliases',
   'audit',
+  'auditKeys',
+  'auditErrors',
+  'auditCheckpoints',
   'importParameters',
 ];
+
+/** The key ids an audit record names as resources (`…:key/<KeyId>` ARNs). */
+function resourceKeyIds(record: AuditEvent): string[] {
+  const ids = new Set<string>();
+  for (const resource of record.resources) {
+    const at = resource.ARN.lastIndexOf(':key/');
+    if (at !== -1) ids.add(resource.ARN.slice(at + ':key/'.length));
+  }
+  return [...ids];
+}
+
+/** Writes the index entries of one audit record (in the transaction that appends it). */
+async function indexAuditRecord(
+  tx: IDBPTransaction<VaultSchema, StoreName[], 'readwrite' | 'versionchange'>,
+  record: AuditEvent,
+): Promise<void> {
+  for (const keyId of resourceKeyIds(record)) {
+    await tx.objectStore('auditKeys').put({ keyId, sequence: record.sequence });
+  }
+  if (record.errorCode !== undefined) {
+    await tx.objectStore('auditErrors').put({ sequence: record.sequence });
+  }
+  if (record.sequence % AUDIT_CHECKPOINT_INTERVAL === 0) {
+    await tx.objectStore('auditCheckpoints').put({ sequence: record.sequence, hash: record.hash });
+  }
+}
 export type WriteTransaction = IDBPTransaction<VaultSchema, StoreName[], 'readwrite'>;
 
 /** The IndexedDB writes of one call, applied in the transaction that also appends its record. */
 export type VaultWrite = (tx: WriteTransaction) => Promise<void>;
+
+/** What ListAuditEvents asks of the log (times are ISO strings, as records hold them). */
+export interface AuditFilter {
+  /** Only records below this sequence (the paging marker). */
+  before?: number;
+  keyId?: string;
+  eventName?: string;
+  errorsOnly?: boolean;
+  start?: string;
+  end?: string;
+  /** Any further condition, checked on the records the index yields. */
+  accept?: (event: AuditEvent) => boolean;
+}
+
+interface RecordCursor {
+  value: AuditEvent;
+  continue(): Promise<RecordCursor | null>;
+}
+interface SequenceCursor {
+  value: { sequence: number };
+  continue(): Promise<SequenceCursor | null>;
+}
 
 function versionRange(keyId: string): IDBKeyRange {
   return IDBKeyRange.bound([keyId, 0], [keyId, Number.MAX_SAFE_INTEGER]);
@@ -205,6 +294,28 @@ export class VaultStore {
                 unique: true,
               },
             );
+        }
+        if (oldVersion < 3) {
+          // Scale (issue 16): housekeeping reads only what is due, audit queries read indexes,
+          // and the chain keeps checkpoints. Existing records keep their content and hashes;
+          // their index entries are written here, in the upgrade's own transaction.
+          const keys = transaction.objectStore('keys');
+          keys.createIndex('byNextRotation', 'NextRotationDate');
+          keys.createIndex('byDeletionDate', 'DeletionDate');
+          keys.createIndex('byValidTo', 'ValidTo');
+          const audit = transaction.objectStore('audit');
+          audit.createIndex('byEventName', ['eventName', 'sequence']);
+          audit.createIndex('byTime', ['eventTime', 'sequence']);
+          database.createObjectStore('auditKeys', { keyPath: ['keyId', 'sequence'] });
+          database.createObjectStore('auditErrors', { keyPath: 'sequence' });
+          database.createObjectStore('auditCheckpoints', { keyPath: 'sequence' });
+          void (async () => {
+            let cursor = await audit.openCursor();
+            while (cursor) {
+              await indexAuditRecord(transaction, cursor.value);
+              cursor = await cursor.continue();
+            }
+          })();
         }
       },
       blocking() {
@@ -276,26 +387,132 @@ export class VaultStore {
   }
 
   /**
-   * Audit records newest first, starting below `beforeSequence`, until `accept` has taken
-   * `limit` records; returns the taken records and whether more matching ones remain.
+   * Audit records newest first, below `filter.before`, that match the filter, until `limit`
+   * are taken; returns them and whether more match. One index drives the scan — the key's
+   * entries, then the event name's, then the errors', then the time range's, else the log
+   * itself — and the other conditions are checked on the records it yields (docs/API.md,
+   * ListAuditEvents, gives the cost of each).
    */
-  async scanAuditNewestFirst(
-    beforeSequence: number | undefined,
+  async scanAudit(
+    filter: AuditFilter,
     limit: number,
-    accept: (event: AuditEvent) => boolean,
   ): Promise<{ events: AuditEvent[]; more: boolean }> {
-    const range =
-      beforeSequence === undefined ? undefined : IDBKeyRange.upperBound(beforeSequence, true);
+    const { before = Number.MAX_SAFE_INTEGER, keyId, eventName, errorsOnly, start, end } = filter;
+    const tx = this.db.transaction(['audit', 'auditKeys', 'auditErrors']);
+    const audit = tx.objectStore('audit');
     const events: AuditEvent[] = [];
-    let cursor = await this.db.transaction('audit').store.openCursor(range, 'prev');
-    while (cursor) {
-      if (accept(cursor.value)) {
-        if (events.length === limit) return { events, more: true };
-        events.push(cursor.value);
+    /** Takes a matching record; true once one more than `limit` is found (so more remain). */
+    const take = (event: AuditEvent | undefined): boolean => {
+      if (
+        !event ||
+        event.sequence >= before ||
+        (eventName !== undefined && event.eventName !== eventName) ||
+        (keyId !== undefined && !resourceKeyIds(event).includes(keyId)) ||
+        (errorsOnly && event.errorCode === undefined) ||
+        (start !== undefined && event.eventTime < start) ||
+        (end !== undefined && event.eventTime > end) ||
+        !(filter.accept?.(event) ?? true)
+      ) {
+        return false;
       }
-      cursor = await cursor.continue();
+      events.push(event);
+      return events.length > limit;
+    };
+    const byRecord = async (first: RecordCursor | null): Promise<boolean> => {
+      for (let at = first; at; at = await at.continue()) if (take(at.value)) return true;
+      return false;
+    };
+    const bySequence = async (first: SequenceCursor | null): Promise<boolean> => {
+      for (let at = first; at; at = await at.continue()) {
+        if (take(await audit.get(at.value.sequence))) return true;
+      }
+      return false;
+    };
+    let full: boolean;
+    if (keyId !== undefined) {
+      const range = IDBKeyRange.bound([keyId, 0], [keyId, before], false, true);
+      full = await bySequence(await tx.objectStore('auditKeys').openCursor(range, 'prev'));
+    } else if (eventName !== undefined) {
+      const range = IDBKeyRange.bound([eventName, 0], [eventName, before], false, true);
+      full = await byRecord(await audit.index('byEventName').openCursor(range, 'prev'));
+    } else if (errorsOnly) {
+      const range = IDBKeyRange.upperBound(before, true);
+      full = await bySequence(await tx.objectStore('auditErrors').openCursor(range, 'prev'));
+    } else if (start !== undefined || end !== undefined) {
+      const range = IDBKeyRange.bound([start ?? '', 0], [end ?? '\uffff', Number.MAX_SAFE_INTEGER]);
+      full = await byRecord(await audit.index('byTime').openCursor(range, 'prev'));
+    } else {
+      full = await byRecord(await audit.openCursor(IDBKeyRange.upperBound(before, true), 'prev'));
     }
-    return { events, more: false };
+    return full ? { events: events.slice(0, limit), more: true } : { events, more: false };
+  }
+
+  /**
+   * Walks the audit log in chain order after `afterSequence` up to the head as it is when the
+   * walk starts, in batches, calling `visit` with each batch: the full verification never
+   * holds the whole log in memory, and records appended meanwhile (the log only grows) are left
+   * for the next walk. Returns that head.
+   */
+  async walkAudit(
+    afterSequence: number,
+    visit: (records: AuditEvent[]) => void | Promise<void>,
+    signal?: AbortSignal,
+  ): Promise<VaultRecord['AuditHead']> {
+    const head = (await this.db.get('vault', 'vault'))?.AuditHead ?? null;
+    const last = head?.sequence ?? 0;
+    const batch = 2000;
+    let from = afterSequence;
+    while (from < last) {
+      signal?.throwIfAborted();
+      const range = IDBKeyRange.bound(from, last, true, false);
+      const records = await this.db.getAll('audit', range, batch);
+      await visit(records);
+      if (records.length < batch) break;
+      from = records.at(-1)!.sequence;
+    }
+    return head;
+  }
+
+  /**
+   * The first stored record beyond the head the vault remembers now, if any — read in one
+   * transaction with the head, so a call committing meanwhile is not mistaken for one.
+   */
+  async auditRecordAfterHead(): Promise<number | undefined> {
+    const tx = this.db.transaction(['audit', 'vault']);
+    const [vault, cursor] = await Promise.all([
+      tx.objectStore('vault').get('vault'),
+      tx.objectStore('audit').openKeyCursor(null, 'prev'),
+    ]);
+    const newest = cursor?.primaryKey;
+    const head = vault?.AuditHead?.sequence ?? 0;
+    return newest !== undefined && newest > head ? head + 1 : undefined;
+  }
+
+  /** The audit checkpoints, oldest first. */
+  listAuditCheckpoints(): Promise<AuditCheckpoint[]> {
+    return this.db.getAll('auditCheckpoints');
+  }
+
+  /** Marks checkpoints as confirmed by a full walk. */
+  async markCheckpointsVerified(sequences: number[], when: Date): Promise<void> {
+    if (sequences.length === 0) return;
+    const tx = this.db.transaction('auditCheckpoints', 'readwrite', { durability: 'relaxed' });
+    for (const sequence of sequences) {
+      const checkpoint = await tx.store.get(sequence);
+      if (checkpoint) await tx.store.put({ ...checkpoint, verifiedAt: when });
+    }
+    await tx.done;
+  }
+
+  /** Keys whose automatic rotation, deletion or material expiry is due at `now`. */
+  async listDueKeys(now: Date): Promise<KeyRecord[]> {
+    const tx = this.db.transaction('keys');
+    const due = IDBKeyRange.upperBound(now);
+    const found = new Map<string, KeyRecord>();
+    for (const index of ['byNextRotation', 'byDeletionDate', 'byValidTo'] as const) {
+      for (const key of await tx.store.index(index).getAll(due)) found.set(key.KeyId, key);
+    }
+    return [...found.values()];
   }
 
   // --- writes ---------------------------------------------------------------------------------
@@ -319,6 +536,7 @@ export class VaultStore {
       if (!vault) throw new Error('vault record missing');
       const record = chainRecord(draft, vault.AuditHead);
       await tx.objectStore('audit').add(record);
+      await indexAuditRecord(tx, record);
       await vaultStore.put({
         ...vault,
         AuditHead: { sequence: record.sequence, hash: record.hash },

@@ -30,7 +30,8 @@ export function runHousekeeping(vault: AuditedVault): Promise<number> {
     const { store } = vault;
     const now = vault.clock.now();
     let events = 0;
-    for (const key of await store.listKeys()) {
+    // Only keys with a date that has come (indexes on NextRotationDate, DeletionDate, ValidTo).
+    for (const key of await store.listDueKeys(now)) {
       const arn = keyArn(store.vaultId, key.KeyId);
       const resources: AuditResource[] = [
         { accountId: store.vaultId, type: 'AWS::KMS::Key', ARN: arn },

@@ -2,11 +2,13 @@
  * The audit log (not in AWS KMS, where CloudTrail holds it): ListAuditEvents, VerifyAuditLog,
  * ExportAuditLog. Reading the log is itself audited, like every call.
  */
-import { BACKGROUND_USER_AGENT } from '../../api.ts';
-import { verifyChain } from '../../audit/audit-record.ts';
+import { BACKGROUND_USER_AGENT, type AuditEvent } from '../../api.ts';
+import { ChainVerifier } from '../../audit/audit-record.ts';
+import { createOutputSink } from '../../envelope/opfs-sink.ts';
+import { ProgressReporter } from '../../envelope/progress.ts';
 import type { OperationGroup } from '../operation.ts';
 import { checkLimit, decodeMarker, encodeMarker } from '../pagination.ts';
-import { checkBoolean, checkDate, checkString } from '../validation.ts';
+import { checkBoolean, checkDate, checkEnum, checkString } from '../validation.ts';
 
 export const auditOperations = {
   listAuditEvents: {
@@ -35,19 +37,22 @@ export const auditOperations = {
       const before = decodeMarker('audit', request.Marker);
       // Unlike other KeyId parameters the key need not exist any more (a deleted key's history
       // stays searchable); an alias must, since it is resolved now.
-      const keySuffix =
-        keyFilter === undefined ? undefined : `key/${await context.keyIdOf(keyFilter)}`;
-      const { events, more } = await context.store.scanAuditNewestFirst(
-        before,
+      // Unlike other KeyId parameters the key need not exist any more (a deleted key's history
+      // stays searchable); an alias must, since it is resolved now.
+      const keyId = keyFilter === undefined ? undefined : await context.keyIdOf(keyFilter);
+      const { events, more } = await context.store.scanAudit(
+        {
+          ...(before !== undefined && { before }),
+          ...(keyId !== undefined && { keyId }),
+          ...(eventName !== undefined && { eventName }),
+          errorsOnly,
+          ...(start !== undefined && { start }),
+          ...(end !== undefined && { end }),
+          ...(!backgroundReads && {
+            accept: (event: AuditEvent) => event.userAgent !== BACKGROUND_USER_AGENT,
+          }),
+        },
         limit,
-        (event) =>
-          (eventName === undefined || event.eventName === eventName) &&
-          (keySuffix === undefined ||
-            event.resources.some((resource) => resource.ARN.endsWith(keySuffix))) &&
-          (start === undefined || event.eventTime >= start) &&
-          (end === undefined || event.eventTime <= end) &&
-          (!errorsOnly || event.errorCode !== undefined) &&
-          (backgroundReads || event.userAgent !== BACKGROUND_USER_AGENT),
       );
       const last = events.at(-1);
       return {
@@ -63,14 +68,56 @@ export const auditOperations = {
     eventName: 'VerifyAuditLog',
     mutates: false,
     metadataRead: true,
-    fields: [],
-    async run(context) {
-      const { records, head } = await context.store.readAuditChain();
-      const check = verifyChain(records, head);
+    fields: ['Since'],
+    async run(context, request, onProgress, signal) {
+      const since = checkEnum('since', request.Since, ['LAST_CHECKPOINT'] as const);
+      const checkpoints = await context.store.listAuditCheckpoints();
+      const anchor =
+        since === 'LAST_CHECKPOINT'
+          ? checkpoints.filter((checkpoint) => checkpoint.verifiedAt).at(-1)
+          : undefined;
+      const verifier = new ChainVerifier(
+        anchor ? { sequence: anchor.sequence, hash: anchor.hash } : null,
+      );
+      // The walk confirms each stored checkpoint it passes with the same hash.
+      const expected = new Map(
+        checkpoints.map((checkpoint) => [checkpoint.sequence, checkpoint.hash]),
+      );
+      const confirmed: number[] = [];
+      const total = (await context.store.getVaultRecord())?.AuditHead?.sequence ?? 0;
+      const from = anchor?.sequence ?? 0;
+      const progress = new ProgressReporter(onProgress, total - from);
+      let done = 0;
+      const head = await context.store.walkAudit(
+        from,
+        (records) => {
+          for (const record of records) {
+            if (!verifier.push(record)) return;
+            if (expected.get(record.sequence) === record.hash) confirmed.push(record.sequence);
+            progress.report(++done);
+          }
+        },
+        signal,
+      );
+      // A record beyond the head (put there behind the vault's back) fails the walk too.
+      const verdict = verifier.finish(head);
+      const beyond = verdict.valid ? await context.store.auditRecordAfterHead() : undefined;
+      const check =
+        beyond === undefined
+          ? verdict
+          : {
+              valid: false,
+              count: verdict.count,
+              firstInvalidSequence: beyond,
+              reason: `record ${beyond} comes after the head the vault remembers`,
+            };
+      progress.report(done, true);
+      if (check.valid) await context.store.markCheckpointsVerified(confirmed, context.now());
       return {
         response: {
           Valid: check.valid,
-          RecordCount: check.count,
+          RecordCount: from + check.count,
+          ...(from > 0 && { VerifiedFromSequence: from }),
           ...(check.firstInvalidSequence !== undefined && {
             FirstInvalidSequence: check.firstInvalidSequence,
           }),
@@ -83,15 +130,33 @@ export const auditOperations = {
   exportAuditLog: {
     eventName: 'ExportAuditLog',
     mutates: false,
+    metadataRead: true,
     fields: [],
     async run(context) {
-      const { records } = await context.store.readAuditChain();
-      return {
-        response: {
-          Json: JSON.stringify({ Records: records }, null, 2),
-          RecordCount: records.length,
-        },
-      };
+      // Streamed to a file in batches (CloudTrail's log-file shape, one record a line): a log of
+      // a million records never becomes one string in memory.
+      const sink = await createOutputSink('pocket-kms-audit.json');
+      const utf8 = new TextEncoder();
+      let count = 0;
+      try {
+        await sink.write(utf8.encode('{\n  "Records": [\n'));
+        await context.store.walkAudit(0, async (records) => {
+          const lines = records.map(
+            (record, index) => `${count + index === 0 ? '' : ',\n'}    ${JSON.stringify(record)}`,
+          );
+          count += records.length;
+          await sink.write(utf8.encode(lines.join('')));
+        });
+        await sink.write(utf8.encode('\n  ]\n}\n'));
+        const output = await sink.close();
+        return {
+          response: { Output: output, OutputId: sink.outputId, RecordCount: count },
+          auditResponse: { outputId: sink.outputId, recordCount: count, byteLength: output.size },
+        };
+      } catch (error) {
+        await sink.abort();
+        throw error;
+      }
     },
   },
 } satisfies OperationGroup;

@@ -769,7 +769,14 @@ export const recoveryOperations = {
           if (empty) {
             // The vault becomes the backup's: its id, and a new log whose first record (this
             // call's) names the backup's log head and the head of the log it replaces.
-            await tx.objectStore('audit').clear();
+            for (const store of [
+              'audit',
+              'auditKeys',
+              'auditErrors',
+              'auditCheckpoints',
+            ] as const) {
+              await tx.objectStore(store).clear();
+            }
             await tx.objectStore('vault').put({
               ...current,
               VaultId: document.VaultId,

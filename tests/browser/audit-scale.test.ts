@@ -1,0 +1,237 @@
+/**
+ * The audit log at scale (issue 16): a vault made by the schema before indexes (version 2)
+ * with 10,000 records opens under today's; every record and the chain still verify; every
+ * ListAuditEvents filter, alone and combined, answers exactly what a scan of the log answers;
+ * checkpoints let VerifyAuditLog check only what came after the newest confirmed one; and
+ * housekeeping reads only keys with a date that has come.
+ */
+import { openDB } from 'idb';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import type { AuditEvent } from '../../workers/api.ts';
+import { chainRecord, type AuditDraft } from '../../workers/audit/audit-record.ts';
+import { Kms } from '../../workers/kms/kms.ts';
+import { ManualClock, TEST_EPOCH } from './support/manual-clock.ts';
+import { deleteDatabase, openRaw, utf8 } from './support/vault.ts';
+
+const RECORDS = 10_000;
+const VAULT_ID = '123456789012';
+const KEY_IDS = [
+  '11111111-1111-4111-8111-111111111111',
+  '22222222-2222-4222-8222-222222222222',
+  '33333333-3333-4333-8333-333333333333',
+];
+const EVENTS = ['Encrypt', 'Decrypt', 'DescribeKey', 'ListKeys', 'Sign'];
+
+function draft(n: number): AuditDraft {
+  const keyId = n % 4 === 3 ? undefined : KEY_IDS[n % 3]!;
+  return {
+    eventVersion: '1.08',
+    userIdentity: { type: 'Local', principalId: VAULT_ID, invokedBy: 'pocket-kms' },
+    eventTime: new Date(TEST_EPOCH + n * 60_000).toISOString(),
+    eventSource: 'kms.pkms.local',
+    eventName: EVENTS[n % EVENTS.length]!,
+    awsRegion: 'local',
+    sourceIPAddress: '127.0.0.1',
+    userAgent: 'vitest-browser',
+    requestParameters: null,
+    responseElements: null,
+    requestID: `r${n}`,
+    eventID: `e${n}`,
+    readOnly: true,
+    resources: keyId
+      ? [
+          {
+            accountId: VAULT_ID,
+            type: 'AWS::KMS::Key',
+            ARN: `arn:pkms:kms:local:${VAULT_ID}:key/${keyId}`,
+          },
+        ]
+      : [],
+    eventType: 'AwsApiCall',
+    managementEvent: true,
+    recipientAccountId: VAULT_ID,
+    eventCategory: 'Management',
+    ...(n % 7 === 0 && { errorCode: 'NotFoundException', errorMessage: 'gone' }),
+  };
+}
+
+let chain: AuditEvent[] | undefined;
+
+/** RECORDS chained records, made once (hashing 10,000 records takes seconds). */
+function chained(): AuditEvent[] {
+  if (!chain) {
+    chain = [];
+    let head: { sequence: number; hash: string } | null = null;
+    for (let n = 1; n <= RECORDS; n++) {
+      const record = chainRecord(draft(n), head);
+      chain.push(record);
+      head = { sequence: record.sequence, hash: record.hash };
+    }
+  }
+  return chain;
+}
+
+/** A version-2 vault (the schema before issue 16) with RECORDS chained records. */
+async function version2Vault(): Promise<{ name: string; records: AuditEvent[] }> {
+  const name = `v2-${crypto.randomUUID()}`;
+  onTestFinished(() => deleteDatabase(name));
+  const records = chained();
+  const head = { sequence: RECORDS, hash: records.at(-1)!.hash };
+  const db = await openDB(name, 2, {
+    upgrade(database) {
+      database.createObjectStore('vault', { keyPath: 'id' });
+      const keys = database.createObjectStore('keys', { keyPath: 'KeyId' });
+      database.createObjectStore('keyVersions', { keyPath: ['KeyId', 'Version'] });
+      database
+        .createObjectStore('aliases', { keyPath: 'AliasName' })
+        .createIndex('byTarget', 'TargetKeyId');
+      database.createObjectStore('audit', { keyPath: 'sequence' });
+      database.createObjectStore('importParameters', { keyPath: 'KeyId' });
+      keys.createIndex(
+        'byRawAesIdentity',
+        ['RawAesKeyring.KeyNamespace', 'RawAesKeyring.KeyName'],
+        {
+          unique: true,
+        },
+      );
+    },
+  });
+  const tx = db.transaction(['vault', 'audit'], 'readwrite');
+  await tx.objectStore('vault').put({
+    id: 'vault',
+    VaultId: VAULT_ID,
+    CreationDate: new Date(TEST_EPOCH),
+    AuditHead: head,
+  });
+  for (const record of records) await tx.objectStore('audit').put(record);
+  await tx.done;
+  db.close();
+  return { name, records };
+}
+
+async function openVault(name: string, clock = new ManualClock()): Promise<Kms> {
+  const kms = await Kms.open({ vaultName: name, clock, userAgent: 'vitest-browser' });
+  onTestFinished(() => kms.close());
+  return kms;
+}
+
+/** Every page of a ListAuditEvents query, newest first. */
+async function allPages(kms: Kms, request: Record<string, unknown>): Promise<number[]> {
+  const sequences: number[] = [];
+  let marker: string | undefined;
+  do {
+    const page = await kms.listAuditEvents({
+      ...request,
+      Limit: 1000,
+      ...(marker && { Marker: marker }),
+    });
+    sequences.push(...page.Events.map((event) => event.sequence));
+    marker = page.NextMarker;
+  } while (marker);
+  return sequences;
+}
+
+describe('the audit log after the migration to indexes', () => {
+  it('keeps every record and the chain, and every filter answers what a scan answers', async () => {
+    const { name, records } = await version2Vault();
+    const kms = await openVault(name);
+    // Migrated as they were: the records (and so their hashes) unchanged.
+    const db = await openRaw(name);
+    expect(await db.getAll('audit', IDBKeyRange.upperBound(RECORDS))).toEqual(records);
+    expect(await db.count('auditKeys')).toBe(records.filter((r) => r.resources.length > 0).length);
+    db.close();
+    expect(await kms.verifyAuditLog()).toEqual({ Valid: true, RecordCount: RECORDS });
+
+    const old = records; // the calls above appended records of their own, after these
+    const start = old[2000]!.eventTime;
+    const end = old[8000]!.eventTime;
+    const filters: { request: Record<string, unknown>; accept: (r: AuditEvent) => boolean }[] = [];
+    const byKey = (keyId: string) => (r: AuditEvent) =>
+      r.resources.some((x) => x.ARN.endsWith(keyId));
+    for (const keyId of [undefined, KEY_IDS[1]!]) {
+      for (const eventName of [undefined, 'Decrypt']) {
+        for (const errorsOnly of [false, true]) {
+          for (const range of [false, true]) {
+            filters.push({
+              request: {
+                ...(keyId && { KeyId: keyId }),
+                ...(eventName && { EventName: eventName }),
+                ...(errorsOnly && { ErrorsOnly: true }),
+                ...(range && { StartTime: new Date(start), EndTime: new Date(end) }),
+              },
+              accept: (r) =>
+                (!keyId || byKey(keyId)(r)) &&
+                (!eventName || r.eventName === eventName) &&
+                (!errorsOnly || r.errorCode !== undefined) &&
+                (!range || (r.eventTime >= start && r.eventTime <= end)),
+            });
+          }
+        }
+      }
+    }
+    for (const { request, accept } of filters) {
+      const expected = old
+        .filter(accept)
+        .map((r) => r.sequence)
+        .reverse();
+      const answered = (await allPages(kms, request)).filter((sequence) => sequence <= RECORDS);
+      expect(answered, JSON.stringify(request)).toEqual(expected);
+    }
+  }, 120_000);
+
+  it('checks only what follows the newest confirmed checkpoint, and the full walk still sees all', async () => {
+    const { name } = await version2Vault();
+    const kms = await openVault(name);
+    // No checkpoint confirmed yet: Since LAST_CHECKPOINT walks everything, and confirms 10,000.
+    expect(await kms.verifyAuditLog({ Since: 'LAST_CHECKPOINT' })).toEqual({
+      Valid: true,
+      RecordCount: RECORDS,
+    });
+    await kms.createKey();
+    const quick = await kms.verifyAuditLog({ Since: 'LAST_CHECKPOINT' });
+    expect(quick).toEqual({ Valid: true, RecordCount: RECORDS + 2, VerifiedFromSequence: RECORDS });
+
+    // A record changed before the checkpoint: the quick check does not look there; the full
+    // walk does.
+    const db = await openRaw(name);
+    const early = await db.get('audit', 42);
+    await db.put('audit', { ...early, eventName: 'Forged' });
+    db.close();
+    expect((await kms.verifyAuditLog({ Since: 'LAST_CHECKPOINT' })).Valid).toBe(true);
+    expect(await kms.verifyAuditLog()).toMatchObject({ Valid: false, FirstInvalidSequence: 42 });
+  }, 120_000);
+
+  it('reports progress of the full walk and stops when cancelled', async () => {
+    const { name } = await version2Vault();
+    const kms = await openVault(name);
+    const reports: [number, number][] = [];
+    await kms.verifyAuditLog({}, (done, total) => reports.push([done, total]));
+    expect(reports.at(-1)).toEqual([RECORDS, RECORDS]);
+    const controller = new AbortController();
+    controller.abort();
+    await expect(kms.verifyAuditLog({}, undefined, controller.signal)).rejects.toMatchObject({
+      name: 'OperationCancelledException',
+    });
+  }, 120_000);
+});
+
+describe('housekeeping at scale', () => {
+  it('reads only the keys whose rotation, deletion or expiry has come', async () => {
+    const name = `due-${crypto.randomUUID()}`;
+    onTestFinished(() => deleteDatabase(name));
+    const clock = new ManualClock();
+    const kms = await openVault(name, clock);
+    const rotating = (await kms.createKey()).KeyMetadata;
+    await kms.enableKeyRotation({ KeyId: rotating.KeyId, RotationPeriodInDays: 90 });
+    const deleting = (await kms.createKey()).KeyMetadata;
+    await kms.scheduleKeyDeletion({ KeyId: deleting.KeyId, PendingWindowInDays: 7 });
+    for (let i = 0; i < 20; i++) await kms.createKey();
+    expect(await kms.runHousekeeping()).toBe(0);
+    clock.advanceDays(8);
+    expect(await kms.runHousekeeping()).toBe(1); // the deletion
+    clock.advanceDays(90);
+    expect(await kms.runHousekeeping()).toBe(1); // the rotation
+    const { CiphertextBlob } = await kms.encrypt({ KeyId: rotating.KeyId, Plaintext: utf8('x') });
+    expect((await kms.decrypt({ CiphertextBlob })).KeyId).toBe(rotating.Arn);
+  });
+});
