@@ -7,13 +7,21 @@
  *
  * Removing a job cancels it if it runs, revokes its object URL and asks the core to discard the
  * output (discardFileOutput), so a finished file stays on disk only while it is in the queue.
+ *
+ * The page's queue is one instance for the tab (fileQueue()), not one per visit to the Files page:
+ * leaving the page and coming back finds every job where it was, running ones included, with
+ * their Save and Remove (issue 11 §3). While a job runs or waits, or a result has not been saved,
+ * closing or reloading the tab asks first (beforeunload): the output lives in the core's private
+ * storage. Finished outputs outlive the tab: the next visit lists them (listFileOutputs,
+ * FromEarlierVisit) with Save and Remove.
  */
 import type {
   DecryptFileResponse,
   EncryptFileResponse,
   EncryptionContext,
+  StoredFileOutput,
 } from '../../../workers/api.ts';
-import type { KmsClient } from '../../kms/client.ts';
+import { kms, type KmsClient } from '../../kms/client.ts';
 import { isEncryptionSdkMessage } from './message-kind.ts';
 
 export type JobKind = 'encrypt' | 'decrypt';
@@ -41,6 +49,8 @@ export class FileJob {
   result = $state.raw<EncryptFileResponse | DecryptFileResponse | null>(null);
   /** The object URL of the output, for the Save link; revoked when the job is removed. */
   url = $state('');
+  /** The person pressed Save (the browser then has its own copy). */
+  saved = $state(false);
 
   readonly controller = new AbortController();
   startedAt = 0;
@@ -67,9 +77,52 @@ export class FileJob {
 
 export class FileQueue {
   jobs = $state<FileJob[]>([]);
+  /** Finished outputs left by an earlier visit (a tab since closed or reloaded), oldest first. */
+  earlier = $state.raw<StoredFileOutput[]>([]);
+  /** What listing them failed with, or null. */
+  earlierError = $state.raw<unknown>(null);
   #running = false;
 
   constructor(private readonly client: KmsClient) {}
+
+  /** True while closing the tab would lose work: a job runs or waits, or a result is unsaved. */
+  get hasUnsavedWork(): boolean {
+    return this.jobs.some(
+      (job) =>
+        job.status === 'running' ||
+        job.status === 'waiting' ||
+        (job.status === 'done' && !job.saved),
+    );
+  }
+
+  /** Lists the results an earlier visit stored and nobody removed. */
+  async loadEarlier(): Promise<void> {
+    try {
+      const { Outputs } = await this.client.listFileOutputs();
+      this.earlier = Outputs.filter((output) => output.FromEarlierVisit);
+      this.earlierError = null;
+    } catch (error) {
+      this.earlierError = error;
+    }
+  }
+
+  /** Deletes an earlier visit's result from the browser's private storage. */
+  async removeEarlier(output: StoredFileOutput): Promise<void> {
+    this.earlier = this.earlier.filter((listed) => listed.OutputId !== output.OutputId);
+    await this.client.discardFileOutput({ OutputId: output.OutputId });
+  }
+
+  /** Asks before the tab closes or reloads while hasUnsavedWork; returns the function that stops. */
+  guardUnload(): () => void {
+    const guard = (event: BeforeUnloadEvent): void => {
+      if (!this.hasUnsavedWork) return;
+      // Chromium shows its own generic question; the text is not used by any current browser.
+      event.preventDefault();
+      event.returnValue = '';
+    };
+    addEventListener('beforeunload', guard);
+    return () => removeEventListener('beforeunload', guard);
+  }
 
   /** Queues `files`: each is looked at (three bytes) to decide whether it is encrypted or decrypted. */
   async add(files: readonly File[], settings: JobSettings): Promise<void> {
@@ -156,6 +209,21 @@ export class FileQueue {
           : 'failed';
     }
   }
+}
+
+let shared: FileQueue | undefined;
+
+/**
+ * The tab's one Files queue, made on the first visit to the Files page and kept for the life of
+ * the page, so that moving between pages neither loses jobs nor strands their outputs.
+ */
+export function fileQueue(): FileQueue {
+  if (!shared) {
+    shared = new FileQueue(kms());
+    shared.guardUnload();
+    void shared.loadEarlier();
+  }
+  return shared;
 }
 
 /** "12.3 MB/s" — decimal megabytes, as disks and downloads are measured. */
