@@ -9,7 +9,11 @@ export type Route =
   | { page: 'files' }
   | { page: 'sign' }
   | { page: 'activity' }
+  | { page: 'recovery' }
   | { page: 'not-found'; path: string };
+
+/** The Recovery & backup page (issue 11 §4): set-up, backups, restore. */
+export const RECOVERY_HREF = '#/recovery';
 
 export function parseHash(hash: string): Route {
   const path = hash.replace(/^#/, '');
@@ -18,6 +22,7 @@ export function parseHash(hash: string): Route {
   if (path === '/files') return { page: 'files' };
   if (path === '/sign') return { page: 'sign' };
   if (path === '/activity') return { page: 'activity' };
+  if (path === RECOVERY_HREF.slice(1)) return { page: 'recovery' };
   const key = /^\/keys\/([^/]+)$/.exec(path);
   if (key?.[1]) {
     try {
