@@ -931,6 +931,13 @@ export const BACKGROUND_USER_AGENT = 'pocket-kms-ui/background';
 /** The user agent of the calls a person starts in the UI. */
 export const UI_USER_AGENT = 'pocket-kms-ui';
 
+/** What the vault-changed channel carries after each change: what happened, and to which keys. */
+export interface VaultChange {
+  eventName: string;
+  /** The ids of the keys the change touched (its audit record's resources), so views re-read only those. */
+  keyIds: string[];
+}
+
 /**
  * The BroadcastChannel on which the core announces, after each change to a vault, the event
  * name of what changed, so every open tab can refresh its views.

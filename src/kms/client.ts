@@ -14,6 +14,7 @@ import {
   vaultChangedChannel,
   type CoreWorkerApi,
   type KmsApi,
+  type VaultChange,
 } from '../../workers/api.ts';
 import { isKmsErrorName, KmsError, validationError } from '../../workers/errors.ts';
 import { findUncloneable } from '../../workers/kms/request-shape.ts';
@@ -136,10 +137,12 @@ export function createKmsClient(
 }
 
 /** Calls `listener` whenever any tab changes the vault. Returns the unsubscribe function. */
-export function onVaultChanged(listener: (eventName: string) => void): () => void {
+export function onVaultChanged(
+  listener: (eventName: string, keyIds: readonly string[]) => void,
+): () => void {
   const channel = new BroadcastChannel(vaultChangedChannel(VAULT_NAME));
-  channel.onmessage = (event: MessageEvent<{ eventName: string }>) =>
-    listener(event.data.eventName);
+  channel.onmessage = (event: MessageEvent<VaultChange>) =>
+    listener(event.data.eventName, event.data.keyIds ?? []);
   return () => channel.close();
 }
 

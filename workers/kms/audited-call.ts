@@ -6,7 +6,7 @@
  * say, both create "version 3" of one key), and their success is announced on the vault's
  * BroadcastChannel so every tab can refresh its views.
  */
-import { BACKGROUND_USER_AGENT, type AuditResource } from '../api.ts';
+import { BACKGROUND_USER_AGENT, type AuditResource, type VaultChange } from '../api.ts';
 import {
   AUDIT_LIMITS,
   EVENT_SOURCE,
@@ -72,7 +72,15 @@ export function auditedCall<Q, R, E extends unknown[]>(
         outcome.write,
         record({ responseElements: (sanitizeForAudit(logged) as Record<string, unknown>) ?? null }),
       );
-      if (operation.mutates) vault.channel.postMessage({ eventName: operation.eventName });
+      if (operation.mutates) {
+        const change: VaultChange = {
+          eventName: operation.eventName,
+          keyIds: context.resources.map((resource) =>
+            resource.ARN.slice(resource.ARN.lastIndexOf('/') + 1),
+          ),
+        };
+        vault.channel.postMessage(change);
+      }
       return outcome.response;
     } catch (thrown) {
       const error = toKmsError(thrown);

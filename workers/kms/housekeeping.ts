@@ -6,7 +6,7 @@
  * transaction with one AwsServiceEvent record, as AWS logs these to CloudTrail. Called when the
  * vault opens and every minute after (workers/kms.worker.ts).
  */
-import type { AuditResource } from '../api.ts';
+import type { AuditResource, VaultChange } from '../api.ts';
 import { addDays } from '../clock.ts';
 import { VaultStore } from '../keystore/vault-store.ts';
 import { auditDraft, type AuditedVault } from './audited-call.ts';
@@ -30,9 +30,11 @@ export function runHousekeeping(vault: AuditedVault): Promise<number> {
     const { store } = vault;
     const now = vault.clock.now();
     let events = 0;
+    const touched: string[] = [];
     // Only keys with a date that has come (indexes on NextRotationDate, DeletionDate, ValidTo).
     for (const key of await store.listDueKeys(now)) {
       const arn = keyArn(store.vaultId, key.KeyId);
+      touched.push(key.KeyId);
       const resources: AuditResource[] = [
         { accountId: store.vaultId, type: 'AWS::KMS::Key', ARN: arn },
       ];
@@ -99,7 +101,10 @@ export function runHousekeeping(vault: AuditedVault): Promise<number> {
         events++;
       }
     }
-    if (events > 0) vault.channel.postMessage({ eventName: 'Housekeeping' });
+    if (events > 0) {
+      const change: VaultChange = { eventName: 'Housekeeping', keyIds: touched };
+      vault.channel.postMessage(change);
+    }
     return events;
   });
 }
