@@ -18,6 +18,7 @@ export default defineConfig(
     'playwright-report/',
     'tests/vectors/',
     'bench/results/',
+    'dist-release/',
   ]),
   js.configs.recommended,
   ts.configs.recommended,
@@ -71,7 +72,7 @@ export default defineConfig(
   { files: ['src/**'], languageOptions: { globals: globals.browser } },
   { files: ['workers/**', 'bench/peers/**'], languageOptions: { globals: globals.worker } },
   {
-    files: ['tests/**', 'bench/**', '*.js', '*.ts', '.ci/**'],
+    files: ['tests/**', 'bench/**', 'server/**', 'release/**', '*.js', '*.ts', '.ci/**'],
     ignores: ['bench/peers/**', 'tests/browser/**/*.test.ts'],
     languageOptions: { globals: globals.node },
   },
