@@ -2,7 +2,7 @@
 // the statistics. The app's CSP allows workers from its own origin, so helper pages and workers
 // are served on that origin by Playwright routes.
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,7 +11,7 @@ import { CHROMIUM_ARGS, chromiumPath } from '../tests/chromium.mjs';
 
 export const PORT = 4175;
 export const ORIGIN = `http://127.0.0.1:${PORT}`;
-const PEER_WORKER = new URL('./dist/peer-worker.js', import.meta.url);
+const BENCH_DIST = new URL('./dist/', import.meta.url);
 
 export function launchBrowser() {
   return chromium.launch({ executablePath: chromiumPath(), args: CHROMIUM_ARGS });
@@ -39,8 +39,20 @@ export function startServer() {
   });
 }
 
-/** The echo worker, a blank page and the reference worker (bench/peers), on the app's origin. */
+/**
+ * The echo worker, a blank page, and what bench/vite.config.mjs builds into bench/dist/ (the
+ * reference worker, the scale seeding helper and their chunks), on the app's origin.
+ */
 export async function routeBenchFiles(context) {
+  await context.route(/\/__bench\/[\w.-]+\.js$/, (route) => {
+    const file = new URL(
+      new URL(route.request().url()).pathname.slice('/__bench/'.length),
+      BENCH_DIST,
+    );
+    return existsSync(file)
+      ? route.fulfill({ contentType: 'text/javascript', body: readFileSync(file, 'utf8') })
+      : route.fallback();
+  });
   await context.route(`${ORIGIN}/__bench/echo-worker.js`, (route) =>
     route.fulfill({
       contentType: 'text/javascript',
@@ -52,9 +64,6 @@ export async function routeBenchFiles(context) {
       contentType: 'text/html',
       body: '<!doctype html><title>blank</title><p>blank</p>',
     }),
-  );
-  await context.route(`${ORIGIN}/__bench/peer-worker.js`, (route) =>
-    route.fulfill({ contentType: 'text/javascript', body: readFileSync(PEER_WORKER, 'utf8') }),
   );
 }
 

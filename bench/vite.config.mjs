@@ -1,8 +1,11 @@
-// Builds the benchmark's reference worker (bench/peers/peer-worker.js) into bench/dist/.
+// Builds the benchmark's reference worker (bench/peers/peer-worker.js) into bench/dist/, and then
+// the scale section's seeding helper (bench/peers/scale-seed.js) beside it, as a second build so
+// that each is one self-contained file (a shared chunk would be fetched by a worker, outside
+// the routes that serve bench/dist on the app's origin).
 // Separate from the app's build: the AWS Encryption SDK browser client, `buffer` and the bare
 // reference code never ship with Pocket KMS.
 import { fileURLToPath } from 'node:url';
-import { defineConfig } from 'vite';
+import { build, defineConfig } from 'vite';
 
 // npm nests a copy of each 4.x core package under every browser package that needs one (the
 // 5.x copies at the top belong to @aws-crypto/client-node). The SDK checks `instanceof` across
@@ -33,12 +36,38 @@ const KMS_KEYRING = fileURLToPath(
   ),
 );
 
+const OUT_DIR = fileURLToPath(new URL('./dist', import.meta.url));
+
+/** After the reference worker: bench/dist/scale-seed.js, an ES module for a page. */
+const scaleSeed = {
+  name: 'bench-scale-seed',
+  apply: 'build',
+  async closeBundle() {
+    await build({
+      configFile: false,
+      logLevel: 'warn',
+      publicDir: false,
+      build: {
+        outDir: OUT_DIR,
+        emptyOutDir: false,
+        target: 'es2022',
+        lib: {
+          entry: fileURLToPath(new URL('./peers/scale-seed.js', import.meta.url)),
+          formats: ['es'],
+          fileName: () => 'scale-seed.js',
+        },
+      },
+    });
+  },
+};
+
 export default defineConfig({
+  plugins: [scaleSeed],
   configFile: false,
   logLevel: 'warn',
   publicDir: false,
   build: {
-    outDir: fileURLToPath(new URL('./dist', import.meta.url)),
+    outDir: OUT_DIR,
     emptyOutDir: true,
     target: 'es2022',
     lib: {
