@@ -6,14 +6,17 @@
 //             the AWS Encryption SDK browser client (bench/files.mjs)
 //   signing   sign / verify per second per algorithm vs the bare WebCrypto or noble call
 //             (bench/signing.mjs)
+//   recovery  backup and restore of 1,000 keys with 3 versions each, time and size, vs one
+//             createKey (bench/recovery.mjs); run it with --only recovery
 //   scale     10,000 keys and 1,000,000 audit records vs an empty vault, every call p50 / p99,
 //             the full walk, export, housekeeping and page memory (bench/scale.mjs); only when
 //             asked for (--only scale): it takes many minutes
 // Never part of npm test. Usage:
-//   npm run bench [-- --only latency,files,signing,scale] [--iterations 300] [--file-mib 1024]
+//   npm run bench [-- --only latency,files,signing,recovery,scale] [--iterations 300] [--file-mib 1024]
 //                 [--keys 10000] [--records 1000000] [--samples 50]
 import { benchFiles } from './files.mjs';
 import { benchLatency } from './latency.mjs';
+import { benchRecovery } from './recovery.mjs';
 import { benchScale } from './scale.mjs';
 import { benchSigning } from './signing.mjs';
 import { launchBrowser, startServer } from './support.mjs';
@@ -36,6 +39,7 @@ try {
   if (only.has('latency')) await benchLatency(browser, { iterations });
   if (only.has('files')) await benchFiles({ fileMiB });
   if (only.has('signing')) await benchSigning(browser, { iterations: Math.min(iterations, 200) });
+  if (only.has('recovery')) await benchRecovery();
   if (only.has('scale')) await benchScale({ keyCount, recordCount, samples });
 } finally {
   await browser.close();

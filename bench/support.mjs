@@ -9,7 +9,10 @@ import { join } from 'node:path';
 import { chromium } from 'playwright';
 import { CHROMIUM_ARGS, chromiumPath } from '../tests/chromium.mjs';
 
-export const PORT = 4175;
+// BENCH_PORT and BENCH_APP_DIST let a second benchmark run beside one already serving (as
+// E2E_PORT and E2E_DIST do for the end-to-end tests).
+export const PORT = Number(process.env.BENCH_PORT ?? 4175);
+const APP_DIST = process.env.BENCH_APP_DIST ?? 'dist';
 export const ORIGIN = `http://127.0.0.1:${PORT}`;
 const BENCH_DIST = new URL('./dist/', import.meta.url);
 
@@ -28,6 +31,8 @@ export function startServer() {
       '--port',
       String(PORT),
       '--strictPort',
+      '--outDir',
+      APP_DIST,
     ],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
