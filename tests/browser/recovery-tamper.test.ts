@@ -12,9 +12,9 @@
  * a flip anywhere else (tar headers, README.txt, padding, end blocks) the passphrase, though the
  * archive check refuses it before any secret is used.
  *
- * Not covered, because it is not refused: a changed recovery-identity.age offered the recovery
- * key. The recovery key never opens that member, and nothing else authenticates it (docs/FORMAT.md
- * §6.6 says so).
+ * The recovery key never opens recovery-identity.age: the document names that member's SHA-256
+ * (RecoveryIdentitySha256, docs/FORMAT.md §6.2), so a changed or removed member is refused with
+ * the recovery key too, rather than adopted by the vault as it is.
  */
 import { describe, expect, it } from 'vitest';
 import {
@@ -155,6 +155,35 @@ describe('a changed, cut or foreign backup is refused by name, and the vault is 
       await target.expectUnchanged();
       // The unchanged backup does restore into the same vault: the flips were the only cause.
       expect(await outcome(target.kms, archive, { Passphrase: PASSPHRASE })).toBe('RESTORED');
+    },
+    SLOW,
+  );
+
+  it(
+    'every one-bit flip of recovery-identity.age, and its removal, offered the recovery key',
+    async () => {
+      const { archive, recoveryKey } = await smallBackup();
+      const identity = memberData(archive).find(
+        (region) => region.name === 'recovery-identity.age',
+      )!;
+      const target = await targetVault();
+      const seen = new Map<string, number>();
+      for (let position = identity.start; position < identity.end; position++) {
+        const changed = new Uint8Array(archive);
+        changed[position]! ^= 1 << (position % 8);
+        tally(seen, await outcome(target.kms, changed, { RecoveryKey: recoveryKey }));
+      }
+      expect(Object.fromEntries(seen)).toEqual({
+        InvalidCiphertextException: identity.end - identity.start,
+      });
+      const withoutIdentity = writeTar(
+        readTar(archive).filter((entry) => entry.name !== 'recovery-identity.age'),
+        new Date(),
+      );
+      expect(await outcome(target.kms, withoutIdentity, { RecoveryKey: recoveryKey })).toBe(
+        'InvalidCiphertextException',
+      );
+      await target.expectUnchanged();
     },
     SLOW,
   );

@@ -97,6 +97,11 @@ export interface BackupDocument {
   VaultId: string;
   CreatedAt: string;
   RecoveryRecipient: string;
+  /**
+   * SHA-256 (hex) of the archive's recovery-identity.age, when it has one: the recovery key
+   * never opens that member, so this authenticated document vouches for it.
+   */
+  RecoveryIdentitySha256?: string;
   Keys: BackupKey[];
   AuditLog: {
     Head: { sequence: number; hash: string } | null;
@@ -318,6 +323,13 @@ export function decodeBackupDocument(bytes: Uint8Array): BackupDocument {
     VaultId: string(value.VaultId, 'VaultId', VAULT_ID),
     CreatedAt: string(value.CreatedAt, 'CreatedAt', ISO_DATE),
     RecoveryRecipient: string(value.RecoveryRecipient, 'RecoveryRecipient', RECIPIENT),
+    ...(value.RecoveryIdentitySha256 !== undefined && {
+      RecoveryIdentitySha256: string(
+        value.RecoveryIdentitySha256,
+        'RecoveryIdentitySha256',
+        HEX_64,
+      ),
+    }),
     Keys: array(value.Keys, 'Keys').map((key, index) => decodeKey(key, `Keys[${index}]`)),
     AuditLog: {
       Head: head && {

@@ -10,6 +10,7 @@
  * The vault cannot open its own seals: only the person's passphrase or recovery key can, which
  * is why rotating the recovery key and restoring take one of them.
  */
+import { sha256 } from '@noble/hashes/sha2.js';
 import type {
   BackupKeySummary,
   RecoveryMethod,
@@ -26,6 +27,7 @@ import {
 } from '../../crypto/age.ts';
 import type { Bytes } from '../../crypto/bytes.ts';
 import { importSecret } from '../../crypto/key-material.ts';
+import { toHex } from '../../encoding.ts';
 import { KmsError, validationError } from '../../errors.ts';
 import { readTar, TarFormatError, writeTar } from '../../formats/tar.ts';
 import {
@@ -320,8 +322,9 @@ async function openBackup(value: unknown, secret: RecoverySecret): Promise<Opene
           'The backup does not open: it was changed or cut short.',
         );
   }
+  let document: BackupDocument;
   try {
-    return { document: decodeBackupDocument(plaintext), identity, sealedIdentity };
+    document = decodeBackupDocument(plaintext);
   } catch (error) {
     if (error instanceof BackupVersionError) {
       throw new KmsError('UnsupportedOperationException', error.message);
@@ -331,6 +334,19 @@ async function openBackup(value: unknown, secret: RecoverySecret): Promise<Opene
     }
     throw error;
   }
+  // The recovery key does not open recovery-identity.age, and a vault may adopt it: it must be
+  // the member the (authenticated) document names, or its absence the document's.
+  const named = document.RecoveryIdentitySha256;
+  if (
+    (sealedIdentity === undefined) !== (named === undefined) ||
+    (sealedIdentity !== undefined && toHex(sha256(sealedIdentity)) !== named)
+  ) {
+    throw new KmsError(
+      'InvalidCiphertextException',
+      `This backup was changed: its ${BACKUP_MEMBERS.identity} is not the one the backup names.`,
+    );
+  }
+  return { document, identity, sealedIdentity };
 }
 
 function summarize(key: BackupKey, present: boolean): BackupKeySummary {
@@ -638,6 +654,9 @@ export const recoveryOperations = {
         VaultId: context.vaultId,
         CreatedAt: now.toISOString(),
         RecoveryRecipient: recovery.Recipient,
+        ...(recovery.SealedIdentity && {
+          RecoveryIdentitySha256: toHex(sha256(recovery.SealedIdentity)),
+        }),
         Keys: await Promise.all(keys.map((key) => backupKey(context, key))),
         AuditLog: {
           Head: vault.AuditHead,
