@@ -6,7 +6,6 @@
  * padding that is not zero, data after the end, or anything but regular files is refused
  * (TarFormatError), so no changed byte outside the members' data passes unnoticed.
  */
-import type { Bytes } from '../crypto/bytes.ts';
 
 const BLOCK = 512;
 const NAME_LENGTH = 100;
@@ -47,7 +46,7 @@ function header(name: string, size: number, mtime: Date): Uint8Array {
 }
 
 /** A ustar archive of `entries`, each with modification time `mtime`. */
-export function writeTar(entries: readonly TarEntry[], mtime: Date): Bytes {
+export function writeTar(entries: readonly TarEntry[], mtime: Date): Uint8Array<ArrayBuffer> {
   const parts: Uint8Array[] = [];
   for (const entry of entries) {
     parts.push(header(entry.name, entry.data.length, mtime), entry.data);

@@ -17,7 +17,6 @@ import type {
   RotationType,
   Tag,
 } from '../api.ts';
-import type { Bytes } from '../crypto/bytes.ts';
 import { fromBase64, toBase64 } from '../encoding.ts';
 import { KEY_SPECS, KEY_USAGES, type KeySpec, type KeyUsage } from '../key-specs.ts';
 
@@ -51,7 +50,7 @@ export interface SealedMaterialPayload {
   Version: number;
   KeySpec: KeySpec;
   KeyUsage: KeyUsage;
-  Material: Bytes;
+  Material: Uint8Array<ArrayBuffer>;
 }
 
 export interface BackupVersion {
@@ -112,11 +111,11 @@ export interface BackupDocument {
 
 const utf8 = new TextEncoder();
 
-function json(value: unknown): Bytes {
+function json(value: unknown): Uint8Array<ArrayBuffer> {
   return utf8.encode(JSON.stringify(value, null, 2) + '\n');
 }
 
-export function encodeSealedMaterial(payload: SealedMaterialPayload): Bytes {
+export function encodeSealedMaterial(payload: SealedMaterialPayload): Uint8Array<ArrayBuffer> {
   return json({
     Format: SEALED_MATERIAL_FORMAT,
     FormatVersion: SEALED_MATERIAL_FORMAT_VERSION,
@@ -128,7 +127,7 @@ export function encodeSealedMaterial(payload: SealedMaterialPayload): Bytes {
   });
 }
 
-export function encodeBackupDocument(document: BackupDocument): Bytes {
+export function encodeBackupDocument(document: BackupDocument): Uint8Array<ArrayBuffer> {
   return json({ Format: BACKUP_FORMAT, FormatVersion: BACKUP_FORMAT_VERSION, ...document });
 }
 
