@@ -1,13 +1,24 @@
 /**
- * What the UI says when a call fails: a sentence a person understands, with the AWS exception
- * name beside it (DESIGN §4). This is the only place that maps names to sentences. It branches
- * on `error.name` only — never on message text, which is for people reading the audit log and
- * may change. A name without a sentence here falls back to the error's own message.
+ * What the UI says when a call fails: one headline a person understands, with the AWS exception
+ * name beside it and, when they help, the core's own words underneath (DESIGN §4). This is the
+ * only place that maps errors to sentences. It branches on `error.name`, and for the two names
+ * that cover several different failures (InvalidCiphertextException, KMSInvalidSignatureException)
+ * on the reason the core's message opens with — so that a truncated file is not blamed on its
+ * encryption context. Those reasons are pinned by tests/e2e/ui-error-headlines.spec.ts. A name
+ * without a sentence here falls back to the error's own message.
  */
 import { isKmsErrorName } from '../../workers/errors.ts';
 
+/** A more specific headline, for a message that says which of a name's failures this is. */
+interface Reason {
+  match: RegExp;
+  sentence: string;
+}
+
 interface ErrorText {
   sentence: string;
+  /** Checked in order; the first that matches the message gives the headline. */
+  reasons?: readonly Reason[];
   /**
    * Also show the core's message: for errors where the specifics (which parameter, which limit,
    * which tag) are what the person needs to fix the input.
@@ -30,6 +41,18 @@ const ERROR_TEXT: Record<string, ErrorText> = {
   IncorrectKeyException: {
     sentence:
       'This ciphertext was encrypted under a different key than the one named in the request.',
+    // workers/kms/operations/recovery.ts: the recovery secret did not open the vault or backup.
+    reasons: [
+      {
+        match: /recovery passphrase is wrong/,
+        sentence: 'The recovery passphrase is wrong. Check it and try again.',
+      },
+      {
+        match: /recovery key/,
+        sentence:
+          'That recovery key does not open this: it belongs to another vault, or the recovery key was rotated since.',
+      },
+    ],
   },
   IncorrectKeyMaterialException: {
     sentence:
@@ -50,7 +73,31 @@ const ERROR_TEXT: Record<string, ErrorText> = {
   InvalidCiphertextException: {
     sentence:
       'This ciphertext cannot be decrypted: it was changed, the encryption context is not exactly the one used to encrypt it, or it was made by a key this vault does not hold.',
-    showDetails: true,
+    // workers/envelope/ and kms/vault-keyring.ts say which part of a file failed;
+    // kms/operations/recovery.ts, which part of a backup.
+    reasons: [
+      {
+        match: /backup|recovery identity/i,
+        sentence:
+          'This backup cannot be opened: it was changed or cut short, or it is not a Pocket KMS backup.',
+      },
+      {
+        match: /\btruncated: /,
+        sentence: 'This file is incomplete: it ends before the message does.',
+      },
+      {
+        match: /^Decryption failed: encryption context: /,
+        sentence: "The file's encryption context does not contain the pairs you gave.",
+      },
+      {
+        match: /^The file is not a valid AWS Encryption SDK message/,
+        sentence: 'This file is not an encrypted file that Pocket KMS can read.',
+      },
+      {
+        match: /^Decryption failed: |does not unwrap/,
+        sentence: 'This file was changed or damaged after it was encrypted.',
+      },
+    ],
   },
   InvalidKeyUsageException: {
     sentence: 'This key cannot be used for that operation.',
@@ -63,10 +110,33 @@ const ERROR_TEXT: Record<string, ErrorText> = {
   },
   KMSInvalidSignatureException: {
     sentence: 'The signature does not match the message under this key.',
+    // workers/kms/operations/file-signing.ts: the statement's hash, or its signature.
+    reasons: [
+      {
+        match: /SHA-256 differs from the signed statement/,
+        sentence: 'This is not the file that was signed: its contents differ.',
+      },
+      {
+        match: /signature does not match the statement/,
+        sentence: 'The signature was not made with this key, or the signature file was changed.',
+      },
+    ],
   },
   KMSInvalidStateException: {
     sentence:
       "The key's current state does not allow this. A key that is pending deletion cannot be used or changed until its deletion is cancelled.",
+    reasons: [
+      {
+        match: /^Recovery is not set up/,
+        sentence:
+          'Recovery is not set up for this vault yet: set it up on the Recovery & backup page.',
+      },
+      {
+        match: /^Recovery is already set up/,
+        sentence:
+          'Recovery is already set up for this vault: change the passphrase or rotate the recovery key instead.',
+      },
+    ],
     showDetails: true,
   },
   LimitExceededException: {
@@ -90,12 +160,18 @@ const ERROR_TEXT: Record<string, ErrorText> = {
   },
   ValidationException: {
     sentence: 'A value is missing, out of range or malformed.',
+    reasons: [
+      {
+        match: /recovery passphrase must be at least/,
+        sentence: 'This recovery passphrase is too short.',
+      },
+    ],
     showDetails: true,
   },
 };
 
 export interface ExplainedError {
-  /** What happened, for a person. */
+  /** What happened, for a person: the one headline. */
   sentence: string;
   /** The AWS exception name, shown beside the sentence; absent for the UI's own input checks. */
   name?: string;
@@ -113,6 +189,9 @@ export function explainError(error: unknown): ExplainedError {
   if (!isKmsErrorName(name)) return { sentence: message || 'Something went wrong.' };
   const text = ERROR_TEXT[name];
   if (!text) return { sentence: message || 'The key service reported an error.', name };
+  // A specific reason heads the notice, and the core's message underneath says exactly where.
+  const reason = message ? text.reasons?.find(({ match }) => match.test(message)) : undefined;
+  if (reason) return { sentence: reason.sentence, name, details: message };
   return text.showDetails && message && message !== text.sentence
     ? { sentence: text.sentence, name, details: message }
     : { sentence: text.sentence, name };

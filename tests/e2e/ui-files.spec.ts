@@ -184,7 +184,7 @@ test('a wrong encryption context and a changed byte are refused in words, with n
   await chooseFile(page, encryptedPath);
   const wrongContext = queueItem(page, 'payroll.csv.encrypted');
   await expect(wrongContext.getByRole('alert')).toContainText(
-    'This ciphertext cannot be decrypted',
+    "The file's encryption context does not contain the pairs you gave.",
   );
   await expect(wrongContext.getByRole('alert')).toContainText('(InvalidCiphertextException)');
   await expect(wrongContext.getByText('Failed', { exact: true })).toBeVisible();
@@ -201,6 +201,9 @@ test('a wrong encryption context and a changed byte are refused in words, with n
   await chooseFile(page, tamperedPath);
   const tampered = queueItem(page, 'payroll.csv.encrypted');
   await expect(tampered.getByRole('alert')).toContainText('(InvalidCiphertextException)');
+  await expect(tampered.getByRole('alert')).toContainText(
+    'This file was changed or damaged after it was encrypted.',
+  );
   await expect(tampered.getByRole('alert')).toContainText(/final frame/);
   await expect(tampered.getByRole('link')).toHaveCount(0);
   expect(await outputsInOpfs(page)).toEqual(['payroll.csv.encrypted']);
@@ -215,8 +218,9 @@ async function outputsInOpfs(page: Page): Promise<string[]> {
     const found: string[] = [];
     const walk = async (directory: FileSystemDirectoryHandle): Promise<void> => {
       for await (const [name, handle] of (directory as Listable).entries()) {
-        if (handle.kind === 'file') found.push(name);
-        else await walk(handle as FileSystemDirectoryHandle);
+        // The completion marker beside each finished output is not an output.
+        if (handle.kind === 'directory') await walk(handle as FileSystemDirectoryHandle);
+        else if (name !== '.complete') found.push(name);
       }
     };
     const root = await navigator.storage.getDirectory();

@@ -169,7 +169,7 @@ test('a signed file verifies with only the public key in an empty vault; one cha
   await verify.getByLabel('File to verify').setInputFiles(tampered);
   await verify.getByRole('button', { name: 'Verify file' }).click();
   await expect(verify.getByText(/^Invalid — /)).toContainText(
-    'Invalid — The signature does not match the message under this key.',
+    'Invalid — This is not the file that was signed: its contents differ.',
   );
   await expect(verify.getByText(/^Invalid — /)).toContainText('(KMSInvalidSignatureException)');
   await expect(verify.getByText(/^Valid — /)).toHaveCount(0);

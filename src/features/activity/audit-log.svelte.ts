@@ -74,10 +74,19 @@ export interface AuditFilters {
   /** Values of <input type="datetime-local">, local time; empty for no bound. */
   from: string;
   to: string;
+  /** Also show the reads the UI made on its own to draw its pages (pocket-kms-ui/background). */
+  includeBackgroundReads: boolean;
 }
 
 export function noFilters(): AuditFilters {
-  return { eventName: '', keyId: '', errorsOnly: false, from: '', to: '' };
+  return {
+    eventName: '',
+    keyId: '',
+    errorsOnly: false,
+    from: '',
+    to: '',
+    includeBackgroundReads: false,
+  };
 }
 
 export class AuditLog {
@@ -92,12 +101,20 @@ export class AuditLog {
   readonly verifying = new Operation();
   readonly exporting = new Operation();
 
-  constructor(private readonly client: KmsClient) {}
+  /**
+   * `client` makes the calls a person starts (Apply, Refresh, Load more, Verify, Export);
+   * `background` the page's own first listing, which Activity then hides like other such reads.
+   */
+  constructor(
+    private readonly client: KmsClient,
+    private readonly background: KmsClient = client,
+  ) {}
 
   #request(): ListAuditEventsRequest {
-    const { eventName, keyId, errorsOnly, from, to } = this.filters;
+    const { eventName, keyId, errorsOnly, from, to, includeBackgroundReads } = this.filters;
     return {
       Limit: PAGE_SIZE,
+      IncludeBackgroundReads: includeBackgroundReads,
       ...(eventName && { EventName: eventName }),
       ...(keyId && { KeyId: keyId }),
       ...(errorsOnly && { ErrorsOnly: true }),
@@ -110,9 +127,13 @@ export class AuditLog {
     };
   }
 
-  /** Loads the newest page under the current filters, replacing what is shown. */
-  async load(): Promise<void> {
-    const page = await this.loading.run(() => this.client.listAuditEvents(this.#request()));
+  /**
+   * Loads the newest page under the current filters, replacing what is shown. `asked`: a person
+   * asked for it (false for the page's own listing when it opens).
+   */
+  async load(asked = true): Promise<void> {
+    const client = asked ? this.client : this.background;
+    const page = await this.loading.run(() => client.listAuditEvents(this.#request()));
     if (page) {
       this.events = page.Events;
       this.nextMarker = page.Truncated ? page.NextMarker : undefined;
@@ -142,8 +163,8 @@ export class AuditLog {
   async export(): Promise<void> {
     await this.exporting.run(
       async () => {
-        const { Json, RecordCount } = await this.client.exportAuditLog();
-        const url = URL.createObjectURL(new Blob([Json], { type: 'application/json' }));
+        const { Output, RecordCount } = await this.client.exportAuditLog();
+        const url = URL.createObjectURL(Output);
         const link = document.createElement('a');
         link.href = url;
         link.download = 'pocket-kms-audit.json';

@@ -21,7 +21,7 @@ import type {
   EncryptionContext,
   StoredFileOutput,
 } from '../../../workers/api.ts';
-import { kms, type KmsClient } from '../../kms/client.ts';
+import { backgroundKms, kms, type KmsClient } from '../../kms/client.ts';
 import { isEncryptionSdkMessage } from './message-kind.ts';
 
 export type JobKind = 'encrypt' | 'decrypt';
@@ -83,7 +83,14 @@ export class FileQueue {
   earlierError = $state.raw<unknown>(null);
   #running = false;
 
-  constructor(private readonly client: KmsClient) {}
+  /**
+   * `client` for what a person starts; `background` for the page's own listing of earlier
+   * results (a background read, which Activity hides unless asked).
+   */
+  constructor(
+    private readonly client: KmsClient,
+    private readonly background: KmsClient = client,
+  ) {}
 
   /** True while closing the tab would lose work: a job runs or waits, or a result is unsaved. */
   get hasUnsavedWork(): boolean {
@@ -98,7 +105,7 @@ export class FileQueue {
   /** Lists the results an earlier visit stored and nobody removed. */
   async loadEarlier(): Promise<void> {
     try {
-      const { Outputs } = await this.client.listFileOutputs();
+      const { Outputs } = await this.background.listFileOutputs();
       this.earlier = Outputs.filter((output) => output.FromEarlierVisit);
       this.earlierError = null;
     } catch (error) {
@@ -219,7 +226,7 @@ let shared: FileQueue | undefined;
  */
 export function fileQueue(): FileQueue {
   if (!shared) {
-    shared = new FileQueue(kms());
+    shared = new FileQueue(kms(), backgroundKms());
     shared.guardUnload();
     void shared.loadEarlier();
   }

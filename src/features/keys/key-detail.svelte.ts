@@ -19,9 +19,31 @@ export interface KeyVersionRow {
   version: number;
   date: Date;
   type: 'ORIGINAL' | RotationType;
-  /** Unknown for the original material once the key has rotated: ListKeyRotations lists rotations only. */
+  /**
+   * Unknown only for the original material of a key that rotated before this browser ever showed
+   * its page: ListKeyRotations lists rotations only (see rememberOriginalMaterial).
+   */
   materialId?: string;
   current: boolean;
+}
+
+const ORIGINAL_MATERIAL_PREFIX = 'pocket-kms:original-key-material:';
+
+/**
+ * The original material's KeyMaterialId, as this browser last saw it. DescribeKey names only the
+ * current material and ListKeyRotations only the rotations, so once a key has rotated nothing in
+ * the API names version 1's material again: the page remembers it (an identifier, not a secret —
+ * the audit log holds it too) from the last time it saw the key unrotated. Storage that is
+ * unavailable (private mode, quota) only means the id shows as unknown.
+ */
+function rememberOriginalMaterial(keyId: string, materialId?: string): string | undefined {
+  try {
+    if (materialId !== undefined)
+      localStorage.setItem(ORIGINAL_MATERIAL_PREFIX + keyId, materialId);
+    return localStorage.getItem(ORIGINAL_MATERIAL_PREFIX + keyId) ?? undefined;
+  } catch {
+    return materialId;
+  }
 }
 
 /** Equal as JSON (dates compare as ISO strings): used to keep unchanged values unchanged. */
@@ -35,6 +57,8 @@ export class KeyDetail {
   tags = $state.raw<Tag[]>([]);
   rotation = $state.raw<GetKeyRotationStatusResponse | null>(null);
   rotations = $state.raw<RotationListEntry[]>([]);
+  /** Version 1's KeyMaterialId, once this browser has seen it (rememberOriginalMaterial). */
+  originalMaterialId = $state<string | undefined>();
   loaded = $state(false);
   /** What the last reload failed with, or null. */
   error = $state.raw<unknown>(null);
@@ -53,7 +77,7 @@ export class KeyDetail {
       version: 1,
       date: metadata.CreationDate,
       type: 'ORIGINAL',
-      ...(newest === 1 && { materialId: metadata.CurrentKeyMaterialId }),
+      materialId: newest === 1 ? metadata.CurrentKeyMaterialId : this.originalMaterialId,
       current: newest === 1,
     };
     const rotated = this.rotations.map((rotation, index): KeyVersionRow => ({
@@ -100,6 +124,11 @@ export class KeyDetail {
       if (!sameJson(this.tags, tags)) this.tags = tags;
       if (!sameJson(this.rotation, rotation ?? null)) this.rotation = rotation ?? null;
       if (!sameJson(this.rotations, rotations ?? [])) this.rotations = rotations ?? [];
+      const unrotated = (rotations ?? []).length === 0;
+      this.originalMaterialId = rememberOriginalMaterial(
+        described.KeyMetadata.KeyId,
+        unrotated ? described.KeyMetadata.CurrentKeyMaterialId : undefined,
+      );
       this.error = null;
     } catch (error) {
       this.error = error;
