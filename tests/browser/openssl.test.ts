@@ -106,6 +106,10 @@ describe('signatures made in the vault verify with openssl', () => {
       );
       const keyId = await createKey(k, KeySpec, 'SIGN_VERIFY');
       const pem = spkiToPem((await k.getPublicKey({ KeyId: keyId })).PublicKey);
+      // Another key of the same spec: its public key must not verify this key's signatures.
+      const otherPem = spkiToPem(
+        (await k.getPublicKey({ KeyId: await createKey(k, KeySpec, 'SIGN_VERIFY') })).PublicKey,
+      );
       for (const SigningAlgorithm of algorithms) {
         const label = `${KeySpec} ${SigningAlgorithm}`;
         const { Signature } = await k.sign({ KeyId: keyId, Message: message, SigningAlgorithm });
@@ -138,27 +142,42 @@ describe('signatures made in the vault verify with openssl', () => {
           signatureFile: 'minutes.txt.sig',
           publicKey: 'pub.pem',
         };
-        const checked = await commands.verifyAsDocumented({
-          ...documented,
-          files: {
-            'minutes.txt': toBase64(new Uint8Array(await file.arrayBuffer())),
-            'minutes.txt.sig': signatureFile,
-            'pub.pem': text(pem),
-          },
-        });
-        expect([checked.status, checked.stderr], label).toEqual([0, '']);
-        expect(checked.stdout, label).toContain('minutes.txt: OK');
-        expect(checked.stdout, label).toMatch(/^(Verified OK|Signature Verified Successfully)$/m);
-        const tampered = await commands.verifyAsDocumented({
-          ...documented,
-          files: {
-            'minutes.txt': toBase64(new Uint8Array(await changedFile.arrayBuffer())),
-            'minutes.txt.sig': signatureFile,
-            'pub.pem': text(pem),
-          },
-        });
-        expect(tampered.status, label).not.toBe(0);
-        expect(tampered.stdout, label).toContain('minutes.txt: FAILED');
+        const original = toBase64(new Uint8Array(await file.arrayBuffer()));
+        const changed = toBase64(new Uint8Array(await changedFile.arrayBuffer()));
+        // As the reader runs it: the saved block, with plain sh or bash (no -e of the caller's).
+        for (const shell of ['sh', 'bash'] as const) {
+          const run = (minutes: string, publicKey: string) =>
+            commands.verifyAsDocumented({
+              ...documented,
+              shell,
+              files: {
+                'minutes.txt': minutes,
+                'minutes.txt.sig': signatureFile,
+                'pub.pem': text(publicKey),
+              },
+            });
+          const at = `${label} (${shell})`;
+          const checked = await run(original, pem);
+          expect([checked.status, checked.stderr], at).toEqual([0, '']);
+          expect(checked.stdout, at).toContain('minutes.txt: OK');
+          expect(checked.stdout, at).toMatch(/^(Verified OK|Signature Verified Successfully)$/m);
+          expect(checked.stdout, at).toContain('"sha256":');
+
+          // Another key: the signature check fails, and the script stops there — no "OK" for
+          // the file after it, no statement, a non-zero exit (issue 15: it printed
+          // "Verification failure", then "minutes.txt: OK", and exited 0).
+          const wrongKey = await run(original, otherPem);
+          expect(wrongKey.status, at).not.toBe(0);
+          expect(wrongKey.stdout, at).not.toContain(': OK');
+          expect(wrongKey.stdout, at).not.toContain('"sha256":');
+          expect(wrongKey.stdout + wrongKey.stderr, at).toMatch(/Verification failure|fail/i);
+
+          // A changed file: the signature is good, the file's hash is not, and it stops there.
+          const tampered = await run(changed, pem);
+          expect(tampered.status, at).not.toBe(0);
+          expect(tampered.stdout, at).toContain('minutes.txt: FAILED');
+          expect(tampered.stdout, at).not.toContain('"sha256":');
+        }
       }
     },
     SLOW,

@@ -32,6 +32,8 @@ export interface DocumentedCheck {
   file: string;
   signatureFile: string;
   publicKey: string;
+  /** The shell the reader runs the saved block with, as the documentation says (default sh). */
+  shell?: 'sh' | 'bash';
 }
 
 export interface DocumentedCheckResult extends ToolResult {
@@ -98,8 +100,9 @@ function documentedScript(): string {
 }
 
 /**
- * Runs the documented verification script with `sh -e` in a directory holding `files`, with
- * FILE, SIG and PUB set as the documentation tells the reader to set them.
+ * Runs the documented verification script as the documentation tells the reader to — plain `sh`
+ * (or `bash`) with no options, so that stopping at a failed check is the script's own doing —
+ * in a directory holding `files`, with FILE, SIG and PUB set.
  */
 export const verifyAsDocumented: BrowserCommand<[DocumentedCheck]> = (
   _context,
@@ -109,7 +112,7 @@ export const verifyAsDocumented: BrowserCommand<[DocumentedCheck]> = (
     const script = documentedScript();
     return {
       script,
-      ...run(directory, 'sh', ['-e', '-c', script], [], {
+      ...run(directory, request.shell ?? 'sh', ['-c', script], [], {
         FILE: request.file,
         SIG: request.signatureFile,
         PUB: request.publicKey,
