@@ -26,6 +26,10 @@ interface ErrorText {
   showDetails?: boolean;
 }
 
+/** A ciphertext or file whose key another vault holds (its id is in the message underneath). */
+const FOREIGN_VAULT =
+  'This was encrypted by another Pocket KMS vault, not this one. Restore that vault’s backup here (Recovery & backup) to decrypt it.';
+
 const ERROR_TEXT: Record<string, ErrorText> = {
   AlreadyExistsException: {
     sentence:
@@ -76,6 +80,11 @@ const ERROR_TEXT: Record<string, ErrorText> = {
     // workers/envelope/ and kms/vault-keyring.ts say which part of a file failed;
     // kms/operations/recovery.ts, which part of a backup.
     reasons: [
+      {
+        // Before "backup" below: this message ends by naming a backup too.
+        match: /^This ciphertext was made by vault \d{12}, not this one/,
+        sentence: FOREIGN_VAULT,
+      },
       {
         match: /backup|recovery identity/i,
         sentence:
@@ -145,6 +154,7 @@ const ERROR_TEXT: Record<string, ErrorText> = {
   },
   NotFoundException: {
     sentence: 'No key or alias with that name exists in this vault. It may have been deleted.',
+    reasons: [{ match: /^This file was made by vaults? \d{12}/, sentence: FOREIGN_VAULT }],
   },
   OperationCancelledException: {
     sentence: 'Cancelled. The partial output was removed; nothing was saved.',
