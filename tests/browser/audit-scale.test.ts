@@ -235,3 +235,33 @@ describe('housekeeping at scale', () => {
     expect((await kms.decrypt({ CiphertextBlob })).KeyId).toBe(rotating.Arn);
   });
 });
+
+describe('listKeys at scale', () => {
+  it('pages from the creation index: creation order, then key id, markers continue it', async () => {
+    const name = `keys-${crypto.randomUUID()}`;
+    onTestFinished(() => deleteDatabase(name));
+    const clock = new ManualClock();
+    const kms = await openVault(name, clock);
+    const made: { KeyId: string; at: number }[] = [];
+    for (let i = 0; i < 7; i++) {
+      // Two keys share each moment, so the key id decides between them.
+      if (i % 2 === 0) clock.advanceMs(1000);
+      made.push({ KeyId: (await kms.createKey()).KeyMetadata.KeyId, at: clock.now().getTime() });
+    }
+    const expected = made
+      .sort((a, b) => a.at - b.at || (a.KeyId < b.KeyId ? -1 : 1))
+      .map((key) => key.KeyId);
+    const listed: string[] = [];
+    let marker: string | undefined;
+    const sizes: number[] = [];
+    do {
+      const page = await kms.listKeys({ Limit: 3, ...(marker && { Marker: marker }) });
+      listed.push(...page.Keys.map((key) => key.KeyId));
+      sizes.push(page.Keys.length);
+      marker = page.NextMarker;
+      expect(page.Truncated).toBe(marker !== undefined);
+    } while (marker);
+    expect(sizes).toEqual([3, 3, 1]);
+    expect(listed).toEqual(expected);
+  });
+});

@@ -147,6 +147,7 @@ interface VaultSchema extends DBSchema {
       byNextRotation: Date;
       byDeletionDate: Date;
       byValidTo: Date;
+      byCreation: [Date, string];
     };
   };
   keyVersions: { key: [string, number]; value: KeyVersionRecord };
@@ -154,7 +155,11 @@ interface VaultSchema extends DBSchema {
   audit: {
     key: number;
     value: AuditEvent;
-    indexes: { byEventName: [string, number]; byTime: [string, number] };
+    indexes: {
+      byEventName: [string, number];
+      byEventTime: [string, string, number];
+      byTime: [string, number];
+    };
   };
   /** The audit index by key: one entry per (key id, record) the record names as a resource. */
   auditKeys: { key: [string, number]; value: { keyId: string; sequence: number } };
@@ -303,8 +308,10 @@ export class VaultStore {
           keys.createIndex('byNextRotation', 'NextRotationDate');
           keys.createIndex('byDeletionDate', 'DeletionDate');
           keys.createIndex('byValidTo', 'ValidTo');
+          keys.createIndex('byCreation', ['CreationDate', 'KeyId']);
           const audit = transaction.objectStore('audit');
           audit.createIndex('byEventName', ['eventName', 'sequence']);
+          audit.createIndex('byEventTime', ['eventName', 'eventTime', 'sequence']);
           audit.createIndex('byTime', ['eventTime', 'sequence']);
           database.createObjectStore('auditKeys', { keyPath: ['keyId', 'sequence'] });
           database.createObjectStore('auditErrors', { keyPath: 'sequence' });
@@ -340,6 +347,21 @@ export class VaultStore {
 
   listKeys(): Promise<KeyRecord[]> {
     return this.db.getAll('keys');
+  }
+
+  /**
+   * `limit` keys in creation order (then key id) from position `start`, and whether more
+   * follow: read from the `byCreation` index, so a page costs the page, not the vault.
+   */
+  async listKeysPage(start: number, limit: number): Promise<{ keys: KeyRecord[]; more: boolean }> {
+    let cursor = await this.db.transaction('keys').store.index('byCreation').openCursor();
+    if (cursor && start > 0) cursor = await cursor.advance(start);
+    const keys: KeyRecord[] = [];
+    while (cursor && keys.length <= limit) {
+      keys.push(cursor.value);
+      cursor = await cursor.continue();
+    }
+    return keys.length > limit ? { keys: keys.slice(0, limit), more: true } : { keys, more: false };
   }
 
   getKeyVersion(keyId: string, version: number): Promise<KeyVersionRecord | undefined> {
@@ -432,6 +454,12 @@ export class VaultStore {
     if (keyId !== undefined) {
       const range = IDBKeyRange.bound([keyId, 0], [keyId, before], false, true);
       full = await bySequence(await tx.objectStore('auditKeys').openCursor(range, 'prev'));
+    } else if (eventName !== undefined && (start !== undefined || end !== undefined)) {
+      const range = IDBKeyRange.bound(
+        [eventName, start ?? '', 0],
+        [eventName, end ?? '\uffff', Number.MAX_SAFE_INTEGER],
+      );
+      full = await byRecord(await audit.index('byEventTime').openCursor(range, 'prev'));
     } else if (eventName !== undefined) {
       const range = IDBKeyRange.bound([eventName, 0], [eventName, before], false, true);
       full = await byRecord(await audit.index('byEventName').openCursor(range, 'prev'));

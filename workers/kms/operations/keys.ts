@@ -18,7 +18,7 @@ import type { KeyRecord } from '../../keystore/vault-store.ts';
 import { newKeyVersion, putKey } from '../key-versions.ts';
 import { EMPTY, type Empty, type Operation, type OperationGroup } from '../operation.ts';
 import type { OperationContext } from '../operation-context.ts';
-import { paginate } from '../pagination.ts';
+import { checkLimit, decodeMarker, encodeMarker } from '../pagination.ts';
 import { checkEnum, checkInteger, checkString, checkTags, requireString } from '../validation.ts';
 
 const ORIGINS = [
@@ -133,6 +133,9 @@ export const keyOperations = {
         OnDemandRotationCount: 0,
         CurrentVersion: 1,
       };
+      // CloudTrail's CreateKey record names the new key; so does the vault-changed broadcast,
+      // which views use to read only the keys a change touched (issue 16).
+      context.touch(keyId);
       return {
         response: { KeyMetadata: context.metadata(key, version?.KeyMaterialId) },
         write: async (tx) => {
@@ -160,11 +163,12 @@ export const keyOperations = {
     metadataRead: true,
     fields: ['Limit', 'Marker'],
     async run(context, request) {
-      const keys = (await context.store.listKeys()).sort(
-        (a, b) =>
-          a.CreationDate.getTime() - b.CreationDate.getTime() || a.KeyId.localeCompare(b.KeyId),
-      );
-      const { page, ...info } = paginate('keys', keys, request);
+      const limit = checkLimit(request.Limit, 100);
+      const start = decodeMarker('keys', request.Marker) ?? 0;
+      const { keys: page, more } = await context.store.listKeysPage(start, limit);
+      const info = more
+        ? { Truncated: true, NextMarker: encodeMarker('keys', start + limit) }
+        : { Truncated: false };
       return {
         response: {
           Keys: page.map((key) => ({ KeyId: key.KeyId, KeyArn: context.arn(key.KeyId) })),
