@@ -1,14 +1,21 @@
 /**
  * Every key of the vault with what the key table and the key pickers show: state, aliases,
- * rotation. One instance lives for the page (App.svelte). When any tab changes the vault it
- * reloads — at once if a view that shows it is open, else when the next such view opens.
+ * rotation. One instance lives for the page (App.svelte). It reads the whole vault once, when
+ * the page opens; after that, each vault-changed broadcast names the keys a change touched, and
+ * the catalog re-reads only those — at once if a view that shows it is open, else when the next
+ * such view opens — so a change costs the same at 10 keys and at 10,000 (issue 16).
  *
  * The API has no "list keys with details" call — as in AWS, a console lists keys, then
  * describes each one — so a reload is ListKeys, ListAliases, and DescribeKey plus
- * GetKeyRotationStatus per key. Each of those writes an audit record, as in AWS.
+ * GetKeyRotationStatus per key. Each of those writes an audit record, as in AWS; App.svelte
+ * gives the catalog the background client, so Activity can leave them out (issue 15).
+ *
+ * A change re-reads, per key it names, only what that kind of change can alter (READS_AFTER):
+ * DescribeKey, GetKeyRotationStatus (symmetric keys only: AWS refuses the others) and
+ * ListAliases with that KeyId. Changes arriving within UPDATE_DELAY_MS are applied together.
  */
 import { untrack } from 'svelte';
-import type { KeyMetadata, KeyState } from '../../../workers/api.ts';
+import type { GetKeyRotationStatusResponse, KeyMetadata, KeyState } from '../../../workers/api.ts';
 import { isRsaKeySpec } from '../../../workers/key-specs.ts';
 import type { KmsClient } from '../../kms/client.ts';
 import { coalesce } from '../../ui/coalesce.ts';
@@ -38,44 +45,100 @@ interface CatalogOptions {
   onFirstList?: () => void;
 }
 
+/** What the catalog holds of a key, each part read by its own call. */
+type KeyPart = 'metadata' | 'rotation' | 'aliases';
+
+const EVERY_PART: readonly KeyPart[] = ['metadata', 'rotation', 'aliases'];
+
+/**
+ * The parts of a named key each change can alter; any event not listed re-reads every part.
+ * CreateKey takes neither an alias nor a rotation setting (as in AWS): a new key has none. Tags
+ * and a backup change nothing the catalog shows.
+ */
+const READS_AFTER: Readonly<Record<string, readonly KeyPart[]>> = {
+  CreateKey: ['metadata'],
+  CreateAlias: ['aliases'],
+  UpdateAlias: ['aliases'],
+  DeleteAlias: ['aliases'],
+  EnableKeyRotation: ['rotation'],
+  DisableKeyRotation: ['rotation'],
+  TagResource: [],
+  UntagResource: [],
+  ExportVaultBackup: [],
+};
+
+/**
+ * How long the catalog gathers changes before reading: a burst (a script making keys in a loop,
+ * another tab restoring a backup) becomes one update, each key read once.
+ */
+const UPDATE_DELAY_MS = 50;
+
 export class KeyCatalog {
   /** Newest key first. */
   keys = $state.raw<KeySummary[]>([]);
   /** True once a reload has completed. */
   loaded = $state(false);
-  /** What the last reload failed with, or null. */
+  /** What the last reload or update failed with, or null. */
   error = $state.raw<unknown>(null);
 
+  /** Reads the whole vault again (the page does this once, when it opens). */
   readonly refresh: () => Promise<void>;
+  readonly #update: () => Promise<void>;
   #firstList: (() => void) | undefined;
   #watchers = 0;
-  #stale = false;
+  /** Keys changed since they were last read, and which of their parts to read. */
+  // Bookkeeping no view reads: plain collections, never reactive state.
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- not state (above)
+  #changed = new Map<string, Set<KeyPart>>();
+  #updateTimer: ReturnType<typeof setTimeout> | undefined;
+  /** refresh() was asked for: the next run reads everything. */
+  #reloadDue = false;
 
   constructor(
     private readonly client: KmsClient,
     options: CatalogOptions = {},
   ) {
     this.#firstList = options.onFirstList;
-    this.refresh = coalesce(() => this.#load());
+    // One queue for both: an update never runs beside a reload, and changes that arrive while
+    // either runs are read by the run queued after it.
+    const run = coalesce(async () => {
+      if (this.#reloadDue) await this.#load();
+      else await this.#applyChanges();
+    });
+    this.refresh = () => {
+      this.#reloadDue = true;
+      return run();
+    };
+    this.#update = run;
   }
 
   /**
    * Declares a view that shows the catalog (call from an $effect; returns the cleanup). While
-   * at least one is open, changes reload the catalog at once.
+   * at least one is open, changes are read at once.
    */
   watch(): () => void {
     this.#watchers++;
-    // Called from an $effect: the reload must not become one of the effect's dependencies.
-    if (this.#stale) untrack(() => void this.refresh());
+    // Called from an $effect: the update must not become one of the effect's dependencies.
+    if (this.#changed.size > 0) untrack(() => this.#scheduleUpdate());
     return () => {
       this.#watchers--;
     };
   }
 
-  /** The vault changed. Reload now if anyone is looking, else remember to. */
-  invalidate(): void {
-    this.#stale = true;
-    if (this.#watchers > 0) void this.refresh();
+  /**
+   * A tab changed the vault (`eventName`, touching `keyIds`). Re-read those keys soon if anyone
+   * is looking, else remember to. A change that names no key changed none the catalog shows.
+   */
+  invalidate(eventName: string, keyIds: readonly string[]): void {
+    const parts = READS_AFTER[eventName] ?? EVERY_PART;
+    if (parts.length === 0) return;
+    for (const keyId of keyIds) {
+      const wanted = this.#changed.get(keyId);
+      if (wanted) for (const part of parts) wanted.add(part);
+      // eslint-disable-next-line svelte/prefer-svelte-reactivity -- not state (#changed)
+      else this.#changed.set(keyId, new Set(parts));
+    }
+    if (this.#watchers > 0 && this.#changed.size > 0) this.#scheduleUpdate();
   }
 
   /** The key that `keyId` (a key id or key ARN) names, if it is in the catalog. */
@@ -83,22 +146,87 @@ export class KeyCatalog {
     return this.keys.find((key) => key.KeyId === keyId || key.Arn === keyId);
   }
 
+  #scheduleUpdate(): void {
+    if (this.#updateTimer !== undefined) return;
+    this.#updateTimer = setTimeout(() => {
+      this.#updateTimer = undefined;
+      void this.#update();
+    }, UPDATE_DELAY_MS);
+  }
+
   async #load(): Promise<void> {
-    this.#stale = false;
+    this.#reloadDue = false;
+    // A full read covers every change made before it starts.
+    this.#changed.clear();
     try {
       const ids = await this.#listKeyIds();
       const aliases = await this.#listAliases();
       const keys = await Promise.all(
         ids.map((keyId) => this.#summary(keyId, aliases.get(keyId) ?? [])),
       );
-      this.keys = keys
-        .filter((key): key is KeySummary => key !== undefined)
-        .sort((a, b) => b.CreationDate.getTime() - a.CreationDate.getTime());
+      this.keys = keys.filter((key): key is KeySummary => key !== undefined).sort(newestFirst);
       this.error = null;
     } catch (error) {
       this.error = error;
     } finally {
       this.loaded = true;
+    }
+  }
+
+  /** Re-reads the parts of the keys changed since the last read, and only those. */
+  async #applyChanges(): Promise<void> {
+    if (this.#changed.size === 0) return;
+    const changed = [...this.#changed];
+    this.#changed.clear();
+    try {
+      // Local lookup tables of this update, never reactive state.
+      // eslint-disable-next-line svelte/prefer-svelte-reactivity -- not state (above)
+      const known = new Map(this.keys.map((key) => [key.KeyId, key]));
+      const read = await Promise.all(
+        changed.map(([keyId, parts]) => this.#reread(keyId, parts, known.get(keyId))),
+      );
+      // The list may have changed while the reads ran (only by this method, which does not run
+      // twice at once, or by #load, which never runs beside it): rebuild from the current one.
+      // eslint-disable-next-line svelte/prefer-svelte-reactivity -- not state (above)
+      const replaced = new Map(changed.map(([keyId], index) => [keyId, read[index]]));
+      const kept = this.keys.filter((key) => !replaced.has(key.KeyId));
+      const added = read.filter((key): key is KeySummary => key !== undefined);
+      this.keys = [...kept, ...added].sort(newestFirst);
+      this.error = null;
+    } catch (error) {
+      this.error = error;
+    }
+  }
+
+  /** The key after a change: `parts` read again, the rest as it was; undefined once it is gone. */
+  async #reread(
+    keyId: string,
+    parts: ReadonlySet<KeyPart>,
+    before: KeySummary | undefined,
+  ): Promise<KeySummary | undefined> {
+    // A key this catalog has not seen (made in another tab, or restored) is read whole.
+    if (!before) {
+      const justCreated = parts.size === 1 && parts.has('metadata');
+      const aliases = justCreated ? [] : await this.#aliasesOf(keyId);
+      return this.#summary(keyId, aliases, justCreated);
+    }
+    try {
+      const [metadata, rotation, aliases] = await Promise.all([
+        parts.has('metadata') ? this.#describe(keyId) : undefined,
+        parts.has('rotation') && before.KeySpec === 'SYMMETRIC_DEFAULT'
+          ? this.#rotationOf(keyId)
+          : undefined,
+        parts.has('aliases') ? this.#aliasesOf(keyId) : undefined,
+      ]);
+      return {
+        ...before,
+        ...metadata,
+        ...(rotation && rotationFields(rotation)),
+        ...(aliases && { Aliases: aliases }),
+      };
+    } catch (error) {
+      if (error instanceof Error && error.name === 'NotFoundException') return undefined;
+      throw error;
     }
   }
 
@@ -121,13 +249,17 @@ export class KeyCatalog {
     return ids;
   }
 
-  async #listAliases(): Promise<Map<string, string[]>> {
+  async #listAliases(keyId?: string): Promise<Map<string, string[]>> {
     // A local lookup table, read once by #load and never reactive state.
     // eslint-disable-next-line svelte/prefer-svelte-reactivity -- not state (above)
     const byKey = new Map<string, string[]>();
     let marker: string | undefined;
     do {
-      const page = await this.client.listAliases({ Limit: 100, ...(marker && { Marker: marker }) });
+      const page = await this.client.listAliases({
+        Limit: 100,
+        ...(keyId && { KeyId: keyId }),
+        ...(marker && { Marker: marker }),
+      });
       for (const alias of page.Aliases) {
         byKey.set(alias.TargetKeyId, [...(byKey.get(alias.TargetKeyId) ?? []), alias.AliasName]);
       }
@@ -136,37 +268,76 @@ export class KeyCatalog {
     return byKey;
   }
 
-  /** Undefined when the key was deleted between ListKeys and DescribeKey. */
-  async #summary(keyId: string, aliases: string[]): Promise<KeySummary | undefined> {
+  /** The alias names of one key, sorted (ListAliases with its KeyId, as AWS offers). */
+  async #aliasesOf(keyId: string): Promise<string[]> {
+    return ((await this.#listAliases(keyId)).get(keyId) ?? []).sort();
+  }
+
+  async #describe(keyId: string): Promise<Omit<KeySummary, 'Aliases' | RotationField>> {
+    const { KeyMetadata: key } = await this.client.describeKey({ KeyId: keyId });
+    return {
+      KeyId: key.KeyId,
+      Arn: key.Arn,
+      KeyState: key.KeyState,
+      KeySpec: key.KeySpec,
+      KeyUsage: key.KeyUsage,
+      ...(key.EncryptionAlgorithms && { EncryptionAlgorithms: key.EncryptionAlgorithms }),
+      ...(key.SigningAlgorithms && { SigningAlgorithms: key.SigningAlgorithms }),
+      ...(key.MacAlgorithms && { MacAlgorithms: key.MacAlgorithms }),
+      CreationDate: key.CreationDate,
+      Description: key.Description,
+      // Present as undefined when absent, so an update clears a cancelled deletion.
+      DeletionDate: key.DeletionDate,
+    };
+  }
+
+  #rotationOf(keyId: string): Promise<GetKeyRotationStatusResponse | undefined> {
+    return this.client.getKeyRotationStatus({ KeyId: keyId }).catch(notForThisKeySpec);
+  }
+
+  /**
+   * Undefined when the key was deleted between ListKeys and DescribeKey. `newKey`: the key was
+   * just created, so its rotation is off and is not asked for.
+   */
+  async #summary(
+    keyId: string,
+    aliases: string[],
+    newKey = false,
+  ): Promise<KeySummary | undefined> {
     try {
-      const [{ KeyMetadata: key }, rotation] = await Promise.all([
-        this.client.describeKey({ KeyId: keyId }),
-        this.client.getKeyRotationStatus({ KeyId: keyId }).catch(notForThisKeySpec),
-      ]);
+      const metadata = await this.#describe(keyId);
+      // Rotation applies to symmetric keys only; AWS refuses GetKeyRotationStatus for the rest.
+      const rotation =
+        !newKey && metadata.KeySpec === 'SYMMETRIC_DEFAULT'
+          ? await this.#rotationOf(keyId)
+          : undefined;
       return {
-        KeyId: key.KeyId,
-        Arn: key.Arn,
-        KeyState: key.KeyState,
-        KeySpec: key.KeySpec,
-        KeyUsage: key.KeyUsage,
-        ...(key.EncryptionAlgorithms && { EncryptionAlgorithms: key.EncryptionAlgorithms }),
-        ...(key.SigningAlgorithms && { SigningAlgorithms: key.SigningAlgorithms }),
-        ...(key.MacAlgorithms && { MacAlgorithms: key.MacAlgorithms }),
-        CreationDate: key.CreationDate,
-        Description: key.Description,
-        ...(key.DeletionDate && { DeletionDate: key.DeletionDate }),
+        ...metadata,
         Aliases: aliases.sort(),
-        RotationEnabled: rotation?.KeyRotationEnabled ?? false,
-        ...(rotation?.RotationPeriodInDays !== undefined && {
-          RotationPeriodInDays: rotation.RotationPeriodInDays,
-        }),
-        ...(rotation?.NextRotationDate && { NextRotationDate: rotation.NextRotationDate }),
+        ...rotationFields(rotation),
       };
     } catch (error) {
       if (error instanceof Error && error.name === 'NotFoundException') return undefined;
       throw error;
     }
   }
+}
+
+type RotationField = 'RotationEnabled' | 'RotationPeriodInDays' | 'NextRotationDate';
+
+/** A summary's rotation fields; every one present (undefined when absent) so an update replaces them. */
+function rotationFields(
+  rotation: GetKeyRotationStatusResponse | undefined,
+): Pick<KeySummary, RotationField> {
+  return {
+    RotationEnabled: rotation?.KeyRotationEnabled ?? false,
+    RotationPeriodInDays: rotation?.RotationPeriodInDays,
+    NextRotationDate: rotation?.NextRotationDate,
+  };
+}
+
+function newestFirst(a: KeySummary, b: KeySummary): number {
+  return b.CreationDate.getTime() - a.CreationDate.getTime();
 }
 
 /**
@@ -208,6 +379,19 @@ export function chooseKey(keys: readonly KeySummary[], chosenKeyId: string): str
     keys.find((key) => key.KeyState === 'Enabled')?.KeyId ??
     keys[0]?.KeyId ??
     ''
+  );
+}
+
+/** Whether a search (any case) matches the key's id, description or one of its aliases. */
+export function keyMatches(
+  key: Pick<KeySummary, 'KeyId' | 'Description' | 'Aliases'>,
+  search: string,
+): boolean {
+  const needle = search.trim().toLowerCase();
+  return (
+    key.KeyId.toLowerCase().includes(needle) ||
+    key.Description.toLowerCase().includes(needle) ||
+    key.Aliases.some((alias) => alias.toLowerCase().includes(needle))
   );
 }
 

@@ -18,6 +18,13 @@ import { onVaultChanged, type KmsClient } from '../../kms/client.ts';
 import type { StoragePersistence } from '../../shell/storage-persistence.svelte.ts';
 import { coalesce } from '../../ui/coalesce.ts';
 
+/**
+ * The least time between two re-reads after vault changes. DescribeRecovery reads every key's
+ * versions, so re-reading after each change of a burst (a script making 2,000 keys) would cost
+ * O(keys) per change and one audit record each (issue 16); the banner can be a second late.
+ */
+const CHANGE_REFRESH_INTERVAL_MS = 1000;
+
 /** localStorage: the person chose "Skip for now" on the first-run prompt. */
 const FIRST_RUN_SKIPPED = 'pocket-kms:recovery-prompt-skipped';
 
@@ -42,6 +49,8 @@ export class RecoveryStatus {
   firstRunSkipped = $state(readFirstRunSkipped());
 
   readonly refresh: () => Promise<void>;
+  #lastChangeRefresh = -Infinity;
+  #changeRefreshTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
     private readonly client: KmsClient,
@@ -56,7 +65,7 @@ export class RecoveryStatus {
     const stopListening = onVaultChanged((eventName) => {
       // A backup restored into an empty vault gives the vault the backup's id.
       if (eventName === 'RestoreVaultBackup') this.vaultId = '';
-      void this.refresh();
+      this.#refreshAfterChange();
       if (eventName === 'ExportVaultBackup') void this.storage.ask();
     });
     // A recovery key is shown once: closing the tab before it is stored would lose it.
@@ -68,8 +77,22 @@ export class RecoveryStatus {
     addEventListener('beforeunload', guard);
     return () => {
       stopListening();
+      clearTimeout(this.#changeRefreshTimer);
       removeEventListener('beforeunload', guard);
     };
+  }
+
+  /** Re-reads at once, or — within CHANGE_REFRESH_INTERVAL_MS of the last time — once, later. */
+  #refreshAfterChange(): void {
+    if (this.#changeRefreshTimer !== undefined) return;
+    const wait = this.#lastChangeRefresh + CHANGE_REFRESH_INTERVAL_MS - performance.now();
+    const run = (): void => {
+      this.#changeRefreshTimer = undefined;
+      this.#lastChangeRefresh = performance.now();
+      void this.refresh();
+    };
+    if (wait <= 0) run();
+    else this.#changeRefreshTimer = setTimeout(run, wait);
   }
 
   get setUp(): boolean {
