@@ -6,12 +6,15 @@
 import type {
   AuditEvent,
   ListAuditEventsRequest,
+  ListAuditEventsResponse,
   VerifyAuditLogResponse,
 } from '../../../workers/api.ts';
-import type { KmsClient } from '../../kms/client.ts';
+import { backgroundKms, kms, type KmsClient } from '../../kms/client.ts';
 import { Operation } from '../../ui/operation.svelte.ts';
 
 const PAGE_SIZE = 25;
+/** ListAuditEvents' largest page (AWS's Limit). */
+const MAX_PAGE = 1000;
 const MINUTE_MS = 60_000;
 
 /** Event names the log holds: every API operation, plus the service's own events. */
@@ -99,6 +102,11 @@ export class AuditLog {
 
   verification = $state.raw<VerifyAuditLogResponse | null>(null);
   readonly verifying = new Operation();
+  /** Records checked so far and in all, while a full walk runs; null otherwise. */
+  walk = $state.raw<{ done: number; total: number } | null>(null);
+  /** The last full walk was cancelled before it finished. */
+  walkCancelled = $state(false);
+  #walkController: AbortController | undefined;
   readonly exporting = new Operation();
 
   /**
@@ -134,6 +142,23 @@ export class AuditLog {
   async load(asked = true): Promise<void> {
     const client = asked ? this.client : this.background;
     const page = await this.loading.run(() => client.listAuditEvents(this.#request()));
+    this.#show(page);
+  }
+
+  /**
+   * Coming back to the page: the newest records under the filters kept from the last visit, as
+   * many as were shown then (up to one page of MAX_PAGE), so the list keeps its place.
+   */
+  async reopen(): Promise<void> {
+    if (!this.loaded) return this.load(false);
+    const Limit = Math.min(MAX_PAGE, Math.max(PAGE_SIZE, this.events.length));
+    const page = await this.loading.run(() =>
+      this.background.listAuditEvents({ ...this.#request(), Limit }),
+    );
+    this.#show(page);
+  }
+
+  #show(page: ListAuditEventsResponse | undefined): void {
     if (page) {
       this.events = page.Events;
       this.nextMarker = page.Truncated ? page.NextMarker : undefined;
@@ -153,10 +178,41 @@ export class AuditLog {
     }
   }
 
-  async verify(): Promise<void> {
+  /**
+   * Checks the hash chain: by default only the records after the newest confirmed checkpoint
+   * (fast at any size); `full`, every record from the first — the ground truth — with progress
+   * and cancelWalk().
+   */
+  async verify(full = false): Promise<void> {
     this.verification = null;
-    const result = await this.verifying.run(() => this.client.verifyAuditLog());
+    this.walkCancelled = false;
+    const controller = new AbortController();
+    this.#walkController = controller;
+    if (full) this.walk = { done: 0, total: 0 };
+    const result = await this.verifying.run(() =>
+      full
+        ? this.client.verifyAuditLog(
+            {},
+            (done, total) => {
+              this.walk = { done, total };
+            },
+            controller.signal,
+          )
+        : this.client.verifyAuditLog({ Since: 'LAST_CHECKPOINT' }),
+    );
+    this.walk = null;
+    this.#walkController = undefined;
     if (result) this.verification = result;
+    const failure = this.verifying.error;
+    if (failure instanceof Error && failure.name === 'OperationCancelledException') {
+      this.verifying.error = null;
+      this.walkCancelled = true;
+    }
+  }
+
+  /** Stops a running full walk (it ends with OperationCancelledException, shown as cancelled). */
+  cancelWalk(): void {
+    this.#walkController?.abort();
   }
 
   /** Downloads the whole log as CloudTrail-shaped JSON ({ "Records": [...] }). */
@@ -177,6 +233,17 @@ export class AuditLog {
         `Exported ${count} ${count === 1 ? 'record' : 'records'} as pocket-kms-audit.json.`,
     );
   }
+}
+
+let shared: AuditLog | undefined;
+
+/**
+ * The tab's one Activity view: its filters, the records loaded and a running verification
+ * outlive the page, so leaving Activity and coming back keeps them (issue 16).
+ */
+export function auditLog(): AuditLog {
+  shared ??= new AuditLog(kms(), backgroundKms());
+  return shared;
 }
 
 /** The key ids an audit record names in its resources. */
