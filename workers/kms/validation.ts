@@ -250,3 +250,12 @@ export function checkAliasName(parameter: string, value: unknown): string {
   }
   return name;
 }
+
+/** A Blob or File parameter: the file operations' input, a signature file, a backup. */
+export function checkInput(parameter: string, value: unknown): Blob {
+  if (value === undefined || value === null)
+    throw validationError(parameter, undefined, 'Member must not be null');
+  if (!(value instanceof Blob))
+    throw validationError(parameter, undefined, 'Member must be a Blob or File');
+  return value;
+}

@@ -38,10 +38,9 @@ import {
   sign,
   verifySignature,
 } from './signing.ts';
-import { checkInput } from './files.ts';
 import type { OperationGroup, Outcome } from '../operation.ts';
 import type { OperationContext } from '../operation-context.ts';
-import { checkEnum } from '../validation.ts';
+import { checkEnum, checkInput } from '../validation.ts';
 
 /** Bytes hashed per step (BlobReader reads the file in larger slices, ahead of the hashing). */
 export const HASH_CHUNK_BYTES = 512 * 1024;

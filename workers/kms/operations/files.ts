@@ -28,7 +28,7 @@ import { createOutputSink, discardOutput, listOutputs } from '../../envelope/opf
 import { safeOutputName } from '../../envelope/output-name.ts';
 import type { OperationGroup, Outcome } from '../operation.ts';
 import type { OperationContext } from '../operation-context.ts';
-import { checkEncryptionContext } from '../validation.ts';
+import { checkEncryptionContext, checkInput } from '../validation.ts';
 import { keyArn } from '../identifiers.ts';
 import {
   identifiedKey,
@@ -39,15 +39,6 @@ import {
 
 /** At most this many keys per file: each adds an entry to the header. */
 export const MAX_KEYS_PER_FILE = 10;
-
-/** A Blob or File parameter (file signing uses it too). */
-export function checkInput(parameter: string, value: unknown): Blob {
-  if (value === undefined || value === null)
-    throw validationError(parameter, undefined, 'Member must not be null');
-  if (!(value instanceof Blob))
-    throw validationError(parameter, undefined, 'Member must be a Blob or File');
-  return value;
-}
 
 function checkKeyIds(parameter: string, value: unknown): unknown[] {
   if (value === undefined || value === null)
