@@ -183,6 +183,12 @@ test('the state: a key made before set-up is marked not recoverable, in the Keys
   await page.evaluate(() => window.kms.rotateKeyOnDemand({ KeyId: 'alias/old' }));
   await nav(page, 'Keys').click();
   await expect(keyRow(page, 'old')).toContainText('Version 1 not recoverable');
+  // The key's own page says so plainly too, and what rotating did.
+  const oldKeyId = await page.evaluate(
+    async () => (await window.kms.describeKey({ KeyId: 'alias/old' })).KeyMetadata.KeyId,
+  );
+  await page.goto(`/#/keys/${oldKeyId}`);
+  await expect(page.getByRole('note')).toContainText('Version 1 of this key is not recoverable');
 
   // Back up now: all keys, one .tar through a download link.
   await openRecovery(page);
