@@ -262,9 +262,18 @@ export interface EncryptFileRequest {
   EncryptionContext?: EncryptionContext;
   /** Plaintext bytes per frame, 65536 to 4194304; default 524288. */
   FrameLength?: number;
+  /**
+   * Where to write the message: a file the caller chose (showSaveFilePicker). Written through
+   * createWritable; the file changes only once the whole message is written. Without it the
+   * output goes to the browser's private storage (OPFS) and has an OutputId.
+   */
+  Output?: FileSystemFileHandle;
 }
 export interface EncryptFileResponse {
-  /** `<input name>.encrypted`: an AWS Encryption SDK message, format 2, suite 0x0478. */
+  /**
+   * `<input name>.encrypted`: an AWS Encryption SDK message, format 2, suite 0x0478. With an
+   * Output handle in the request, that file as it now is (named as the person chose).
+   */
   Output: File;
   /** Names this output for discardFileOutput, once the caller is done with it. */
   OutputId: string;
@@ -287,9 +296,14 @@ export interface DecryptFileRequest {
   EncryptionContext?: EncryptionContext;
   /** As for decrypt: if given, only this key may open the file (else IncorrectKeyException). */
   KeyId?: string;
+  /**
+   * Where to write the plaintext: a file the caller chose (showSaveFilePicker). Nothing appears
+   * in it unless the whole message authenticates. Without it, the output goes to OPFS.
+   */
+  Output?: FileSystemFileHandle;
 }
 export interface DecryptFileResponse {
-  /** Named as before encryption (`.encrypted` removed). */
+  /** Named as before encryption (`.encrypted` removed); with an Output handle, that file. */
   Output: File;
   /** Names this output for discardFileOutput, once the caller is done with it. */
   OutputId: string;
@@ -303,6 +317,13 @@ export interface DecryptFileResponse {
   FrameLength: number;
   PlaintextLength: number;
 }
+/**
+ * A file operation's response when the request gave an `Output` handle: the same fields, but no
+ * OutputId — the output is the caller's file, and there is nothing for discardFileOutput.
+ */
+export type WrittenToHandle<R extends { OutputId: string }> = Omit<R, 'OutputId'> & {
+  OutputId?: undefined;
+};
 export interface DiscardFileOutputRequest {
   /** The OutputId of an encryptFile or decryptFile response, or of listFileOutputs. */
   OutputId: string;
@@ -372,15 +393,36 @@ export interface InspectCiphertextResponse {
  */
 export interface KmsFileOperations {
   encryptFile(
-    request: EncryptFileRequest,
+    request: EncryptFileRequest & { Output: FileSystemFileHandle },
+    onProgress?: FileProgressCallback,
+    signal?: AbortSignal,
+  ): Promise<WrittenToHandle<EncryptFileResponse>>;
+  encryptFile(
+    request: EncryptFileRequest & { Output?: undefined },
     onProgress?: FileProgressCallback,
     signal?: AbortSignal,
   ): Promise<EncryptFileResponse>;
+  /** The last signature is the one the operation table (workers/kms/operation.ts) serves. */
+  encryptFile(
+    request: EncryptFileRequest,
+    onProgress?: FileProgressCallback,
+    signal?: AbortSignal,
+  ): Promise<EncryptFileResponse | WrittenToHandle<EncryptFileResponse>>;
+  decryptFile(
+    request: DecryptFileRequest & { Output: FileSystemFileHandle },
+    onProgress?: FileProgressCallback,
+    signal?: AbortSignal,
+  ): Promise<WrittenToHandle<DecryptFileResponse>>;
+  decryptFile(
+    request: DecryptFileRequest & { Output?: undefined },
+    onProgress?: FileProgressCallback,
+    signal?: AbortSignal,
+  ): Promise<DecryptFileResponse>;
   decryptFile(
     request: DecryptFileRequest,
     onProgress?: FileProgressCallback,
     signal?: AbortSignal,
-  ): Promise<DecryptFileResponse>;
+  ): Promise<DecryptFileResponse | WrittenToHandle<DecryptFileResponse>>;
   inspectCiphertext(request: InspectCiphertextRequest): Promise<InspectCiphertextResponse>;
   /** Removes an output of encryptFile/decryptFile made in this tab; its File stops being readable. */
   discardFileOutput(request: DiscardFileOutputRequest): Promise<Record<string, never>>;

@@ -100,6 +100,30 @@ describe('vault → AWS Encryption SDK', SLOW, () => {
     });
   }
 
+  it('a file written straight to a chosen file (an OPFS handle standing in for the picker)', async () => {
+    const plaintext = pseudoRandomBytes(3 * 64 * KiB + 17, 14);
+    const root = await navigator.storage.getDirectory();
+    const name = `esdk-direct-${crypto.randomUUID()}.encrypted`;
+    const handle = await root.getFileHandle(name, { create: true });
+    try {
+      const encrypted = await vault.kms.encryptFile({
+        Input: new File([plaintext], 'data.bin'),
+        KeyIds: [keyId],
+        FrameLength: 64 * KiB,
+        Output: handle,
+      });
+      expect(encrypted).not.toHaveProperty('OutputId');
+      const opened = await commands.esdkDecrypt({
+        key: sdkKey,
+        messageBase64: toBase64(await bytesOf(await handle.getFile())),
+      });
+      expect(opened.frameLength).toBe(64 * KiB);
+      expect(fromBase64(opened.plaintextBase64)).toEqual(plaintext);
+    } finally {
+      await root.removeEntry(name);
+    }
+  });
+
   it('an encryption context with non-ASCII keys and values', async () => {
     const plaintext = pseudoRandomBytes(10_000, 5);
     const encrypted = await vault.kms.encryptFile({

@@ -137,6 +137,10 @@ class AuditSanitizer {
     if (typeof Blob !== 'undefined' && value instanceof Blob) {
       return this.spend({ byteLength: value.size });
     }
+    // A file the caller chose to write to (encryptFile's Output): its kind, never its name.
+    if (typeof FileSystemHandle !== 'undefined' && value instanceof FileSystemHandle) {
+      return this.spend({ kind: value.kind });
+    }
     if (this.ancestors.has(value)) return this.spend(CYCLE_MARKER);
     if (depth > AUDIT_LIMITS.depth) return this.spend(DEPTH_MARKER);
     this.ancestors.add(value);

@@ -3,9 +3,11 @@
  * vault's keys (docs/FORMAT.md §4). Not in AWS KMS; each is one entry of the operation table,
  * run by the audited call like every other operation.
  *
- * Validate at the door, then stream: the input is read frame by frame and the output written to
- * the Origin Private File System (createOutputSink), handed back as a disk-backed File with the
- * OutputId that discardFileOutput takes once the caller is done with it.
+ * Validate at the door, then stream: the input is read frame by frame and the output written
+ * either to the file the caller chose (`Output`, a FileSystemFileHandle: WritableSink, which
+ * changes the file only on close) and handed back as that file, with no OutputId; or to the Origin
+ * Private File System (createOutputSink), handed back as a disk-backed File with the OutputId
+ * that discardFileOutput takes once the caller is done with it.
  */
 import type {
   DecryptFileRequest,
@@ -17,6 +19,7 @@ import type {
   InspectCiphertextRequest,
   InspectCiphertextResponse,
   InspectedEncryptedDataKey,
+  WrittenToHandle,
 } from '../../api.ts';
 import { toHex } from '../../encoding.ts';
 import { KmsError, validationError } from '../../errors.ts';
@@ -24,8 +27,10 @@ import { suiteIdHex } from '../../envelope/algorithm-suites.ts';
 import { decryptMessage } from '../../envelope/decrypt-message.ts';
 import { checkFrameLength, encryptMessage } from '../../envelope/encrypt-message.ts';
 import { inspectMessage } from '../../envelope/inspect-message.ts';
+import type { ByteSink } from '../../envelope/byte-sink.ts';
 import { createOutputSink, discardOutput, listOutputs } from '../../envelope/opfs-sink.ts';
 import { safeOutputName } from '../../envelope/output-name.ts';
+import { checkOutputHandle, WritableSink } from '../../envelope/writable-sink.ts';
 import type { OperationGroup, Outcome } from '../operation.ts';
 import type { OperationContext } from '../operation-context.ts';
 import { checkEncryptionContext, checkInput } from '../validation.ts';
@@ -74,16 +79,36 @@ function decryptedName(input: Blob): string {
     : safeOutputName(name, '.decrypted');
 }
 
+/** The request's Output, when given: a handle to write to instead of OPFS. */
+function checkOutput(value: unknown): FileSystemFileHandle | undefined {
+  return value === undefined || value === null ? undefined : checkOutputHandle('output', value);
+}
+
+/**
+ * Where the output goes: the caller's file, opened for writing (nothing changes there before
+ * close), or a new OPFS output sized `expectedSize`, with its id.
+ */
+async function openSink(
+  output: FileSystemFileHandle | undefined,
+  fileName: string,
+  expectedSize: number,
+): Promise<{ sink: ByteSink<File>; outputId?: string }> {
+  if (output) return { sink: await WritableSink.open('output', output) };
+  const sink = await createOutputSink(fileName, expectedSize);
+  return { sink, outputId: sink.outputId };
+}
+
 export async function encryptFile(
   context: OperationContext,
   request: EncryptFileRequest,
   onProgress?: FileProgressCallback,
   signal?: AbortSignal,
-): Promise<Outcome<EncryptFileResponse>> {
+): Promise<Outcome<EncryptFileResponse | WrittenToHandle<EncryptFileResponse>>> {
   const input = checkInput('input', request.Input);
   const keyIds = checkKeyIds('keyIds', request.KeyIds);
   const encryptionContext = checkEncryptionContext('encryptionContext', request.EncryptionContext);
   const frameLength = checkFrameLength('frameLength', request.FrameLength);
+  const output = checkOutput(request.Output);
   const targets: WrappingTarget[] = [];
   for (const [index, keyId] of keyIds.entries()) {
     const key = await context.resolveKey(`keyIds.${index + 1}.member`, keyId, 'use');
@@ -105,7 +130,7 @@ export async function encryptFile(
     targets,
   });
   // The ciphertext is the plaintext plus a header and 32 bytes a frame: reserve the input's size.
-  const sink = await createOutputSink(encryptedName(input), input.size);
+  const { sink, outputId } = await openSink(output, encryptedName(input), input.size);
   // A cancel (AbortError) becomes OperationCancelledException in the audited call (toKmsError).
   const encrypted = await encryptMessage({
     input,
@@ -116,9 +141,9 @@ export async function encryptFile(
     ...(onProgress && { onProgress }),
     ...(signal && { signal }),
   });
-  const response: EncryptFileResponse = {
+  const response: EncryptFileResponse | WrittenToHandle<EncryptFileResponse> = {
     Output: encrypted.result,
-    OutputId: sink.outputId,
+    ...(outputId !== undefined && { OutputId: outputId }),
     MessageId: toHex(encrypted.messageId),
     KeyIds: targets.map(({ key }) => context.arn(key.KeyId)),
     KeyMaterialIds: targets.map(({ version }) => version.KeyMaterialId),
@@ -138,12 +163,13 @@ export async function decryptFile(
   request: DecryptFileRequest,
   onProgress?: FileProgressCallback,
   signal?: AbortSignal,
-): Promise<Outcome<DecryptFileResponse>> {
+): Promise<Outcome<DecryptFileResponse | WrittenToHandle<DecryptFileResponse>>> {
   const input = checkInput('input', request.Input);
   const expectedEncryptionContext = checkEncryptionContext(
     'encryptionContext',
     request.EncryptionContext,
   );
+  const output = checkOutput(request.Output);
   const onlyKey =
     request.KeyId === undefined
       ? undefined
@@ -156,7 +182,7 @@ export async function decryptFile(
     ...(onlyKey && { onlyKeyId: onlyKey.KeyId }),
   });
   // The plaintext is a little smaller than the ciphertext: reserve the input's size.
-  const sink = await createOutputSink(decryptedName(input), input.size);
+  const { sink, outputId } = await openSink(output, decryptedName(input), input.size);
   // A cancel (AbortError) becomes OperationCancelledException in the audited call (toKmsError).
   const decrypted = await decryptMessage({
     input,
@@ -167,9 +193,9 @@ export async function decryptFile(
     ...(signal && { signal }),
   });
   const { key, version } = keyring.used!;
-  const response: DecryptFileResponse = {
+  const response: DecryptFileResponse | WrittenToHandle<DecryptFileResponse> = {
     Output: decrypted.result,
-    OutputId: sink.outputId,
+    ...(outputId !== undefined && { OutputId: outputId }),
     KeyId: context.arn(key.KeyId),
     KeyVersion: version.Version,
     KeyMaterialId: version.KeyMaterialId,
@@ -285,13 +311,13 @@ async function lookUp(
   };
 }
 
-const FILE_FIELDS = ['Input', 'KeyId', 'EncryptionContext'] as const;
+const FILE_FIELDS = ['Input', 'KeyId', 'EncryptionContext', 'Output'] as const;
 
 export const fileOperations = {
   encryptFile: {
     eventName: 'EncryptFile',
     mutates: false,
-    fields: ['Input', 'KeyIds', 'EncryptionContext', 'FrameLength'],
+    fields: ['Input', 'KeyIds', 'EncryptionContext', 'FrameLength', 'Output'],
     run: encryptFile,
   },
   decryptFile: {
