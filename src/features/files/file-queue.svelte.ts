@@ -5,6 +5,12 @@
  * its rate and time left, a cancel (AbortController → OperationCancelledException), and, once
  * done, its output: a disk-backed File in the core's OPFS directory, saved through an object URL.
  *
+ * Where the browser has `showSaveFilePicker` (Chromium desktop), the person may instead have each
+ * result saved straight to a file they choose (`direct`): a job then waits until they pick its
+ * destination (the picker needs a click of its own), and the core writes there (encryptFile's
+ * Output), changing the file only once the whole result is good — nothing to save or discard
+ * afterwards (issue 14 §1).
+ *
  * Removing a job cancels it if it runs, revokes its object URL and asks the core to discard the
  * output (discardFileOutput), so a finished file stays on disk only while it is in the queue.
  *
@@ -20,12 +26,31 @@ import type {
   EncryptFileResponse,
   EncryptionContext,
   StoredFileOutput,
+  WrittenToHandle,
 } from '../../../workers/api.ts';
 import { backgroundKms, kms, type KmsClient } from '../../kms/client.ts';
 import { isEncryptionSdkMessage } from './message-kind.ts';
 
 export type JobKind = 'encrypt' | 'decrypt';
-export type JobStatus = 'waiting' | 'running' | 'done' | 'failed' | 'cancelled';
+/** `choosing`: waits for the person to pick the file its result goes to (direct output). */
+export type JobStatus = 'choosing' | 'waiting' | 'running' | 'done' | 'failed' | 'cancelled';
+
+/** `showSaveFilePicker`, where the browser has it; the DOM lib does not declare it yet. */
+type SaveFilePicker = (options?: { suggestedName?: string }) => Promise<FileSystemFileHandle>;
+
+function saveFilePicker(): SaveFilePicker | undefined {
+  const picker = (globalThis as { showSaveFilePicker?: unknown }).showSaveFilePicker;
+  return typeof picker === 'function' ? (picker as SaveFilePicker).bind(globalThis) : undefined;
+}
+
+/** The name the core would give the result (workers/kms/operations/files.ts), as a suggestion. */
+export function suggestedOutputName(file: File, kind: JobKind): string {
+  if (kind === 'encrypt') return `${file.name || 'data'}.encrypted`;
+  const name = file.name || 'data.encrypted';
+  return /\.encrypted$/i.test(name) && name.length > '.encrypted'.length
+    ? name.slice(0, -'.encrypted'.length)
+    : `${name}.decrypted`;
+}
 
 /** What a job is run with: the keys (encrypt) and the context (encrypt: stored; decrypt: required). */
 export interface JobSettings {
@@ -46,11 +71,19 @@ export class FileJob {
   /** Bytes per second since the job started, once there is something to measure. */
   rate = $state(0);
   error = $state.raw<unknown>(null);
-  result = $state.raw<EncryptFileResponse | DecryptFileResponse | null>(null);
+  result = $state.raw<
+    | EncryptFileResponse
+    | DecryptFileResponse
+    | WrittenToHandle<EncryptFileResponse>
+    | WrittenToHandle<DecryptFileResponse>
+    | null
+  >(null);
   /** The object URL of the output, for the Save link; revoked when the job is removed. */
   url = $state('');
-  /** The person pressed Save (the browser then has its own copy). */
+  /** The person pressed Save (the browser then has its own copy), or the result went to their file. */
   saved = $state(false);
+  /** The file the person picked for the result (direct output), or null: OPFS, then Save. */
+  destination = $state.raw<FileSystemFileHandle | null>(null);
 
   readonly controller = new AbortController();
   startedAt = 0;
@@ -59,8 +92,10 @@ export class FileJob {
     readonly file: File,
     readonly kind: JobKind,
     readonly settings: JobSettings,
+    direct = false,
   ) {
     this.totalBytes = file.size;
+    if (direct) this.status = 'choosing';
   }
 
   /** Seconds left at the current rate, or undefined before there is a rate. */
@@ -81,6 +116,12 @@ export class FileQueue {
   earlier = $state.raw<StoredFileOutput[]>([]);
   /** What listing them failed with, or null. */
   earlierError = $state.raw<unknown>(null);
+  /** The browser's save picker, or undefined where there is none (Firefox, Safari, mobile). */
+  readonly #picker = saveFilePicker();
+  /** Whether results can go straight to a file the person picks. */
+  readonly canSaveDirectly = this.#picker !== undefined;
+  /** Results of files added from now on go straight to a picked file (only if canSaveDirectly). */
+  direct = $state(false);
   #running = false;
 
   /**
@@ -98,6 +139,7 @@ export class FileQueue {
       (job) =>
         job.status === 'running' ||
         job.status === 'waiting' ||
+        job.status === 'choosing' ||
         (job.status === 'done' && !job.saved),
     );
   }
@@ -138,13 +180,37 @@ export class FileQueue {
         (await isEncryptionSdkMessage(file)) ? 'decrypt' : 'encrypt',
       ),
     );
-    files.forEach((file, index) => this.jobs.push(new FileJob(file, kinds[index]!, settings)));
+    const direct = this.direct && this.canSaveDirectly;
+    files.forEach((file, index) =>
+      this.jobs.push(new FileJob(file, kinds[index]!, settings, direct)),
+    );
+    void this.#runWaiting();
+  }
+
+  /**
+   * Asks where `job`'s result goes (call it from a click: the picker needs one) and queues the
+   * job. Dismissing the picker leaves the job waiting for a choice.
+   */
+  async chooseDestination(job: FileJob): Promise<void> {
+    if (job.status !== 'choosing' || !this.#picker) return;
+    let handle: FileSystemFileHandle;
+    try {
+      handle = await this.#picker({ suggestedName: suggestedOutputName(job.file, job.kind) });
+    } catch (error) {
+      if (error instanceof Error && error.name === 'AbortError') return;
+      job.error = error;
+      job.status = 'failed';
+      return;
+    }
+    if (job.status !== 'choosing') return; // removed or cancelled while the picker was open
+    job.destination = handle;
+    job.status = 'waiting';
     void this.#runWaiting();
   }
 
   /** Stops a job: a waiting one never starts; a running one is aborted and its partial output removed. */
   cancel(job: FileJob): void {
-    if (job.status === 'waiting') job.status = 'cancelled';
+    if (job.status === 'waiting' || job.status === 'choosing') job.status = 'cancelled';
     job.controller.abort();
   }
 
@@ -154,7 +220,8 @@ export class FileQueue {
     this.jobs = this.jobs.filter((queued) => queued !== job);
     if (job.url) URL.revokeObjectURL(job.url);
     job.url = '';
-    if (job.result) await this.client.discardFileOutput({ OutputId: job.result.OutputId });
+    if (job.result?.OutputId)
+      await this.client.discardFileOutput({ OutputId: job.result.OutputId });
   }
 
   /** Runs waiting jobs in order, one at a time, until none is left. */
@@ -187,21 +254,26 @@ export class FileQueue {
     };
     try {
       const { keyIds, encryptionContext } = job.settings;
+      const output = job.destination ? { Output: job.destination } : {};
       const result =
         job.kind === 'encrypt'
           ? await this.client.encryptFile(
-              { Input: job.file, KeyIds: keyIds, EncryptionContext: encryptionContext },
+              { Input: job.file, KeyIds: keyIds, EncryptionContext: encryptionContext, ...output },
               onProgress,
               job.controller.signal,
             )
           : await this.client.decryptFile(
-              { Input: job.file, EncryptionContext: encryptionContext },
+              { Input: job.file, EncryptionContext: encryptionContext, ...output },
               onProgress,
               job.controller.signal,
             );
       job.result = result;
       job.bytesDone = job.totalBytes;
-      if (this.jobs.includes(job)) {
+      if (result.OutputId === undefined) {
+        // Written to the person's own file: already saved, nothing to discard.
+        job.saved = true;
+        job.status = 'done';
+      } else if (this.jobs.includes(job)) {
         job.url = URL.createObjectURL(result.Output);
         job.status = 'done';
       } else {
