@@ -116,6 +116,8 @@ for (const size of SIZES) {
 
         await go(page, '#/keys', 'Keys');
         await expect(page.getByRole('link', { name: 'alias/release' })).toBeVisible();
+        // The Recovery column, once the vault has described its recovery (not set up here).
+        await expect(page.getByRole('cell', { name: 'Not recoverable' })).toHaveCount(2);
         await check(page, `${at}-keys`);
 
         await page.getByRole('button', { name: 'Create key' }).click();
