@@ -368,6 +368,11 @@ export class VaultStore {
     return this.db.get('keyVersions', [keyId, version]);
   }
 
+  /** Every version of every key, in (KeyId, Version) order: one read instead of one per key. */
+  listAllKeyVersions(): Promise<KeyVersionRecord[]> {
+    return this.db.getAll('keyVersions');
+  }
+
   listKeyVersions(keyId: string): Promise<KeyVersionRecord[]> {
     return this.db.getAll('keyVersions', versionRange(keyId));
   }

@@ -101,8 +101,15 @@ export const recoveryOperations = {
       const unrecoverable: UnrecoverableKey[] = [];
       let recoverableKeys = 0;
       let newest: Date | undefined;
+      // Two reads in all, not one per key: this runs after changes, on vaults of thousands of keys.
+      const byKey = new Map<string, KeyVersionRecord[]>();
+      for (const version of await context.store.listAllKeyVersions()) {
+        const versions = byKey.get(version.KeyId);
+        if (versions) versions.push(version);
+        else byKey.set(version.KeyId, [version]);
+      }
       for (const key of await context.store.listKeys()) {
-        const versions = await context.store.listKeyVersions(key.KeyId);
+        const versions = byKey.get(key.KeyId) ?? [];
         for (const version of versions) {
           if (!newest || version.CreationDate > newest) newest = version.CreationDate;
         }
