@@ -6,20 +6,37 @@
  */
 import * as Comlink from 'comlink';
 import { registerAbortSignalTransfer } from './abort-signal-transfer.ts';
-import { KMS_OPERATIONS, type CoreWorkerApi, type KmsApi, type KmsOperation } from './api.ts';
+import {
+  KMS_OPERATIONS,
+  vaultChangedChannel,
+  type CoreWorkerApi,
+  type KmsApi,
+  type KmsOperation,
+  type VaultChange,
+} from './api.ts';
 import { KmsError } from './errors.ts';
-import { opfsSyncAccessAvailable, sweepAbandonedOutputs } from './envelope/opfs-sink.ts';
+import {
+  opfsSyncAccessAvailable,
+  sweepAbandonedOutputs,
+  watchEndedOwners,
+} from './envelope/opfs-sink.ts';
+import { DEFAULT_VAULT_NAME } from './keystore/vault-store.ts';
 import { Kms } from './kms/kms.ts';
 
 const HOUSEKEEPING_INTERVAL_MS = 60_000;
 
 registerAbortSignalTransfer();
 
-// Outputs of tabs that have closed are removed; an open tab's never (opfs-sink.ts, ownership).
+// What closed tabs left unfinished is removed; an open tab's outputs never (opfs-sink.ts).
 if (opfsSyncAccessAvailable()) {
   sweepAbandonedOutputs().catch((error: unknown) => {
     console.warn('Pocket KMS could not remove earlier file outputs:', (error as Error).name);
   });
+  // When another tab ends (closed, or the one this reload replaced), its finished outputs become
+  // this tab's to list: say so, so the Files page lists them again.
+  const changes = new BroadcastChannel(vaultChangedChannel(DEFAULT_VAULT_NAME));
+  const ended: VaultChange = { eventName: 'FileOutputsChanged', keyIds: [] };
+  watchEndedOwners(() => changes.postMessage(ended)).catch(() => undefined);
 }
 
 const ready = Kms.open().then(

@@ -150,6 +150,33 @@ export async function sweepAbandonedOutputs(): Promise<string[]> {
   return removed;
 }
 
+/**
+ * Calls `onEnded` each time another context whose outputs exist here ends (its owner lock is
+ * released): a tab closed or reloaded, whose finished outputs listOutputs now offers. A reloaded
+ * tab's worker can still hold its lock for a moment after the new one starts, so a list made at
+ * start-up may miss its outputs; this says when to list again. Requests for live owners' locks
+ * simply wait; each is granted, and at once released, when that owner ends.
+ */
+export async function watchEndedOwners(onEnded: () => void): Promise<void> {
+  const { held = [] } = await navigator.locks.query();
+  const live = new Set(held.map((lock) => lock.name));
+  for (const { ownerId, own } of await reachableOwnersAndLive()) {
+    if (own || !live.has(ownerLockName(ownerId))) continue;
+    navigator.locks
+      .request(ownerLockName(ownerId), () => {
+        onEnded();
+      })
+      .catch(() => undefined);
+  }
+}
+
+/** Every other owner directory (live or not), and this context's own. */
+async function reachableOwnersAndLive(): Promise<{ ownerId: string; own: boolean }[]> {
+  const own = await ownOutputs();
+  const names = await namesIn(await outputRoot());
+  return names.map((ownerId) => ({ ownerId, own: ownerId === own.ownerId }));
+}
+
 /** A finished output this context may read and discard. */
 export interface StoredOutput {
   outputId: string;

@@ -28,7 +28,7 @@ import type {
   StoredFileOutput,
   WrittenToHandle,
 } from '../../../workers/api.ts';
-import { backgroundKms, kms, type KmsClient } from '../../kms/client.ts';
+import { type KmsClient, backgroundKms, kms, onVaultChanged } from '../../kms/client.ts';
 import { isEncryptionSdkMessage } from './message-kind.ts';
 
 export type JobKind = 'encrypt' | 'decrypt';
@@ -300,7 +300,13 @@ export function fileQueue(): FileQueue {
   if (!shared) {
     shared = new FileQueue(kms(), backgroundKms());
     shared.guardUnload();
-    void shared.loadEarlier();
+    const queue = shared;
+    void queue.loadEarlier();
+    // A tab that ended after this list was made (the one a reload replaced, still ending when
+    // this page started) leaves its results to this one: list again when the core says so.
+    onVaultChanged((eventName) => {
+      if (eventName === 'FileOutputsChanged') void queue.loadEarlier();
+    });
   }
   return shared;
 }
