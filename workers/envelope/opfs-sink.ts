@@ -192,21 +192,39 @@ export async function listOutputs(): Promise<StoredOutput[]> {
   const root = await outputRoot();
   const outputs: StoredOutput[] = [];
   for (const { ownerId, own } of await reachableOwners()) {
-    const owner = await root.getDirectoryHandle(ownerId).catch(() => undefined);
-    if (!owner) continue;
-    for (const outputId of await namesIn(owner)) {
-      const job = await owner.getDirectoryHandle(outputId).catch(() => undefined);
-      if (!job) continue;
+    // Another worker's start-up sweep or a discard may remove what this walk is reading: an
+    // owner or a job that is gone midway is simply not listed.
+    const found = await ownerOutputs(root, ownerId).catch((error: unknown) => {
+      if (error instanceof DOMException && error.name === 'NotFoundError') return [];
+      throw error;
+    });
+    for (const output of found) outputs.push({ ...output, earlier: !own });
+  }
+  return outputs.sort((a, b) => a.created.getTime() - b.created.getTime());
+}
+
+/** The finished outputs in one owner's directory; skips a job removed while it is read. */
+async function ownerOutputs(
+  root: FileSystemDirectoryHandle,
+  ownerId: string,
+): Promise<Omit<StoredOutput, 'earlier'>[]> {
+  const owner = await root.getDirectoryHandle(ownerId);
+  const outputs: Omit<StoredOutput, 'earlier'>[] = [];
+  for (const outputId of await namesIn(owner)) {
+    try {
+      const job = await owner.getDirectoryHandle(outputId);
       const names = await namesIn(job);
       const fileName = names.find((name) => name !== COMPLETE_MARKER);
       if (!names.includes(COMPLETE_MARKER) || fileName === undefined) continue;
       const marker = await (await job.getFileHandle(COMPLETE_MARKER)).getFile();
       const created = new Date((JSON.parse(await marker.text()) as { created: string }).created);
       const file = await (await job.getFileHandle(fileName)).getFile();
-      outputs.push({ outputId, file, created, earlier: !own });
+      outputs.push({ outputId, file, created });
+    } catch (error) {
+      if (!(error instanceof DOMException && error.name === 'NotFoundError')) throw error;
     }
   }
-  return outputs.sort((a, b) => a.created.getTime() - b.created.getTime());
+  return outputs;
 }
 
 export class OpfsSink implements ByteSink<File> {
@@ -320,7 +338,9 @@ export async function discardOutput(outputId: string): Promise<boolean> {
   const root = await outputRoot();
   for (const { ownerId } of await reachableOwners()) {
     const owner = await root.getDirectoryHandle(ownerId).catch(() => undefined);
-    if (!owner || !(await namesIn(owner)).includes(outputId)) continue;
+    // An owner directory removed meanwhile (another worker's sweep) holds nothing to discard.
+    const names = owner ? await namesIn(owner).catch(() => []) : [];
+    if (!owner || !names.includes(outputId)) continue;
     await owner.removeEntry(outputId, { recursive: true });
     return true;
   }
