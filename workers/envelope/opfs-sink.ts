@@ -108,18 +108,25 @@ async function namesIn(directory: FileSystemDirectoryHandle): Promise<string[]> 
 }
 
 /**
- * The output directories of contexts that have ended (no one holds their lock), and this
- * context's own. Directories are listed before the locks are queried: a directory that appears
- * in the listing already had its lock (claimOwnership), so a live owner is never missed.
+ * Every output directory, whether it is this context's own, and whether its owner is still
+ * alive (holds its lock). Directories are listed before the locks are queried: a directory that
+ * appears in the listing already had its lock (claimOwnership), so a live owner is never missed.
  */
-async function reachableOwners(): Promise<{ ownerId: string; own: boolean }[]> {
+async function owners(): Promise<{ ownerId: string; own: boolean; live: boolean }[]> {
   const own = await ownOutputs();
   const names = await namesIn(await outputRoot());
   const { held = [] } = await navigator.locks.query();
-  const live = new Set(held.map((lock) => lock.name));
-  return names
-    .filter((name) => name === own.ownerId || !live.has(ownerLockName(name)))
-    .map((ownerId) => ({ ownerId, own: ownerId === own.ownerId }));
+  const locked = new Set(held.map((lock) => lock.name));
+  return names.map((ownerId) => ({
+    ownerId,
+    own: ownerId === own.ownerId,
+    live: locked.has(ownerLockName(ownerId)),
+  }));
+}
+
+/** The output directories of contexts that have ended, and this context's own. */
+async function reachableOwners(): Promise<{ ownerId: string; own: boolean }[]> {
+  return (await owners()).filter((owner) => owner.own || !owner.live);
 }
 
 /**
@@ -158,23 +165,14 @@ export async function sweepAbandonedOutputs(): Promise<string[]> {
  * simply wait; each is granted, and at once released, when that owner ends.
  */
 export async function watchEndedOwners(onEnded: () => void): Promise<void> {
-  const { held = [] } = await navigator.locks.query();
-  const live = new Set(held.map((lock) => lock.name));
-  for (const { ownerId, own } of await reachableOwnersAndLive()) {
-    if (own || !live.has(ownerLockName(ownerId))) continue;
+  for (const { ownerId, own, live } of await owners()) {
+    if (own || !live) continue;
     navigator.locks
       .request(ownerLockName(ownerId), () => {
         onEnded();
       })
       .catch(() => undefined);
   }
-}
-
-/** Every other owner directory (live or not), and this context's own. */
-async function reachableOwnersAndLive(): Promise<{ ownerId: string; own: boolean }[]> {
-  const own = await ownOutputs();
-  const names = await namesIn(await outputRoot());
-  return names.map((ownerId) => ({ ownerId, own: ownerId === own.ownerId }));
 }
 
 /** A finished output this context may read and discard. */
