@@ -842,9 +842,124 @@ export interface ExportAuditLogResponse {
   RecordCount: number;
 }
 
+// --- the vault lock (docs/API.md "The vault lock"; DESIGN §10; issue 12) -----------------------
+
+/** How the person opens the vault lock. */
+export type VaultLockMethod = 'PASSPHRASE' | 'PASSKEY';
+
+/**
+ * A passkey being added to the lock: its credential id (base64url, as WebAuthn gives it), the
+ * PRF salt the page evaluated, and the 32-byte PRF output the ceremony returned. The core uses
+ * the output once to seal the vault key and never stores it.
+ */
+export interface PasskeyEnrolment {
+  CredentialId: string;
+  PrfSalt: Uint8Array<ArrayBuffer>;
+  PrfOutput: Uint8Array<ArrayBuffer>;
+}
+/** A passkey unlocking: the credential the browser used and its PRF output for the lock's salt. */
+export interface PasskeyAssertion {
+  CredentialId: string;
+  PrfOutput: Uint8Array<ArrayBuffer>;
+}
+/** The lock's current secret: the passphrase or a passkey's assertion, one of the two. */
+export interface VaultLockSecret {
+  Passphrase?: string;
+  Passkey?: PasskeyAssertion;
+}
+export interface SetUpVaultLockRequest {
+  /** A lock passphrase (at least 12 characters). */
+  Passphrase?: string;
+  /** A passkey with the WebAuthn PRF extension. */
+  Passkey?: PasskeyEnrolment;
+  /** Lock after this many minutes without a call from the person; 0 turns it off. Default 15. */
+  IdleMinutes?: number;
+  /**
+   * The recovery passphrase or recovery key, to seal under the lock the key versions that are
+   * today held only sealed for recovery (their material is opened with it, once).
+   */
+  RecoveryPassphrase?: string;
+  RecoveryKey?: string;
+}
+/** A key with versions whose material was never held as bytes: the lock cannot seal them. */
+export interface UnsealableKey {
+  KeyId: string;
+  KeySpec: KeySpec;
+  KeyState: KeyState;
+  Versions: number[];
+}
+export interface SetUpVaultLockResponse {
+  Methods: VaultLockMethod[];
+  SetUpDate: Date;
+  IdleMinutes: number;
+  /** Key versions now held only sealed under the lock. */
+  SealedVersionCount: number;
+  /** Versions still stored usable that a recovery secret would seal (ChangeVaultLock takes one). */
+  RecoverableUnsealedVersionCount: number;
+  UnsealableKeys: UnsealableKey[];
+}
+export interface DescribeVaultLockResponse {
+  LockSetUp: boolean;
+  /** True while this tab's core holds no key material (always false without a lock). */
+  Locked: boolean;
+  Methods: VaultLockMethod[];
+  SetUpDate?: Date;
+  IdleMinutes?: number;
+  /** The passkey's credential id and PRF salt, for the unlock ceremony (both public). */
+  Passkey?: { CredentialId: string; PrfSalt: Uint8Array<ArrayBuffer> };
+  /** Key versions held in this core's memory. */
+  UnlockedVersionCount: number;
+  SealedVersionCount: number;
+  /** Versions stored usable that a recovery secret would seal (ChangeVaultLock takes one). */
+  RecoverableUnsealedVersionCount: number;
+  /** Versions whose material was never held as bytes: no seal can ever cover them. */
+  UnsealableKeys: UnsealableKey[];
+  /** Wrong secrets given in a row; from the third, each next try waits (NextAttemptDate). */
+  FailedAttempts: number;
+  NextAttemptDate?: Date;
+}
+export interface UnlockVaultResponse {
+  UnlockedVersionCount: number;
+  IdleMinutes: number;
+}
+export interface ChangeVaultLockRequest extends VaultLockSecret {
+  /** To seal the versions stored usable that recovery holds sealed (as at set-up). */
+  RecoveryPassphrase?: string;
+  RecoveryKey?: string;
+  NewPassphrase?: string;
+  NewPasskey?: PasskeyEnrolment;
+  RemovePassphrase?: boolean;
+  RemovePasskey?: boolean;
+  IdleMinutes?: number;
+}
+export interface ChangeVaultLockResponse {
+  Methods: VaultLockMethod[];
+  IdleMinutes: number;
+  /** Versions sealed by this call (with a recovery secret). */
+  SealedVersionCount: number;
+}
+export interface RemoveVaultLockResponse {
+  /** Key versions stored again as non-extractable CryptoKeys. */
+  UnsealedVersionCount: number;
+}
+
+export interface KmsVaultLockOperations {
+  setUpVaultLock(request: SetUpVaultLockRequest): Promise<SetUpVaultLockResponse>;
+  describeVaultLock(): Promise<DescribeVaultLockResponse>;
+  unlockVault(request: VaultLockSecret): Promise<UnlockVaultResponse>;
+  lockVault(): Promise<{ Locked: true }>;
+  changeVaultLock(request: ChangeVaultLockRequest): Promise<ChangeVaultLockResponse>;
+  removeVaultLock(request: VaultLockSecret): Promise<RemoveVaultLockResponse>;
+}
+
 /** What `window.kms` and the UI call. Every method is audited. */
 export interface KmsApi
-  extends KmsFileOperations, KmsAsymmetricOperations, KmsImportOperations, KmsRecoveryOperations {
+  extends
+    KmsFileOperations,
+    KmsAsymmetricOperations,
+    KmsImportOperations,
+    KmsRecoveryOperations,
+    KmsVaultLockOperations {
   createKey(request?: CreateKeyRequest): Promise<KeyMetadataResponse>;
   describeKey(request: KeyIdRequest): Promise<KeyMetadataResponse>;
   listKeys(request?: Paged): Promise<ListKeysResponse>;
@@ -947,6 +1062,12 @@ export const KMS_OPERATIONS = [
   'exportVaultBackup',
   'inspectVaultBackup',
   'restoreVaultBackup',
+  'setUpVaultLock',
+  'describeVaultLock',
+  'unlockVault',
+  'lockVault',
+  'changeVaultLock',
+  'removeVaultLock',
 ] as const satisfies readonly KmsOperation[];
 
 // Compile-time check that the list above names every operation of KmsApi.

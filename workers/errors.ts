@@ -30,6 +30,11 @@ export const KMS_ERROR_NAMES = [
   'TagException',
   'UnsupportedOperationException',
   'ValidationException',
+  /**
+   * Not in AWS: the vault has a lock and this tab's core holds no key material (DESIGN §10);
+   * unlock the vault (UnlockVault) and call again.
+   */
+  'VaultLockedException',
 ] as const;
 
 export type KmsErrorName = (typeof KMS_ERROR_NAMES)[number];

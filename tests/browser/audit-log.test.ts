@@ -77,6 +77,12 @@ const EVENT_NAMES = {
   exportVaultBackup: 'ExportVaultBackup',
   inspectVaultBackup: 'InspectVaultBackup',
   restoreVaultBackup: 'RestoreVaultBackup',
+  setUpVaultLock: 'SetUpVaultLock',
+  describeVaultLock: 'DescribeVaultLock',
+  unlockVault: 'UnlockVault',
+  lockVault: 'LockVault',
+  changeVaultLock: 'ChangeVaultLock',
+  removeVaultLock: 'RemoveVaultLock',
 } as const satisfies Record<KmsOperation, string>;
 
 interface Step {
@@ -613,6 +619,39 @@ describe('one record per call', () => {
         operation: 'restoreVaultBackup',
         run: (k) => k.restoreVaultBackup({ Backup: backup }),
         fails: 'ValidationException',
+      },
+      { operation: 'describeVaultLock', run: (k) => k.describeVaultLock() },
+      {
+        operation: 'lockVault',
+        run: (k) => k.lockVault(),
+        fails: 'KMSInvalidStateException',
+      },
+      {
+        operation: 'setUpVaultLock',
+        run: (k) => k.setUpVaultLock({ Passphrase: 'a lock passphrase of words' }),
+      },
+      { operation: 'lockVault', run: (k) => k.lockVault() },
+      {
+        operation: 'unlockVault',
+        run: (k) => k.unlockVault({ Passphrase: 'not the lock passphrase' }),
+        fails: 'IncorrectKeyException',
+      },
+      {
+        operation: 'unlockVault',
+        run: (k) => k.unlockVault({ Passphrase: 'a lock passphrase of words' }),
+      },
+      {
+        operation: 'changeVaultLock',
+        run: (k) => k.changeVaultLock({ Passphrase: 'a lock passphrase of words', IdleMinutes: 5 }),
+      },
+      {
+        operation: 'removeVaultLock',
+        run: (k) => k.removeVaultLock({}),
+        fails: 'ValidationException',
+      },
+      {
+        operation: 'removeVaultLock',
+        run: (k) => k.removeVaultLock({ Passphrase: 'a lock passphrase of words' }),
       },
       { operation: 'listAuditEvents', run: (k) => k.listAuditEvents({ Limit: 5 }) },
       {

@@ -74,7 +74,7 @@ describe('two instances on one vault', () => {
         iv,
       });
       const sealed = await aesGcmEncrypt(
-        record.CryptoKey,
+        record.CryptoKey!,
         iv,
         utf8(`version ${record.Version}`),
         joinBlob(header, serializeEncryptionContext({})),

@@ -318,7 +318,7 @@ describe('key states on decrypt and encrypt', () => {
     new DataView(header.buffer).setUint32(17, 1);
     header.set(iv, 21);
     const sealed = await aesGcmEncrypt(
-      record!.CryptoKey,
+      record!.CryptoKey!,
       iv,
       utf8('old blob'),
       joinBlob(header, serializeEncryptionContext({ v: '1' })),

@@ -23,7 +23,8 @@ describe('stored key material', () => {
         [second.KeyMetadata.KeyId, 1],
       ].sort(),
     );
-    for (const { CryptoKey: key } of versions) {
+    for (const { CryptoKey: stored } of versions) {
+      const key = stored!;
       expect(key).toBeInstanceOf(CryptoKey);
       expect(key.extractable).toBe(false);
       expect(key.type).toBe('secret');
@@ -47,7 +48,7 @@ describe('stored key material', () => {
     const wrapping = await crypto.subtle.generateKey({ name: 'AES-KW', length: 256 }, false, [
       'wrapKey',
     ]);
-    const error = await crypto.subtle.wrapKey('raw', version!.CryptoKey, wrapping, 'AES-KW').then(
+    const error = await crypto.subtle.wrapKey('raw', version!.CryptoKey!, wrapping, 'AES-KW').then(
       () => undefined,
       (thrown: unknown) => thrown,
     );

@@ -210,7 +210,7 @@ describe('custody in IndexedDB', () => {
     expect(versions).toHaveLength(6);
     for (const version of versions) {
       const secretKeys = [
-        version.CryptoKey,
+        version.CryptoKey!,
         ...Object.values(version.Asymmetric?.PrivateKeys ?? {}),
       ];
       for (const key of secretKeys) {
@@ -234,10 +234,10 @@ describe('custody in IndexedDB', () => {
       'RSASSA_PSS_SHA_512',
     ]);
     const k1 = byId.get(ids.k1)!;
-    expect(k1.CryptoKey.algorithm).toEqual({ name: 'AES-GCM', length: 256 });
+    expect(k1.CryptoKey!.algorithm).toEqual({ name: 'AES-GCM', length: 256 });
     expect(k1.Asymmetric!.PrivateKeys).toEqual({});
     expect(k1.Asymmetric!.WrappedPrivateKey!.Sealed.length).toBe(32 + 16);
-    expect(byId.get(ids.hmac)!.CryptoKey.algorithm).toMatchObject({
+    expect(byId.get(ids.hmac)!.CryptoKey!.algorithm).toMatchObject({
       name: 'HMAC',
       length: 384,
       hash: { name: 'SHA-384' },

@@ -39,6 +39,32 @@ export interface VaultRecord {
   AuditHead: { sequence: number; hash: string } | null;
   /** Set once recovery is set up (workers/kms/operations/recovery.ts). */
   Recovery?: RecoveryRecord;
+  /** Set while the vault has a lock (workers/kms/operations/vault-lock.ts). */
+  Lock?: LockRecord;
+}
+
+/**
+ * The vault lock, as the vault keeps it: the vault key (32 random bytes) only sealed — under
+ * the lock passphrase (an age scrypt file) and/or under a key derived (HKDF-SHA-256) from a
+ * passkey's WebAuthn PRF output — and the settings. The vault key itself, and every key version
+ * sealed under it, is usable only inside a core that was unlocked (workers/kms/vault-keys.ts).
+ */
+export interface LockRecord {
+  Methods: ('PASSPHRASE' | 'PASSKEY')[];
+  SetUpDate: Date;
+  /** Lock after this many minutes without a call from the person; 0: never. */
+  IdleMinutes: number;
+  /** The vault key in an age file under the lock passphrase (scrypt, its work factor inside). */
+  PassphraseSeal?: Uint8Array<ArrayBuffer>;
+  /** The vault key under AES-256-GCM, keyed by HKDF of the passkey's PRF output: IV ‖ sealed. */
+  PasskeySeal?: {
+    CredentialId: string;
+    PrfSalt: Uint8Array<ArrayBuffer>;
+    Sealed: Uint8Array<ArrayBuffer>;
+  };
+  /** Wrong secrets given in a row; from the third on, the next try waits until NextAttemptDate. */
+  FailedAttempts: number;
+  NextAttemptDate?: Date;
 }
 
 /**
@@ -94,7 +120,8 @@ export interface KeyRecord {
 export interface ImportParametersRecord {
   KeyId: string;
   ImportToken: Uint8Array<ArrayBuffer>;
-  PrivateKey: CryptoKey;
+  /** Absent while the vault has a lock: the private key is then held in the core's memory only. */
+  PrivateKey?: CryptoKey;
   WrappingAlgorithm: RsaEncryptionAlgorithm;
   WrappingKeySpec: RsaKeySpec;
   ParametersValidTo: Date;
@@ -107,9 +134,10 @@ export interface KeyVersionRecord {
   /**
    * Non-extractable, stored by structured clone, bytes unreadable: the AES-256-GCM key of a
    * symmetric key; the HMAC key; the first private key of an asymmetric key held by WebCrypto;
-   * or the AES-256-GCM wrapping key of one held WRAPPED (crypto/key-material.ts).
+   * or the AES-256-GCM wrapping key of one held WRAPPED (crypto/key-material.ts). Absent when
+   * the version is sealed under the vault lock (LockSeal).
    */
-  CryptoKey: CryptoKey;
+  CryptoKey?: CryptoKey;
   CreationDate: Date;
   /** How this version came to be; absent for version 1, the key's original material. */
   RotationType?: RotationType;
@@ -120,6 +148,12 @@ export interface KeyVersionRecord {
    * file, docs/FORMAT.md "Vault backups"); absent for versions made before recovery was set up.
    */
   RecoverySeal?: string;
+  /**
+   * With a vault lock: the material sealed under the vault key (AES-256-GCM, IV ‖ sealed, the key
+   * id, version, spec and usage as additional data) — then the only form at rest: CryptoKey is
+   * absent and Asymmetric holds only the public key (workers/kms/vault-keys.ts).
+   */
+  LockSeal?: Uint8Array<ArrayBuffer>;
 }
 
 export interface AliasRecord {

@@ -17,7 +17,8 @@ import {
 } from '../audit/audit-record.ts';
 import { randomUuid } from '../crypto/random.ts';
 import { toKmsError, validationError } from '../errors.ts';
-import type { Operation } from './operation.ts';
+import { lockIfIdle } from './housekeeping.ts';
+import { refusalWrite, type Operation } from './operation.ts';
 import { OperationContext, type VaultCore } from './operation-context.ts';
 import { checkRequestShape, isWellFormed } from './request-shape.ts';
 
@@ -49,7 +50,10 @@ export function auditedCall<Q, R, E extends unknown[]>(
 ): Promise<R> {
   const userAgent = callerUserAgent(vault, operation, caller);
   const run = async (): Promise<R> => {
+    await lockIfIdle(vault);
     const eventTime = vault.clock.now();
+    // Only the person's calls count as use for the idle lock, not the UI's background reads.
+    if (userAgent !== BACKGROUND_USER_AGENT) vault.keys.touch(eventTime);
     const context = new OperationContext(vault, operation.eventName);
     const record = (outcome: Omit<Partial<AuditDraft>, 'eventTime'>): AuditDraft =>
       auditDraft(vault, {
@@ -72,6 +76,7 @@ export function auditedCall<Q, R, E extends unknown[]>(
         outcome.write,
         record({ responseElements: (sanitizeForAudit(logged) as Record<string, unknown>) ?? null }),
       );
+      outcome.afterCommit?.();
       if (operation.mutates) {
         const change: VaultChange = {
           eventName: operation.eventName,
@@ -95,7 +100,7 @@ export function auditedCall<Q, R, E extends unknown[]>(
       }
       try {
         await vault.store.commit(
-          undefined,
+          refusalWrite(thrown),
           record({
             errorCode: error.name,
             errorMessage: truncateForAudit(error.message, AUDIT_LIMITS.messageLength),

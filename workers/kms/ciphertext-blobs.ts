@@ -36,7 +36,7 @@ export async function sealBlob(
   });
   const aad = joinBlob(header, serializeEncryptionContext(encryptionContext));
   const sealed = await aesGcmEncrypt(
-    version.CryptoKey,
+    await context.cryptoKey(key, version),
     header.subarray(-AES_GCM_IV_LENGTH),
     plaintext,
     aad,
@@ -96,7 +96,8 @@ export async function openBlob(
   const version = await context.store.getKeyVersion(key.KeyId, blob.keyVersion);
   if (!version) throw invalid;
   const aad = joinBlob(blob.header, serializeEncryptionContext(encryptionContext));
-  const plaintext = await aesGcmDecrypt(version.CryptoKey, blob.iv, blob.sealed, aad);
+  const cryptoKey = await context.cryptoKey(key, version);
+  const plaintext = await aesGcmDecrypt(cryptoKey, blob.iv, blob.sealed, aad);
   if (!plaintext) throw invalid;
   return { key, version, plaintext };
 }

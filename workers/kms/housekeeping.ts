@@ -3,7 +3,8 @@
  * automatic rotation of enabled keys whose NextRotationDate has come, destruction of keys whose
  * deletion window has passed (key, versions and aliases removed), and deletion of imported key
  * material whose ValidTo has come (the key goes back to PendingImport). Each is its own
- * transaction with one AwsServiceEvent record, as AWS logs these to CloudTrail. Called when the
+ * transaction with one AwsServiceEvent record, as AWS logs these to CloudTrail. An unlocked vault
+ * idle for longer than its lock's idle time is locked (lockIfIdle). Called when the
  * vault opens and every minute after (workers/kms.worker.ts).
  */
 import type { AuditResource, VaultChange } from '../api.ts';
@@ -29,7 +30,7 @@ export function runHousekeeping(vault: AuditedVault): Promise<number> {
   return navigator.locks.request(vault.lockName, async () => {
     const { store } = vault;
     const now = vault.clock.now();
-    let events = 0;
+    let events = (await lockIfIdle(vault)) ? 1 : 0;
     const touched: string[] = [];
     // Only keys with a date that has come (indexes on NextRotationDate, DeletionDate, ValidTo).
     for (const key of await store.listDueKeys(now)) {
@@ -66,6 +67,8 @@ export function runHousekeeping(vault: AuditedVault): Promise<number> {
         );
         events++;
       } else if (
+        // A locked vault cannot seal new material: the rotation waits for the next unlock.
+        !vault.keys.locked &&
         key.KeyState === 'Enabled' &&
         key.RotationEnabled &&
         key.NextRotationDate &&
@@ -77,7 +80,7 @@ export function runHousekeeping(vault: AuditedVault): Promise<number> {
           key.KeySpec,
           key.KeyUsage,
           now,
-          (await store.getVaultRecord())?.Recovery?.Recipient,
+          vault.keys.custody((await store.getVaultRecord())?.Recovery?.Recipient),
           'AUTOMATIC',
         );
         await store.commit(
@@ -107,4 +110,37 @@ export function runHousekeeping(vault: AuditedVault): Promise<number> {
     }
     return events;
   });
+}
+
+/** What the vault-changed channel carries when a core locks itself: that tab's page redraws. */
+export const AUTO_LOCK_EVENT = 'AutoLockVault';
+
+/**
+ * Locks this core when it is unlocked and the person made no call for the lock's idle time:
+ * the vault key and every CryptoKey opened with it are dropped, and an AwsServiceEvent
+ * LockVault record says why. Only this tab's core locks (other tabs keep their own idle time).
+ * Resolves with whether it locked.
+ */
+export async function lockIfIdle(vault: AuditedVault): Promise<boolean> {
+  const now = vault.clock.now();
+  if (!vault.keys.idleExpired(now)) return false;
+  vault.keys.lock();
+  try {
+    await vault.store.commit(
+      undefined,
+      auditDraft(vault, {
+        eventName: 'LockVault',
+        eventTime: now,
+        requestParameters: null,
+        resources: [],
+        readOnly: false,
+        eventType: 'AwsServiceEvent',
+        additionalEventData: { reason: 'IDLE' },
+      }),
+    );
+  } finally {
+    const change: VaultChange = { eventName: AUTO_LOCK_EVENT, keyIds: [] };
+    vault.channel.postMessage(change);
+  }
+  return true;
 }

@@ -78,14 +78,26 @@ export function requireListed<T extends string>(
   }
 }
 
-/** The current version of an asymmetric key, with its material. */
+/**
+ * The current version of an asymmetric key, with its material: its public part as stored
+ * (verify, encrypt), or — `private` — the CryptoKeys this core holds, which a locked vault
+ * refuses (VaultLockedException). `cryptoKey` is the version's CryptoKey (the wrapping key of
+ * a WRAPPED secp256k1 key).
+ */
 export async function asymmetricMaterial(
   context: OperationContext,
   key: KeyRecord,
-): Promise<{ version: KeyVersionRecord; material: AsymmetricKeyMaterial }> {
+  use: 'public' | 'private',
+): Promise<{ version: KeyVersionRecord; material: AsymmetricKeyMaterial; cryptoKey?: CryptoKey }> {
   const version = await context.currentVersion(key);
-  if (!version.Asymmetric) throw new Error('asymmetric key material missing from the key version');
-  return { version, material: version.Asymmetric };
+  if (use === 'public') {
+    if (!version.Asymmetric)
+      throw new Error('asymmetric key material missing from the key version');
+    return { version, material: version.Asymmetric };
+  }
+  const held = await context.material(key, version);
+  if (!held.asymmetric) throw new Error('asymmetric key material missing from the key version');
+  return { version, material: held.asymmetric, cryptoKey: held.cryptoKey };
 }
 
 /** A CryptoKey the version must hold for the algorithm in use. */

@@ -1,11 +1,11 @@
 /**
  * New key versions and the writes that store them: version 1 of a new key (CreateKey) and each
  * rotation (RotateKeyOnDemand, and automatic rotation in housekeeping). Key material is made
- * inside the worker (workers/crypto/key-material.ts) and leaves it only sealed for recovery.
+ * inside the worker (workers/crypto/key-material.ts) and leaves it only sealed (vault-keys.ts).
  */
 import type { RotationType } from '../api.ts';
 import { generateKeyMaterial } from '../crypto/key-material.ts';
-import { sealMaterial } from './recovery-seal.ts';
+import { keptMaterial, materialLabel, type Custody } from './vault-keys.ts';
 import type { KeySpec, KeyUsage } from '../key-specs.ts';
 import { randomBytes } from '../crypto/random.ts';
 import { toHex } from '../encoding.ts';
@@ -13,8 +13,8 @@ import type { KeyRecord, KeyVersionRecord, VaultWrite } from '../keystore/vault-
 
 /**
  * A new version of key `keyId` with fresh material of its spec; `rotationType` for rotations.
- * The material is made as bytes and, when the vault has a recovery `recipient`, sealed to it
- * (recovery-seal.ts) before it is imported; the bytes are then zeroed.
+ * The material is made as bytes and kept on the one custody path (vault-keys.ts keptMaterial):
+ * sealed for recovery and, with a lock, under the vault key; the bytes are then zeroed.
  */
 export async function newKeyVersion(
   keyId: string,
@@ -22,7 +22,7 @@ export async function newKeyVersion(
   keySpec: KeySpec,
   keyUsage: KeyUsage,
   now: Date,
-  recipient: string | undefined,
+  custody: Custody,
   rotationType?: RotationType,
 ): Promise<KeyVersionRecord> {
   const material = await generateKeyMaterial(keySpec, keyUsage, keyId);
@@ -31,17 +31,14 @@ export async function newKeyVersion(
       KeyId: keyId,
       Version: version,
       KeyMaterialId: toHex(randomBytes(32)),
-      CryptoKey: material.cryptoKey,
       CreationDate: now,
       ...(rotationType && { RotationType: rotationType }),
-      ...(material.asymmetric && { Asymmetric: material.asymmetric }),
-      ...(recipient !== undefined && {
-        RecoverySeal: await sealMaterial(
-          recipient,
-          { KeyId: keyId, Version: version, KeySpec: keySpec, KeyUsage: keyUsage },
-          material.secret,
-        ),
-      }),
+      ...(await keptMaterial(
+        custody,
+        materialLabel({ KeyId: keyId, KeySpec: keySpec, KeyUsage: keyUsage }, version),
+        material.secret,
+        material,
+      )),
     };
   } finally {
     material.secret.fill(0);

@@ -11,6 +11,15 @@ import { auditedCall, type AuditedVault } from './audited-call.ts';
 import { runHousekeeping } from './housekeeping.ts';
 import type { Operation } from './operation.ts';
 import { OPERATIONS } from './operations/index.ts';
+import { VaultKeys } from './vault-keys.ts';
+
+/** Changes in another tab after which this core reads the vault lock's settings again. */
+const LOCK_CHANGES = new Set([
+  'SetUpVaultLock',
+  'ChangeVaultLock',
+  'RemoveVaultLock',
+  'RestoreVaultBackup',
+]);
 
 export interface KmsOptions {
   /** IndexedDB database name; tests give each vault its own. */
@@ -37,7 +46,11 @@ export type Kms = KmsApi & {
 
 async function open(options: KmsOptions = {}): Promise<Kms> {
   const store = await VaultStore.open(options.vaultName ?? DEFAULT_VAULT_NAME);
+  // Keys in this core's memory: none until an unlock (a new core of a locked vault is locked).
+  const keys = new VaultKeys();
+  keys.refresh((await store.getVaultRecord())?.Lock);
   const vault: AuditedVault = {
+    keys,
     store,
     clock: options.clock ?? systemClock,
     scryptWorkFactor: options.scryptWorkFactor ?? DEFAULT_SCRYPT_WORK_FACTOR,
@@ -45,9 +58,15 @@ async function open(options: KmsOptions = {}): Promise<Kms> {
     lockName: `pocket-kms:${store.name}:write`,
     channel: new BroadcastChannel(vaultChangedChannel(store.name)),
   };
-  // A restore in another tab can give the vault a new id (operations/recovery.ts).
   vault.channel.onmessage = (event: MessageEvent<{ eventName?: string }>) => {
-    if (event.data.eventName === 'RestoreVaultBackup') void store.refreshVaultId();
+    const { eventName } = event.data;
+    // A restore in another tab can give the vault a new id (operations/recovery.ts).
+    if (eventName === 'RestoreVaultBackup') void store.refreshVaultId();
+    // Lock now locks every tab; a lock set up, changed or removed elsewhere is read again.
+    if (eventName === 'LockVault') keys.lock();
+    if (eventName !== undefined && LOCK_CHANGES.has(eventName)) {
+      void store.getVaultRecord().then((record) => keys.refresh(record?.Lock));
+    }
   };
   const operationsAs = (userAgent: string | undefined): KmsApi =>
     Object.fromEntries(

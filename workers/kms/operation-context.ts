@@ -11,6 +11,8 @@ import { algorithmLists, custodyOf } from '../key-specs.ts';
 import { aliasArn, keyArn, parseKeyReference } from './identifiers.ts';
 import { requireKeyState, type StateRule } from './key-state.ts';
 import { checkKeyIdParameter } from './validation.ts';
+import type { KeyMaterial } from '../crypto/key-material.ts';
+import type { Custody, VaultKeys } from './vault-keys.ts';
 
 /** What stays the same across calls on one open vault. */
 export interface VaultCore {
@@ -18,6 +20,8 @@ export interface VaultCore {
   readonly clock: Clock;
   /** log2 of scrypt's N for recovery passphrases (crypto/age.ts; tests use a cheaper one). */
   readonly scryptWorkFactor: number;
+  /** The key material this core holds, and the vault lock's state in it (vault-keys.ts). */
+  readonly keys: VaultKeys;
 }
 
 export class OperationContext {
@@ -111,6 +115,25 @@ export class OperationContext {
   /** The recipient new key material is sealed to, once recovery is set up. */
   async recoveryRecipient(): Promise<string | undefined> {
     return (await this.store.getVaultRecord())?.Recovery?.Recipient;
+  }
+
+  get keys(): VaultKeys {
+    return this.vault.keys;
+  }
+
+  /** Where new material goes: the recovery recipient and, with a lock, the vault key. */
+  async custody(): Promise<Custody> {
+    return this.vault.keys.custody(await this.recoveryRecipient());
+  }
+
+  /** The version's CryptoKeys; VaultLockedException while the vault is locked. */
+  material(key: KeyRecord, version: KeyVersionRecord): Promise<KeyMaterial> {
+    return this.vault.keys.materialOf(key, version);
+  }
+
+  /** The version's CryptoKey (the AES or HMAC key, the first private key); see material. */
+  async cryptoKey(key: KeyRecord, version: KeyVersionRecord): Promise<CryptoKey> {
+    return (await this.material(key, version)).cryptoKey;
   }
 
   async currentVersion(key: KeyRecord): Promise<KeyVersionRecord> {

@@ -19,6 +19,11 @@ export interface Outcome<R> {
    * key), which log it without the secret.
    */
   auditResponse?: Record<string, unknown>;
+  /**
+   * Runs once `write` and the record are committed, and only then: changes to this core's
+   * memory (the vault lock's keys) that must not outlive a write that failed.
+   */
+  afterCommit?: () => void;
 }
 
 export interface Operation<Q, R, Extra extends unknown[] = []> {
@@ -64,3 +69,19 @@ export type OperationGroup = Partial<OperationTable>;
 /** The empty response of operations that answer nothing (EnableKey, TagResource, …). */
 export type Empty = Record<string, never>;
 export const EMPTY: Empty = {};
+
+const refusalWrites = new WeakMap<object, VaultWrite>();
+
+/**
+ * A refusal that still changes the vault: the audited call commits `write` with the refusal's
+ * record (a wrong lock secret counts towards the wait before the next try).
+ */
+export function refuseWithWrite<E extends Error>(error: E, write: VaultWrite): E {
+  refusalWrites.set(error, write);
+  return error;
+}
+
+/** The write a refusal carries, if any. */
+export function refusalWrite(thrown: unknown): VaultWrite | undefined {
+  return typeof thrown === 'object' && thrown !== null ? refusalWrites.get(thrown) : undefined;
+}

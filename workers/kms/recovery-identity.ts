@@ -24,15 +24,25 @@ const MAX_PASSPHRASE_LENGTH = 1024;
 /** A recovery key is one line of 74 characters; pasted text may hold a comment line too. */
 const MAX_RECOVERY_KEY_LENGTH = 4096;
 
-/** A new recovery passphrase: long enough to stand up to guessing offline. */
-export function checkNewPassphrase(parameter: string, value: unknown): string {
+/** What each kind of passphrase is, and what it alone protects. */
+const PASSPHRASE_GUARDS = {
+  recovery: ['A recovery passphrase', 'the backups and the recovery key'],
+  lock: ['A lock passphrase', 'the keys at rest'],
+} as const;
+
+/** A new recovery or lock passphrase: long enough to stand up to guessing offline. */
+export function checkNewPassphrase(
+  parameter: string,
+  value: unknown,
+  purpose: keyof typeof PASSPHRASE_GUARDS = 'recovery',
+): string {
   const passphrase = checkString(parameter, value, { max: MAX_PASSPHRASE_LENGTH });
   if (passphrase === undefined)
     throw validationError(parameter, undefined, 'Member must not be null');
   if ([...passphrase].length < MIN_PASSPHRASE_LENGTH) {
     throw new KmsError(
       'ValidationException',
-      `A recovery passphrase must be at least ${MIN_PASSPHRASE_LENGTH} characters long: it is all that protects the backups and the recovery key from someone who guesses offline, as fast as their computers allow. Choose a longer one, or let Pocket KMS make one of six words.`,
+      `${PASSPHRASE_GUARDS[purpose][0]} must be at least ${MIN_PASSPHRASE_LENGTH} characters long: it is all that protects ${PASSPHRASE_GUARDS[purpose][1]} from someone who guesses offline, as fast as their computers allow. Choose a longer one, or let Pocket KMS make one of six words.`,
     );
   }
   return passphrase;

@@ -24,6 +24,7 @@ import {
 import type { AliasRecord, KeyRecord, KeyVersionRecord } from '../keystore/vault-store.ts';
 import type { OperationContext } from './operation-context.ts';
 import { openSealedMaterial, sealMaterial } from './recovery-seal.ts';
+import { keptMaterial } from './vault-keys.ts';
 import { identityFrom, wrongSecret } from './recovery-identity.ts';
 import { checkInput } from './validation.ts';
 
@@ -212,11 +213,15 @@ export function summarize(key: BackupKey, present: boolean): BackupKeySummary {
 
 const date = (text: string | undefined) => (text === undefined ? undefined : new Date(text));
 
-/** The records a backed-up key restores to: key, versions (material imported), aliases. */
+/**
+ * The records a backed-up key restores to: key, versions (material imported — or, into a vault
+ * with a lock, sealed under its `vaultKey`), aliases.
+ */
 export async function restoredRecords(
   key: BackupKey,
   identity: string,
   resealTo: string | undefined,
+  vaultKey: CryptoKey | undefined,
 ): Promise<{ key: KeyRecord; versions: KeyVersionRecord[]; aliases: AliasRecord[] }> {
   const versions: KeyVersionRecord[] = [];
   for (const version of key.Versions) {
@@ -234,10 +239,10 @@ export async function restoredRecords(
         KeyId: key.KeyId,
         Version: version.Version,
         KeyMaterialId: version.KeyMaterialId,
-        CryptoKey: material.cryptoKey,
         CreationDate: new Date(version.CreationDate),
         ...(version.RotationType && { RotationType: version.RotationType }),
-        ...(material.asymmetric && { Asymmetric: material.asymmetric }),
+        // The backup's recovery seal is kept as it is, or sealed again to this vault's recipient.
+        ...(await keptMaterial(vaultKey ? { vaultKey } : {}, label, secret, material)),
         RecoverySeal:
           resealTo === undefined
             ? version.SealedMaterial

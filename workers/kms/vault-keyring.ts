@@ -108,6 +108,8 @@ export interface VaultKeyringOptions {
   arn: (keyId: string) => string;
   /** Called with each key the keyring touches (the audit record's resources). */
   touch: (keyId: string) => void;
+  /** The CryptoKey of a version (VaultLockedException while the vault is locked). */
+  cryptoKeyOf: (key: KeyRecord, version: KeyVersionRecord) => Promise<CryptoKey>;
   /** Encrypting: the keys (already resolved and checked by the caller) to wrap for. */
   targets?: readonly WrappingTarget[];
   /** Decrypting: when the caller named a key, only its entries are tried (AWS's KeyId rule). */
@@ -126,7 +128,8 @@ export class VaultKeyring implements Keyring {
     const entries: EncryptedDataKey[] = [];
     for (const { key, version } of targets) {
       const identity = wrappingIdentity(this.options.vaultId, key, version);
-      entries.push(await wrapDataKey(version.CryptoKey, identity, dataKey, encryptionContext));
+      const cryptoKey = await this.options.cryptoKeyOf(key, version);
+      entries.push(await wrapDataKey(cryptoKey, identity, dataKey, encryptionContext));
     }
     return entries;
   }
@@ -142,7 +145,7 @@ export class VaultKeyring implements Keyring {
     encryptedDataKeys: readonly EncryptedDataKey[],
     encryptionContext: EncryptionContext,
   ): Promise<UnwrappedDataKey> {
-    const { store, arn, touch, onlyKeyId, vaultId } = this.options;
+    const { store, arn, touch, onlyKeyId, vaultId, cryptoKeyOf } = this.options;
     let unwrapFailure: KmsError | undefined;
     let stateFailure: KmsError | undefined;
     let skippedForKeyId = false;
@@ -182,7 +185,7 @@ export class VaultKeyring implements Keyring {
         missing.push(`${arn(named.keyId)} (version ${named.version})`);
         continue;
       }
-      const dataKey = await unwrapDataKey(version.CryptoKey, edk, encryptionContext);
+      const dataKey = await unwrapDataKey(await cryptoKeyOf(key, version), edk, encryptionContext);
       if (dataKey) {
         this.used = { key, version };
         return { dataKey, encryptedDataKey: edk };

@@ -9,7 +9,14 @@ import { KmsError, type KmsErrorName } from '../../../workers/errors.ts';
 import { Kms } from '../../../workers/kms/kms.ts';
 import { ManualClock } from './manual-clock.ts';
 
-export const STORES = ['vault', 'keys', 'keyVersions', 'aliases', 'audit'] as const;
+export const STORES = [
+  'vault',
+  'keys',
+  'keyVersions',
+  'aliases',
+  'audit',
+  'importParameters',
+] as const;
 export type StoreName = (typeof STORES)[number];
 
 export interface TestVault {

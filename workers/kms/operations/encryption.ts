@@ -133,7 +133,7 @@ async function encryptWith(
       `Algorithm ${algorithm} and key spec ${key.KeySpec} cannot encrypt data larger than ${max} bytes.`,
     );
   }
-  const { material } = await asymmetricMaterial(context, key);
+  const { material } = await asymmetricMaterial(context, key, 'public');
   return {
     KeyId: context.arn(key.KeyId),
     CiphertextBlob: await rsaOaepEncrypt(
@@ -187,7 +187,7 @@ async function decryptWith(context: OperationContext, given: CiphertextToOpen): 
   const key = await context.resolveKey(given.keyIdParameter, given.keyId, 'use');
   const algorithm = checkRsaKey(context, key, requested);
   refuseContext(encryptionContext);
-  const { material } = await asymmetricMaterial(context, key);
+  const { material } = await asymmetricMaterial(context, key, 'private');
   const plaintext = await rsaOaepDecrypt(heldKey(material.PrivateKeys[algorithm]), ciphertext);
   if (!plaintext) {
     throw new KmsError(

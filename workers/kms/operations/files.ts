@@ -127,6 +127,7 @@ export async function encryptFile(
     vaultId: context.vaultId,
     arn: (keyId) => context.arn(keyId),
     touch: (keyId) => context.touch(keyId),
+    cryptoKeyOf: (key, version) => context.cryptoKey(key, version),
     targets,
   });
   // The ciphertext is the plaintext plus a header and 32 bytes a frame: reserve the input's size.
@@ -179,6 +180,7 @@ export async function decryptFile(
     vaultId: context.vaultId,
     arn: (keyId) => context.arn(keyId),
     touch: (keyId) => context.touch(keyId),
+    cryptoKeyOf: (key, version) => context.cryptoKey(key, version),
     ...(onlyKey && { onlyKeyId: onlyKey.KeyId }),
   });
   // The plaintext is a little smaller than the ciphertext: reserve the input's size.

@@ -43,7 +43,7 @@ import type {
   VaultWrite,
 } from '../../keystore/vault-store.ts';
 import type { OperationGroup, Outcome } from '../operation.ts';
-import { sealMaterial } from '../recovery-seal.ts';
+import { keptMaterial, materialLabel, type KeptMaterial } from '../vault-keys.ts';
 import type { OperationContext } from '../operation-context.ts';
 import { checkBytes, checkDate, checkEnum, checkString } from '../validation.ts';
 import { VAULT_KEY_NAMESPACE } from '../vault-keyring.ts';
@@ -190,6 +190,28 @@ async function importedKeyMaterialId(
   }
 }
 
+/**
+ * The private key of the import parameters that `token` names: stored (a vault without a lock)
+ * or held in this core's memory (with a lock). Parameters made in another tab, or before this
+ * core last locked, are gone: InvalidImportTokenException, or VaultLockedException while locked.
+ */
+function importPrivateKey(
+  context: OperationContext,
+  parameters: ImportParametersRecord,
+  token: Uint8Array,
+): CryptoKey {
+  if (parameters.PrivateKey) return parameters.PrivateKey;
+  context.keys.requireOpen();
+  const held = context.keys.importKey(parameters.KeyId);
+  if (!held || !constantTimeEqual(held.token, token)) {
+    throw new KmsError(
+      'InvalidImportTokenException',
+      `The import parameters of ${context.arn(parameters.KeyId)} were made in another tab, or before the vault was last locked: with a vault lock they live only in the tab that made them, until it locks. Call GetParametersForImport again.`,
+    );
+  }
+  return held.privateKey;
+}
+
 export async function getParametersForImport(
   context: OperationContext,
   request: GetParametersForImportRequest,
@@ -197,6 +219,9 @@ export async function getParametersForImport(
   const { algorithm, spec } = checkWrapping(request.WrappingAlgorithm, request.WrappingKeySpec);
   const key = await context.resolveKey('keyId', request.KeyId, 'manage');
   requireExternal(context, key);
+  // With a vault lock the private key is held in this core's memory only, and a locked core
+  // makes none (VaultLockedException).
+  const inMemory = context.keys.requireOpen() !== undefined;
   // The private key is made non-extractable: it exists only to unwrap inside this worker.
   const pair = (await crypto.subtle.generateKey(
     {
@@ -212,7 +237,7 @@ export async function getParametersForImport(
   const record: ImportParametersRecord = {
     KeyId: key.KeyId,
     ImportToken: randomBytes(IMPORT_TOKEN_LENGTH),
-    PrivateKey: pair.privateKey,
+    ...(!inMemory && { PrivateKey: pair.privateKey }),
     WrappingAlgorithm: algorithm,
     WrappingKeySpec: spec,
     ParametersValidTo: addDays(context.now(), IMPORT_PARAMETERS_VALID_DAYS),
@@ -228,6 +253,9 @@ export async function getParametersForImport(
     write: async (tx) => {
       await tx.objectStore('importParameters').put(record);
     },
+    ...(inMemory && {
+      afterCommit: () => context.keys.holdImportKey(key.KeyId, record.ImportToken, pair.privateKey),
+    }),
   };
 }
 
@@ -317,7 +345,10 @@ export async function importKeyMaterial(
     }
   }
 
-  const material = await rsaOaepDecrypt(parameters.PrivateKey, encryptedMaterial);
+  const material = await rsaOaepDecrypt(
+    importPrivateKey(context, parameters, token),
+    encryptedMaterial,
+  );
   if (!material) {
     throw new KmsError(
       'InvalidCiphertextException',
@@ -325,8 +356,7 @@ export async function importKeyMaterial(
     );
   }
   let keyMaterialId: string;
-  let cryptoKey: CryptoKey;
-  let recoverySeal: string | undefined;
+  let kept: KeptMaterial;
   try {
     if (material.length !== IMPORTED_KEY_MATERIAL_LENGTH) {
       throw new KmsError(
@@ -341,21 +371,14 @@ export async function importKeyMaterial(
         `${arn} already had different key material. A key only ever takes back the material it was first given; for other material, create a new key.`,
       );
     }
-    // Imported material takes the one custody path too: sealed for recovery, then imported.
-    const recipient = await context.recoveryRecipient();
-    if (recipient !== undefined) {
-      recoverySeal = await sealMaterial(
-        recipient,
-        {
-          KeyId: key.KeyId,
-          Version: key.CurrentVersion,
-          KeySpec: key.KeySpec,
-          KeyUsage: key.KeyUsage,
-        },
-        material,
-      );
-    }
-    cryptoKey = await importAesGcmKey(material);
+    // Imported material takes the one custody path too: sealed for recovery and, with a lock,
+    // under the vault key; imported.
+    kept = await keptMaterial(
+      await context.custody(),
+      materialLabel(key, key.CurrentVersion),
+      material,
+      { cryptoKey: await importAesGcmKey(material) },
+    );
   } finally {
     material.fill(0);
   }
@@ -367,9 +390,8 @@ export async function importKeyMaterial(
         KeyId: key.KeyId,
         Version: key.CurrentVersion,
         KeyMaterialId: keyMaterialId,
-        CryptoKey: cryptoKey,
         CreationDate: now,
-        ...(recoverySeal !== undefined && { RecoverySeal: recoverySeal }),
+        ...kept,
       };
   const { ValidTo: _previous, ...rest } = key;
   const updated: KeyRecord = {

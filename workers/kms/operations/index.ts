@@ -18,6 +18,7 @@ import { recoveryOperations } from './recovery.ts';
 import { rotationOperations } from './rotation.ts';
 import { signingOperations } from './signing.ts';
 import { tagOperations } from './tags.ts';
+import { vaultLockOperations } from './vault-lock.ts';
 
 /** The groups, in the order docs/API.md presents them. */
 export const OPERATION_GROUPS = {
@@ -35,6 +36,7 @@ export const OPERATION_GROUPS = {
   import: importOperations,
   audit: auditOperations,
   recovery: recoveryOperations,
+  vaultLock: vaultLockOperations,
 };
 
 export const OPERATIONS = {
@@ -52,4 +54,5 @@ export const OPERATIONS = {
   ...importOperations,
   ...auditOperations,
   ...recoveryOperations,
+  ...vaultLockOperations,
 } satisfies OperationTable;

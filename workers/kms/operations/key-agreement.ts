@@ -32,7 +32,7 @@ export const keyAgreementOperations = {
         algorithm,
         algorithmLists(key.KeySpec, key.KeyUsage)?.KeyAgreementAlgorithms,
       );
-      const { material } = await asymmetricMaterial(context, key);
+      const { material } = await asymmetricMaterial(context, key, 'private');
       return {
         response: {
           KeyId: context.arn(key.KeyId),

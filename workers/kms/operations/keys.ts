@@ -119,7 +119,7 @@ export const keyOperations = {
       // An EXTERNAL key starts without material: PendingImport until importKeyMaterial.
       const version = external
         ? undefined
-        : await newKeyVersion(keyId, 1, keySpec, keyUsage, now, await context.recoveryRecipient());
+        : await newKeyVersion(keyId, 1, keySpec, keyUsage, now, await context.custody());
       const key: KeyRecord = {
         KeyId: keyId,
         CreationDate: now,

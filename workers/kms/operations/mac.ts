@@ -47,7 +47,7 @@ async function resolveMacKey(
   const key = await context.resolveKey('keyId', request.KeyId, 'use');
   requireUsage(context, key, 'GENERATE_VERIFY_MAC', operation);
   requireListed(key, algorithm, algorithmLists(key.KeySpec, key.KeyUsage)?.MacAlgorithms);
-  return { key, version: await context.currentVersion(key) };
+  return { key, cryptoKey: await context.cryptoKey(key, await context.currentVersion(key)) };
 }
 
 async function generateMac(
@@ -55,10 +55,10 @@ async function generateMac(
   request: GenerateMacRequest,
 ): Promise<GenerateMacResponse> {
   const { message, algorithm } = checkMacInput(request);
-  const { key, version } = await resolveMacKey(context, request, algorithm, 'GenerateMac');
+  const { key, cryptoKey } = await resolveMacKey(context, request, algorithm, 'GenerateMac');
   return {
     KeyId: context.arn(key.KeyId),
-    Mac: await computeMac(version.CryptoKey, message),
+    Mac: await computeMac(cryptoKey, message),
     MacAlgorithm: algorithm,
   };
 }
@@ -69,8 +69,8 @@ async function verifyMac(
 ): Promise<VerifyMacResponse> {
   const { message, algorithm } = checkMacInput(request);
   const mac = checkBytes('mac', request.Mac, 1, MAX_MAC_BYTES);
-  const { key, version } = await resolveMacKey(context, request, algorithm, 'VerifyMac');
-  if (!(await checkMac(version.CryptoKey, message, mac))) {
+  const { key, cryptoKey } = await resolveMacKey(context, request, algorithm, 'VerifyMac');
+  if (!(await checkMac(cryptoKey, message, mac))) {
     throw new KmsError(
       'KMSInvalidMacException',
       `The MAC is not valid for this message under ${context.arn(key.KeyId)} and ${algorithm}.`,

@@ -337,6 +337,8 @@ export const recoveryOperations = {
     fields: ['Backup'],
     secretFields: SECRET_FIELDS,
     async run(context, request) {
+      // Into a vault with a lock, restored material is sealed under its vault key: unlock first.
+      const vaultKey = context.keys.requireOpen();
       const { document, identity, sealedIdentity } = await openBackup(request.Backup, request);
       const vault = (await context.store.getVaultRecord())!;
       const existing = await context.store.listKeys();
@@ -353,7 +355,7 @@ export const recoveryOperations = {
       for (const key of document.Keys) {
         if (present.has(key.KeyId)) skipped.push({ KeyId: key.KeyId, Reason: 'ALREADY_PRESENT' });
         else if (!recoverable(key)) skipped.push({ KeyId: key.KeyId, Reason: 'NOT_RECOVERABLE' });
-        else restored.push(await restoredRecords(key, identity, resealTo));
+        else restored.push(await restoredRecords(key, identity, resealTo, vaultKey));
       }
       for (const { key } of restored) context.touch(key.KeyId);
       const now = context.now();

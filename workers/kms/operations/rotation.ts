@@ -101,7 +101,7 @@ export const rotationOperations = {
         key.KeySpec,
         key.KeyUsage,
         context.now(),
-        await context.recoveryRecipient(),
+        await context.custody(),
         'ON_DEMAND',
       );
       return {

@@ -57,7 +57,7 @@ async function getPublicKey(
       `${context.arn(key.KeyId)} is a ${key.KeySpec} key, which has no public key; GetPublicKey needs an asymmetric key.`,
     );
   }
-  const { material } = await asymmetricMaterial(context, key);
+  const { material } = await asymmetricMaterial(context, key, 'public');
   return {
     KeyId: context.arn(key.KeyId),
     PublicKey: new Uint8Array(material.PublicKey),
@@ -135,24 +135,26 @@ async function signingKey(
   keyId: unknown,
   input: SigningInput,
   operation: string,
+  use: 'public' | 'private',
 ) {
   const { key, keySpec } = await requireSigningKey(context, keyId, input.algorithm, operation);
-  return { key, keySpec, ...(await asymmetricMaterial(context, key)) };
+  return { key, keySpec, ...(await asymmetricMaterial(context, key, use)) };
 }
 
 export async function sign(context: OperationContext, request: SignRequest): Promise<SignResponse> {
   const input = checkSigningInput(request);
-  const { key, keySpec, version, material } = await signingKey(
+  const { key, keySpec, material, cryptoKey } = await signingKey(
     context,
     request.KeyId,
     input,
     'Sign',
+    'private',
   );
   let signature: Uint8Array<ArrayBuffer>;
   if (keySpec === 'ECC_SECG_P256K1') {
     // Custody WRAPPED: the secret exists unwrapped only inside this callback.
     signature = await withUnwrappedSecret(
-      version.CryptoKey,
+      heldKey(cryptoKey),
       heldKey(material.WrappedPrivateKey),
       wrappedKeyAad(key.KeyId, keySpec),
       (secret) => signSecp256k1(secret, input.messageType, input.message),
@@ -241,7 +243,13 @@ export async function verifySignature(
       verifiedBy: { PublicKeySpec: publicKey.KeySpec },
     };
   }
-  const { key, keySpec, material } = await signingKey(context, signer.keyId, input, operation);
+  const { key, keySpec, material } = await signingKey(
+    context,
+    signer.keyId,
+    input,
+    operation,
+    'public',
+  );
   let valid: boolean;
   if (keySpec === 'ECC_SECG_P256K1') {
     // Verification needs only the public key: nothing is unwrapped.
