@@ -92,7 +92,7 @@ async function openWithSecret(
   context: OperationContext,
   lock: LockRecord,
   secret: VaultLockSecret,
-): Promise<{ bytes: Bytes; resetAttempts: Partial<LockRecord> }> {
+): Promise<Bytes> {
   const now = context.now();
   if (lock.NextAttemptDate && now < lock.NextAttemptDate) {
     throw new KmsError(
@@ -101,8 +101,7 @@ async function openWithSecret(
     );
   }
   try {
-    const bytes = await openVaultKey(lock, secret);
-    return { bytes, resetAttempts: { FailedAttempts: 0, NextAttemptDate: undefined } };
+    return await openVaultKey(lock, secret);
   } catch (error) {
     if (!(error instanceof KmsError) || error.name !== 'IncorrectKeyException') throw error;
     const failed = lock.FailedAttempts + 1;
@@ -123,6 +122,34 @@ async function openWithSecret(
       });
     });
   }
+}
+
+/** The vault key as a CryptoKey of this core, opened with the person's secret (openWithSecret). */
+async function openedVaultKey(
+  context: OperationContext,
+  lock: LockRecord,
+  secret: VaultLockSecret,
+): Promise<CryptoKey> {
+  const bytes = await openWithSecret(context, lock, secret);
+  try {
+    return await importAesGcmKey(bytes);
+  } finally {
+    bytes.fill(0);
+  }
+}
+
+/** The new lock secrets a request gives (either may be absent), checked. */
+function newSecrets(
+  [passphraseParameter, passkeyParameter]: readonly [string, string],
+  passphrase: unknown,
+  passkey: unknown,
+): { passphrase?: string; passkey?: PasskeyEnrolment } {
+  return {
+    ...(passphrase !== undefined && {
+      passphrase: checkNewPassphrase(passphraseParameter, passphrase, 'lock'),
+    }),
+    ...(passkey !== undefined && { passkey: checkEnrolment(passkeyParameter, passkey) }),
+  };
 }
 
 /** The recovery identity, when the request gives the recovery secret; else undefined. */
@@ -251,12 +278,11 @@ export const vaultLockOperations = {
     fields: ['IdleMinutes'],
     secretFields: SECRET_FIELDS,
     async run(context, request) {
-      const passphrase =
-        request.Passphrase === undefined
-          ? undefined
-          : checkNewPassphrase('passphrase', request.Passphrase, 'lock');
-      const passkey =
-        request.Passkey === undefined ? undefined : checkEnrolment('passkey', request.Passkey);
+      const { passphrase, passkey } = newSecrets(
+        ['passphrase', 'passkey'],
+        request.Passphrase,
+        request.Passkey,
+      );
       if (passphrase === undefined && !passkey) {
         throw new KmsError(
           'ValidationException',
@@ -348,13 +374,7 @@ export const vaultLockOperations = {
     secretFields: SECRET_FIELDS,
     async run(context, request) {
       const { lock } = await requireLock(context);
-      const { bytes, resetAttempts } = await openWithSecret(context, lock, request);
-      let vaultKey: CryptoKey;
-      try {
-        vaultKey = await importAesGcmKey(bytes);
-      } finally {
-        bytes.fill(0);
-      }
+      const vaultKey = await openedVaultKey(context, lock, request);
       // Every sealed version opened and imported now, into this core's memory only.
       const held: [KeyVersionRecord, KeyMaterial][] = [];
       for (const { key, version } of await allVersions(context)) {
@@ -372,7 +392,7 @@ export const vaultLockOperations = {
                   const { NextAttemptDate: _wait, ...rest } = vault.Lock;
                   await tx
                     .objectStore('vault')
-                    .put({ ...vault, Lock: { ...rest, ...resetAttempts } as LockRecord });
+                    .put({ ...vault, Lock: { ...rest, FailedAttempts: 0 } });
                 }
               }
             : undefined,
@@ -401,19 +421,16 @@ export const vaultLockOperations = {
     fields: ['RemovePassphrase', 'RemovePasskey', 'IdleMinutes'],
     secretFields: SECRET_FIELDS,
     async run(context, request) {
-      const newPassphrase =
-        request.NewPassphrase === undefined
-          ? undefined
-          : checkNewPassphrase('newPassphrase', request.NewPassphrase, 'lock');
-      const newPasskey =
-        request.NewPasskey === undefined
-          ? undefined
-          : checkEnrolment('newPasskey', request.NewPasskey);
+      const { passphrase: newPassphrase, passkey: newPasskey } = newSecrets(
+        ['newPassphrase', 'newPasskey'],
+        request.NewPassphrase,
+        request.NewPasskey,
+      );
       const removePassphrase = checkBoolean('removePassphrase', request.RemovePassphrase) ?? false;
       const removePasskey = checkBoolean('removePasskey', request.RemovePasskey) ?? false;
       const idleMinutes = checkIdleMinutes(request.IdleMinutes);
       const { lock } = await requireLock(context);
-      const { bytes, resetAttempts } = await openWithSecret(context, lock, request);
+      const bytes = await openWithSecret(context, lock, request);
       let vaultKey: CryptoKey;
       let seals: Pick<LockRecord, 'PassphraseSeal' | 'PasskeySeal'>;
       try {
@@ -440,7 +457,7 @@ export const vaultLockOperations = {
       const changed: LockRecord = {
         ...kept,
         ...seals,
-        ...resetAttempts,
+        FailedAttempts: 0,
         Methods: methods,
         IdleMinutes: idleMinutes ?? lock.IdleMinutes,
       } as LockRecord;
@@ -467,13 +484,7 @@ export const vaultLockOperations = {
     secretFields: SECRET_FIELDS,
     async run(context, request) {
       const { lock } = await requireLock(context);
-      const { bytes } = await openWithSecret(context, lock, request);
-      let vaultKey: CryptoKey;
-      try {
-        vaultKey = await importAesGcmKey(bytes);
-      } finally {
-        bytes.fill(0);
-      }
+      const vaultKey = await openedVaultKey(context, lock, request);
       // Every sealed version stored again as non-extractable CryptoKeys, as without a lock.
       const unsealed: KeyVersionRecord[] = [];
       for (const { key, version } of await allVersions(context)) {
