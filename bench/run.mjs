@@ -8,14 +8,19 @@
 //             (bench/signing.mjs)
 //   recovery  backup and restore of 1,000 keys with 3 versions each, time and size, vs one
 //             createKey (bench/recovery.mjs); run it with --only recovery
+//   lock      unlockVault with 1,000 sealed keys vs with none (the scrypt alone), and encrypt /
+//             decrypt / generateMac / sign unlocked vs without a lock (bench/lock.mjs); run it
+//             with --only lock (--keys defaults to 1000 there)
 //   scale     10,000 keys and 1,000,000 audit records vs an empty vault, every call p50 / p99,
 //             the full walk, export, housekeeping and page memory (bench/scale.mjs); only when
 //             asked for (--only scale): it takes many minutes
 // Never part of npm test. Usage:
-//   npm run bench [-- --only latency,files,signing,recovery,scale] [--iterations 300] [--file-mib 1024]
-//                 [--keys 10000] [--records 1000000] [--samples 50]
+//   npm run bench [-- --only latency,files,signing,recovery,lock,scale] [--iterations 300]
+//                 [--file-mib 1024] [--keys 10000 (scale), 1000 (lock)] [--records 1000000]
+//                 [--samples 50]
 import { benchFiles } from './files.mjs';
 import { benchLatency } from './latency.mjs';
+import { benchLock } from './lock.mjs';
 import { benchRecovery } from './recovery.mjs';
 import { benchScale } from './scale.mjs';
 import { benchSigning } from './signing.mjs';
@@ -28,7 +33,7 @@ function option(name, fallback) {
 const only = new Set(option('only', 'latency,files,signing').split(','));
 const iterations = Number(option('iterations', 300));
 const fileMiB = Number(option('file-mib', 1024));
-const keyCount = Number(option('keys', 10_000));
+const keys = option('keys');
 const recordCount = Number(option('records', 1_000_000));
 const samples = Number(option('samples', 50));
 
@@ -40,7 +45,9 @@ try {
   if (only.has('files')) await benchFiles({ fileMiB });
   if (only.has('signing')) await benchSigning(browser, { iterations: Math.min(iterations, 200) });
   if (only.has('recovery')) await benchRecovery();
-  if (only.has('scale')) await benchScale({ keyCount, recordCount, samples });
+  if (only.has('lock')) await benchLock({ keyCount: Number(keys ?? 1000), iterations });
+  if (only.has('scale'))
+    await benchScale({ keyCount: Number(keys ?? 10_000), recordCount, samples });
 } finally {
   await browser.close();
   server.kill();

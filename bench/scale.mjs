@@ -13,12 +13,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright';
 import { CHROMIUM_ARGS, chromiumPath } from '../tests/chromium.mjs';
-import { median, ORIGIN, quantile, routeBenchFiles } from './support.mjs';
+import { median, ORIGIN, quantile, QUIET_ROUTE, routeBenchFiles } from './support.mjs';
 
 const DAY = 24 * 60 * 60 * 1000;
 const CONTEXT = { purpose: 'bench' };
-/** A route that shows no page: nothing in the UI watches the key catalog while calls are timed. */
-const QUIET_ROUTE = `${ORIGIN}/#/bench-quiet`;
 const LONG = 45 * 60 * 1000;
 
 async function openProfile() {

@@ -14,6 +14,8 @@ import { CHROMIUM_ARGS, chromiumPath } from '../tests/chromium.mjs';
 export const PORT = Number(process.env.BENCH_PORT ?? 4175);
 const APP_DIST = process.env.BENCH_APP_DIST ?? 'dist';
 export const ORIGIN = `http://127.0.0.1:${PORT}`;
+/** A route that shows no page: nothing in the UI watches the key catalog while calls are timed. */
+export const QUIET_ROUTE = `${ORIGIN}/#/bench-quiet`;
 const BENCH_DIST = new URL('./dist/', import.meta.url);
 
 export function launchBrowser() {
@@ -81,16 +83,17 @@ export async function openApp(browser) {
 
 /**
  * The app in a fresh profile on disk, as a person's browser has it: an incognito context keeps
- * the Origin Private File System in memory, with a quota far below a 1 GiB output.
+ * the Origin Private File System in memory, with a quota far below a 1 GiB output. `url`: where
+ * the app opens (QUIET_ROUTE for many calls).
  */
-export async function openAppWithProfile() {
+export async function openAppWithProfile(url = ORIGIN) {
   const profile = await mkdtemp(join(tmpdir(), 'pkms-bench-profile-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: chromiumPath(),
     args: CHROMIUM_ARGS,
     serviceWorkers: 'block',
   });
-  const page = await prepareApp(context, context.pages()[0]);
+  const page = await prepareApp(context, context.pages()[0], url);
   return {
     context,
     page,
@@ -101,10 +104,10 @@ export async function openAppWithProfile() {
   };
 }
 
-async function prepareApp(context, existingPage) {
+async function prepareApp(context, existingPage, url = ORIGIN) {
   await routeBenchFiles(context);
   const page = existingPage ?? (await context.newPage());
-  await page.goto(ORIGIN);
+  await page.goto(url);
   await page.waitForFunction(() => document.documentElement.dataset.ready === 'true', undefined, {
     timeout: 60_000,
   });
