@@ -56,6 +56,15 @@ const ERROR_TEXT: Record<string, ErrorText> = {
         sentence:
           'That recovery key does not open this: it belongs to another vault, or the recovery key was rotated since.',
       },
+      // workers/kms/lock-secret.ts: the lock passphrase or passkey given does not open the lock.
+      {
+        match: /^The lock passphrase is wrong/,
+        sentence: 'The lock passphrase is wrong. Check it and try again.',
+      },
+      {
+        match: /passkey .*vault lock/,
+        sentence: 'This passkey does not open the vault lock.',
+      },
     ],
   },
   IncorrectKeyMaterialException: {
@@ -145,11 +154,26 @@ const ERROR_TEXT: Record<string, ErrorText> = {
         sentence:
           'Recovery is already set up for this vault: change the passphrase or rotate the recovery key instead.',
       },
+      {
+        match: /^This vault has no lock/,
+        sentence: 'This vault has no lock: set one up on the Security page.',
+      },
+      {
+        match: /^This vault already has a lock/,
+        sentence: 'This vault already has a lock: change it on the Security page instead.',
+      },
     ],
     showDetails: true,
   },
   LimitExceededException: {
     sentence: 'This would go over a limit of the key service.',
+    reasons: [
+      {
+        // The vault lock after three wrong secrets in a row; the message says when to try again.
+        match: /^Too many wrong lock secrets/,
+        sentence: 'Too many wrong tries in a row. Wait, then try again.',
+      },
+    ],
     showDetails: true,
   },
   NotFoundException: {
@@ -175,8 +199,15 @@ const ERROR_TEXT: Record<string, ErrorText> = {
         match: /recovery passphrase must be at least/,
         sentence: 'This recovery passphrase is too short.',
       },
+      {
+        match: /^A lock passphrase must be at least/,
+        sentence: 'This lock passphrase is too short.',
+      },
     ],
     showDetails: true,
+  },
+  VaultLockedException: {
+    sentence: 'The vault is locked: keys cannot be used until you unlock it.',
   },
 };
 

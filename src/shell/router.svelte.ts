@@ -1,6 +1,7 @@
 /**
- * Hash routing: #/keys, #/keys/<KeyId>, #/text, #/files, #/sign, #/activity. The hash keeps every view
- * addressable offline, with no server routes and nothing for the service worker to know.
+ * Hash routing: #/keys, #/keys/<KeyId>, #/text, #/files, #/sign, #/activity, #/recovery,
+ * #/security. The hash keeps every view addressable offline, with no server routes and nothing
+ * for the service worker to know.
  */
 export type Route =
   | { page: 'keys' }
@@ -10,10 +11,14 @@ export type Route =
   | { page: 'sign' }
   | { page: 'activity' }
   | { page: 'recovery' }
+  | { page: 'security' }
   | { page: 'not-found'; path: string };
 
 /** The Recovery & backup page (issue 11 §4): set-up, backups, restore. */
 export const RECOVERY_HREF = '#/recovery';
+
+/** The Security page (issue 12 §3): the vault lock. */
+export const SECURITY_HREF = '#/security';
 
 export function parseHash(hash: string): Route {
   const path = hash.replace(/^#/, '');
@@ -23,6 +28,7 @@ export function parseHash(hash: string): Route {
   if (path === '/sign') return { page: 'sign' };
   if (path === '/activity') return { page: 'activity' };
   if (path === RECOVERY_HREF.slice(1)) return { page: 'recovery' };
+  if (path === SECURITY_HREF.slice(1)) return { page: 'security' };
   const key = /^\/keys\/([^/]+)$/.exec(path);
   if (key?.[1]) {
     try {

@@ -1,0 +1,113 @@
+/**
+ * What the app knows about the vault lock (issue 12; DESIGN §10), for the header, the locked
+ * banner, the unlock dialog and the Security page: the core's describeVaultLock, read in the
+ * background. One instance lives for the page (App.svelte).
+ *
+ * It re-reads after the lock's own events (at once), after any other change to the vault (at
+ * most once a second: new key versions change the counts and the unsealable list), when a call
+ * was refused with VaultLockedException, when the tab becomes visible again, and — while this
+ * tab is unlocked under a lock with an idle time, and shown — every POLL_INTERVAL_MS: the core
+ * locks itself after its idle time and says so (AutoLockVault), and this is the fallback for a
+ * page that missed it. Each read is an audit record (hidden from Activity as a background read),
+ * so the page does not poll when nothing can change by itself.
+ */
+import type { DescribeVaultLockResponse } from '../../../workers/api.ts';
+import { onVaultChanged, type KmsClient } from '../../kms/client.ts';
+import { coalesce } from '../../ui/coalesce.ts';
+import { onVaultLockedReported } from './unlock-dialog.svelte.ts';
+
+/** The events after which the lock state is read again without delay. */
+export const LOCK_EVENTS: readonly string[] = [
+  'SetUpVaultLock',
+  'UnlockVault',
+  'LockVault',
+  'ChangeVaultLock',
+  'RemoveVaultLock',
+  'AutoLockVault',
+];
+
+const POLL_INTERVAL_MS = 30_000;
+/** The least time between two re-reads after other vault changes (a script making keys). */
+const CHANGE_REFRESH_INTERVAL_MS = 1000;
+
+export class LockStatus {
+  description = $state.raw<DescribeVaultLockResponse | null>(null);
+  error = $state.raw<unknown>(null);
+
+  readonly refresh: () => Promise<void>;
+  #lastChangeRefresh = -Infinity;
+  #changeRefreshTimer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(private readonly client: KmsClient) {
+    this.refresh = coalesce(() => this.#load());
+  }
+
+  /** Starts following the vault (call once, from App's mount); returns the function that stops. */
+  start(): () => void {
+    void this.refresh();
+    const stopListening = onVaultChanged((eventName) => {
+      if (LOCK_EVENTS.includes(eventName)) void this.refresh();
+      else this.#refreshAfterChange();
+    });
+    const stopReports = onVaultLockedReported(() => void this.refresh());
+    const poll = setInterval(() => {
+      if (this.#mayLockItself && document.visibilityState === 'visible') void this.refresh();
+    }, POLL_INTERVAL_MS);
+    const visible = (): void => {
+      if (document.visibilityState === 'visible') void this.refresh();
+    };
+    document.addEventListener('visibilitychange', visible);
+    return () => {
+      stopListening();
+      stopReports();
+      clearInterval(poll);
+      clearTimeout(this.#changeRefreshTimer);
+      document.removeEventListener('visibilitychange', visible);
+    };
+  }
+
+  /** Whether the vault has a lock. */
+  get setUp(): boolean {
+    return this.description?.LockSetUp ?? false;
+  }
+
+  /** Whether this tab's core holds no key material under a lock. */
+  get locked(): boolean {
+    return this.description?.Locked ?? false;
+  }
+
+  /** Unlocked under a lock with an idle time: the core may lock itself without a call. */
+  get #mayLockItself(): boolean {
+    const lock = this.description;
+    return lock !== null && lock.LockSetUp && !lock.Locked && (lock.IdleMinutes ?? 0) > 0;
+  }
+
+  get hasPassphrase(): boolean {
+    return this.description?.Methods.includes('PASSPHRASE') ?? false;
+  }
+
+  get hasPasskey(): boolean {
+    return this.description?.Methods.includes('PASSKEY') ?? false;
+  }
+
+  #refreshAfterChange(): void {
+    if (this.#changeRefreshTimer !== undefined) return;
+    const wait = this.#lastChangeRefresh + CHANGE_REFRESH_INTERVAL_MS - performance.now();
+    const run = (): void => {
+      this.#changeRefreshTimer = undefined;
+      this.#lastChangeRefresh = performance.now();
+      void this.refresh();
+    };
+    if (wait <= 0) run();
+    else this.#changeRefreshTimer = setTimeout(run, wait);
+  }
+
+  async #load(): Promise<void> {
+    try {
+      this.description = await this.client.describeVaultLock();
+      this.error = null;
+    } catch (error) {
+      this.error = error;
+    }
+  }
+}
