@@ -29,6 +29,7 @@ import type {
   WrittenToHandle,
 } from '../../../workers/api.ts';
 import { type KmsClient, backgroundKms, kms, onVaultChanged } from '../../kms/client.ts';
+import { directoryPicker, FolderSet, type FolderEntry } from './folder-set.svelte.ts';
 import { isEncryptionSdkMessage } from './message-kind.ts';
 
 export type JobKind = 'encrypt' | 'decrypt';
@@ -122,6 +123,11 @@ export class FileQueue {
   readonly canSaveDirectly = this.#picker !== undefined;
   /** Results of files added from now on go straight to a picked file (only if canSaveDirectly). */
   direct = $state(false);
+  /** Folders added, each encrypted or decrypted into a folder the person picks (issue 14 §3). */
+  sets = $state<FolderSet[]>([]);
+  readonly #directoryPicker = directoryPicker();
+  /** Whether a folder's results can go into a picked folder; else its files queue one by one. */
+  readonly canSaveFolders = this.#directoryPicker !== undefined;
   #running = false;
 
   /**
@@ -135,12 +141,14 @@ export class FileQueue {
 
   /** True while closing the tab would lose work: a job runs or waits, or a result is unsaved. */
   get hasUnsavedWork(): boolean {
-    return this.jobs.some(
-      (job) =>
-        job.status === 'running' ||
-        job.status === 'waiting' ||
-        job.status === 'choosing' ||
-        (job.status === 'done' && !job.saved),
+    return (
+      this.jobs.some(
+        (job) =>
+          job.status === 'running' ||
+          job.status === 'waiting' ||
+          job.status === 'choosing' ||
+          (job.status === 'done' && !job.saved),
+      ) || this.sets.some((set) => set.status !== 'done' && set.status !== 'cancelled')
     );
   }
 
@@ -188,6 +196,50 @@ export class FileQueue {
   }
 
   /**
+   * Adds a folder's files: as one set that waits for the person to pick where its results go, or,
+   * where the browser cannot write into a folder, as one job per file (kept until saved).
+   */
+  async addFolder(
+    name: string,
+    entries: readonly FolderEntry[],
+    settings: JobSettings,
+  ): Promise<void> {
+    if (entries.length === 0) return;
+    if (!this.canSaveFolders) {
+      await this.add(
+        entries.map((entry) => entry.file),
+        settings,
+      );
+      return;
+    }
+    this.sets.push(new FolderSet(name, entries, settings));
+  }
+
+  /** Asks which folder `set`'s results go into (from a click: the picker needs one), and queues it. */
+  async chooseFolderDestination(set: FolderSet): Promise<void> {
+    if (set.status !== 'choosing' || !this.#directoryPicker) return;
+    let folder: FileSystemDirectoryHandle;
+    try {
+      folder = await this.#directoryPicker({ id: 'pocket-kms-results', mode: 'readwrite' });
+    } catch (error) {
+      if (error instanceof Error && error.name === 'AbortError') return;
+      set.failures = [{ path: set.name, error }];
+      set.status = 'done';
+      return;
+    }
+    if (set.status !== 'choosing') return; // cancelled while the picker was open
+    set.destination = folder;
+    set.status = 'waiting';
+    void this.#runWaiting();
+  }
+
+  /** Takes a folder set off the page, cancelling it if it runs. Its finished results stay. */
+  removeFolder(set: FolderSet): void {
+    set.cancel();
+    this.sets = this.sets.filter((listed) => listed !== set);
+  }
+
+  /**
    * Asks where `job`'s result goes (call it from a click: the picker needs one) and queues the
    * job. Dismissing the picker leaves the job waiting for a choice.
    */
@@ -224,19 +276,25 @@ export class FileQueue {
       await this.client.discardFileOutput({ OutputId: job.result.OutputId });
   }
 
-  /** Runs waiting jobs in order, one at a time, until none is left. */
+  /** Runs waiting jobs and folder sets, one at a time (the core is one worker), until none is left. */
   async #runWaiting(): Promise<void> {
     if (this.#running) return;
     this.#running = true;
     try {
-      for (let job = this.#nextWaiting(); job; job = this.#nextWaiting()) await this.#run(job);
+      for (let next = this.#nextWaiting(); next; next = this.#nextWaiting()) {
+        if (next instanceof FileJob) await this.#run(next);
+        else await next.run(this.client, next.destination!);
+      }
     } finally {
       this.#running = false;
     }
   }
 
-  #nextWaiting(): FileJob | undefined {
-    return this.jobs.find((job) => job.status === 'waiting');
+  #nextWaiting(): FileJob | FolderSet | undefined {
+    return (
+      this.jobs.find((job) => job.status === 'waiting') ??
+      this.sets.find((set) => set.status === 'waiting')
+    );
   }
 
   async #run(job: FileJob): Promise<void> {
