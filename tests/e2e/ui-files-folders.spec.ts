@@ -5,14 +5,17 @@
  * file's SHA-256 equals the original's. `showDirectoryPicker` is replaced by a test double that
  * returns OPFS directories (the same FileSystemDirectoryHandle interface as a picked folder). A
  * file that fails in a set — a changed ciphertext — is named with its reason, leaves no result,
- * and the others are done. Without a directory picker, a folder's files queue one by one.
+ * and the others are done. Without a directory picker, a folder becomes one .tar archive (a path
+ * ustar cannot hold travels in a pax header) that `tar` extracts, and it round-trips too.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { expect, test, type Locator, type Page } from '@playwright/test';
 import { createKeyWithAlias, nav, openApp } from './ui-helpers.ts';
+import './support/kms-page.ts';
 
 /** The picker double: each call returns a new OPFS directory `picked-<n>`. */
 function installDirectoryPickerDouble(): void {
@@ -147,10 +150,46 @@ test('a folder of 50 files in 3 subfolders encrypts into a picked folder and dec
   }
 });
 
-test('without a directory picker, a folder’s files are queued one by one', async ({ page }) => {
-  mkdirSync(join(work, 'small', 'sub'), { recursive: true });
-  writeFileSync(join(work, 'small', 'one.txt'), 'one');
-  writeFileSync(join(work, 'small', 'sub', 'two.txt'), 'two');
+/** Saves the set's archive through its link and extracts it with `tar` into `into`. */
+async function saveAndExtract(item: Locator, name: string, into: string): Promise<void> {
+  const [download] = await Promise.all([
+    item.page().waitForEvent('download'),
+    item.getByRole('link', { name: `Save ${name}` }).click(),
+  ]);
+  const archive = join(work, `${name}-${Date.now()}`);
+  await download.saveAs(archive);
+  mkdirSync(into, { recursive: true });
+  const extracted = spawnSync('tar', ['-xf', archive, '-C', into], { encoding: 'utf8' });
+  expect(extracted.stderr).toBe('');
+  expect(extracted.status).toBe(0);
+}
+
+function filesBelow(root: string): Map<string, Buffer> {
+  const files = new Map<string, Buffer>();
+  const walk = (directory: string, prefix: string) => {
+    for (const entry of readdirSync(directory, { withFileTypes: true })) {
+      if (entry.isDirectory()) walk(join(directory, entry.name), `${prefix}${entry.name}/`);
+      else files.set(`${prefix}${entry.name}`, readFileSync(join(directory, entry.name)));
+    }
+  };
+  walk(root, '');
+  return files;
+}
+
+test('without a directory picker, a folder becomes one .tar archive that round-trips, paths kept', async ({
+  page,
+}) => {
+  test.setTimeout(120_000);
+  const long = `подпапка/${'очень длинное имя файла '.repeat(4)}.txt`;
+  const originals = new Map<string, Buffer>([
+    ['one.txt', Buffer.from('one')],
+    ['sub/two.txt', Buffer.from('two')],
+    [long, Buffer.from('a path ustar alone cannot hold')],
+  ]);
+  for (const [path, bytes] of originals) {
+    mkdirSync(dirname(join(work, 'small', path)), { recursive: true });
+    writeFileSync(join(work, 'small', path), bytes);
+  }
   await page.addInitScript(() => {
     Object.defineProperty(window, 'showDirectoryPicker', { value: undefined, configurable: true });
   });
@@ -158,14 +197,34 @@ test('without a directory picker, a folder’s files are queued one by one', asy
   await createKeyWithAlias(page, 'no-picker');
   await nav(page, 'Files').click();
   await expect(page.getByText('This browser cannot write into a folder')).toBeVisible();
+
   await page.getByLabel('Choose a folder').setInputFiles(join(work, 'small'));
-  const queue = page.getByRole('region', { name: 'Queue' });
-  for (const name of ['one.txt', 'two.txt']) {
-    await expect(
-      queue.getByRole('listitem', { name, exact: true }).getByRole('link', {
-        name: `Save ${name}.encrypted`,
-      }),
-    ).toBeVisible({ timeout: 30_000 });
-  }
-  await expect(page.getByRole('region', { name: 'Folders' })).toHaveCount(0);
+  const encrypting = folderItem(page, 'small');
+  await expect(encrypting.getByText('3 of 3 files done, in one archive')).toBeVisible({
+    timeout: 60_000,
+  });
+  await saveAndExtract(encrypting, 'small.tar', join(work, 'encrypted-tar'));
+  const encrypted = filesBelow(join(work, 'encrypted-tar', 'small'));
+  expect([...encrypted.keys()].sort()).toEqual(
+    [...originals.keys()].map((path) => `${path}.encrypted`).sort(),
+  );
+
+  await page.getByLabel('Choose a folder').setInputFiles(join(work, 'encrypted-tar', 'small'));
+  const decrypting = folderItem(page, 'small').last();
+  await expect(decrypting.getByText('3 of 3 files done, in one archive')).toBeVisible({
+    timeout: 60_000,
+  });
+  await saveAndExtract(decrypting, 'small.tar', join(work, 'decrypted-tar'));
+  const decrypted = filesBelow(join(work, 'decrypted-tar', 'small'));
+  expect([...decrypted.keys()].sort()).toEqual([...originals.keys()].sort());
+  for (const [path, bytes] of decrypted)
+    expect(sha256(bytes), path).toBe(sha256(originals.get(path)!));
+
+  // Removing a set lets its files in the browser's private storage go.
+  const stored = () =>
+    page.evaluate(async () => (await window.kms.listFileOutputs()).Outputs.length);
+  expect(await stored()).toBe(6);
+  await decrypting.getByRole('button', { name: 'Remove folder small' }).click();
+  await expect(page.getByRole('region', { name: 'Folders' }).getByRole('listitem')).toHaveCount(1);
+  await expect.poll(stored).toBe(3);
 });

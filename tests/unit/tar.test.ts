@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readTar, TarFormatError, writeTar } from '../../workers/formats/tar.ts';
+import { readTar, TarFormatError, tarBlobParts, writeTar } from '../../workers/formats/tar.ts';
 
 const entries = [
   { name: 'README.txt', data: new TextEncoder().encode('hello\n') },
@@ -66,6 +66,37 @@ describe('ustar archives', () => {
       const changed = new Uint8Array(archive);
       changed.set(new TextEncoder().encode(variant), 148);
       expect(() => readTar(changed)).toThrow('checksum');
+    }
+  });
+});
+
+describe("streamed archives of a folder's results (tarBlobParts)", () => {
+  it('keep any path — long, spaced, not ASCII — through a pax header, and GNU tar extracts them', async () => {
+    const long = `${'подпапка с длинным именем/'.repeat(4)}файл — ${'x'.repeat(40)}.bin.encrypted`;
+    const members = [
+      { name: 'album/plain.bin.encrypted', data: new Blob([Uint8Array.of(1, 2, 3)]) },
+      { name: `album/${long}`, data: new Blob([new Uint8Array(1000).fill(7)]) },
+      { name: 'album/with space.txt.encrypted', data: new Blob([]) },
+    ];
+    const archive = new Uint8Array(await new Blob(tarBlobParts(members, mtime)).arrayBuffer());
+    expect(archive.length % 512).toBe(0);
+    const directory = mkdtempSync(join(tmpdir(), 'pkms-tar-stream-'));
+    try {
+      writeFileSync(join(directory, 'album.tar'), archive);
+      const extracted = spawnSync('tar', ['-xf', 'album.tar'], {
+        cwd: directory,
+        encoding: 'utf8',
+      });
+      expect(extracted.stderr).toBe('');
+      expect(extracted.status).toBe(0);
+      for (const member of members) {
+        const bytes = new Uint8Array(await member.data.arrayBuffer());
+        expect(new Uint8Array(readFileSync(join(directory, member.name))), member.name).toEqual(
+          bytes,
+        );
+      }
+    } finally {
+      rmSync(directory, { recursive: true, force: true });
     }
   });
 });

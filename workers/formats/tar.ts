@@ -1,6 +1,7 @@
 /**
  * The POSIX ustar archive, for the few regular files of a vault backup (docs/FORMAT.md, "Vault
- * backups"): every `tar` (GNU, BSD, Windows 10+) lists and extracts it. Written
+ * backups") and for a folder's results where the browser cannot write into a folder
+ * (tarBlobParts): every `tar` (GNU, BSD, Windows 10+) lists and extracts it. Written
  * deterministically: the files in the order given, mode 0644, owner 0, one modification time.
  * Read strictly, for archives this module wrote: a bad header checksum, a truncated member,
  * padding that is not zero, data after the end, or anything but regular files is refused
@@ -24,11 +25,18 @@ function octal(value: number, length: number): string {
   return value.toString(8).padStart(length - 1, '0') + '\0';
 }
 
-function header(name: string, size: number, mtime: Date): Uint8Array {
-  const nameBytes = ascii.encode(name);
-  if (nameBytes.length === 0 || nameBytes.length >= NAME_LENGTH || !/^[\x21-\x7e]+$/.test(name)) {
-    throw new RangeError(`tar member name not supported: ${name}`);
-  }
+/** A name ustar's name field holds as it is: 1 to 99 printable ASCII characters, no space. */
+function fitsUstar(name: string): boolean {
+  return name.length > 0 && name.length < NAME_LENGTH && /^[\x21-\x7e]+$/.test(name);
+}
+
+function header(
+  name: string,
+  size: number,
+  mtime: Date,
+  type: '0' | 'x' = '0',
+): Uint8Array<ArrayBuffer> {
+  if (!fitsUstar(name)) throw new RangeError(`tar member name not supported: ${name}`);
   const block = new Uint8Array(BLOCK);
   const put = (offset: number, text: string) => block.set(ascii.encode(text), offset);
   put(0, name);
@@ -38,7 +46,7 @@ function header(name: string, size: number, mtime: Date): Uint8Array {
   put(124, octal(size, 12));
   put(136, octal(Math.floor(mtime.getTime() / 1000), 12));
   put(148, '        '); // checksum field counts as spaces while summing
-  put(156, '0'); // regular file
+  put(156, type); // '0' a regular file, 'x' a pax extended header for the next member
   put(257, 'ustar\x0000');
   const sum = block.reduce((total, byte) => total + byte, 0);
   put(148, sum.toString(8).padStart(6, '0') + '\0 ');
@@ -61,6 +69,56 @@ export function writeTar(entries: readonly TarEntry[], mtime: Date): Uint8Array<
     offset += part.length;
   }
   return out;
+}
+
+/** The largest size ustar's 12-byte octal field holds (8 GiB − 1). */
+const MAX_USTAR_SIZE = 8 ** 11 - 1;
+
+/** One pax record, `<length> <key>=<value>\n`, whose length counts itself (POSIX pax). */
+function paxRecord(key: string, value: string): string {
+  const body = ` ${key}=${value}\n`;
+  const bodyLength = new TextEncoder().encode(body).length;
+  let length = bodyLength + 1;
+  while (String(length).length + bodyLength !== length) length++;
+  return `${length}${body}`;
+}
+
+/** A member of a streamed archive: its path (any characters, any length) and its data. */
+export interface StreamedTarMember {
+  name: string;
+  data: Blob;
+}
+
+/**
+ * A ustar archive of `members`, as the parts of a Blob: headers and padding are small arrays and
+ * each member's data stays the Blob given, so disk-backed Files are never read into memory. A
+ * path ustar cannot hold (longer than 99 bytes, or not printable ASCII) or a size of 8 GiB or
+ * more gets a pax extended header first (POSIX.1-2001), as GNU, BSD and Windows tar read it; the
+ * member's own header then carries a plain-ASCII stand-in name.
+ */
+export function tarBlobParts(members: readonly StreamedTarMember[], mtime: Date): BlobPart[] {
+  const parts: BlobPart[] = [];
+  const pad = (size: number) => {
+    const padding = (BLOCK - (size % BLOCK)) % BLOCK;
+    if (padding) parts.push(new Uint8Array(padding));
+  };
+  members.forEach((member, index) => {
+    const { size } = member.data;
+    const records =
+      (fitsUstar(member.name) ? '' : paxRecord('path', member.name)) +
+      (size > MAX_USTAR_SIZE ? paxRecord('size', String(size)) : '');
+    let name = member.name;
+    if (records !== '') {
+      const pax = new TextEncoder().encode(records);
+      parts.push(header(`PaxHeaders/${index}`, pax.length, mtime, 'x'), pax);
+      pad(pax.length);
+      if (!fitsUstar(name)) name = `member-${index}`;
+    }
+    parts.push(header(name, Math.min(size, MAX_USTAR_SIZE), mtime), member.data);
+    pad(size);
+  });
+  parts.push(new Uint8Array(2 * BLOCK));
+  return parts;
 }
 
 function field(block: Uint8Array, offset: number, length: number): string {

@@ -126,7 +126,7 @@ export class FileQueue {
   /** Folders added, each encrypted or decrypted into a folder the person picks (issue 14 §3). */
   sets = $state<FolderSet[]>([]);
   readonly #directoryPicker = directoryPicker();
-  /** Whether a folder's results can go into a picked folder; else its files queue one by one. */
+  /** Whether a folder's results can go into a picked folder; else they become one archive. */
   readonly canSaveFolders = this.#directoryPicker !== undefined;
   #running = false;
 
@@ -148,7 +148,12 @@ export class FileQueue {
           job.status === 'waiting' ||
           job.status === 'choosing' ||
           (job.status === 'done' && !job.saved),
-      ) || this.sets.some((set) => set.status !== 'done' && set.status !== 'cancelled')
+      ) ||
+      this.sets.some(
+        (set) =>
+          (set.status !== 'done' && set.status !== 'cancelled') ||
+          (set.archive !== null && !set.saved),
+      )
     );
   }
 
@@ -196,23 +201,15 @@ export class FileQueue {
   }
 
   /**
-   * Adds a folder's files: as one set that waits for the person to pick where its results go, or,
-   * where the browser cannot write into a folder, as one job per file (kept until saved).
+   * Adds a folder's files as one set: it waits for the person to pick the folder its results go
+   * into, or — where the browser cannot write into a folder — runs at once into one archive.
    */
-  async addFolder(
-    name: string,
-    entries: readonly FolderEntry[],
-    settings: JobSettings,
-  ): Promise<void> {
+  addFolder(name: string, entries: readonly FolderEntry[], settings: JobSettings): void {
     if (entries.length === 0) return;
-    if (!this.canSaveFolders) {
-      await this.add(
-        entries.map((entry) => entry.file),
-        settings,
-      );
-      return;
-    }
-    this.sets.push(new FolderSet(name, entries, settings));
+    this.sets.push(
+      new FolderSet(name, entries, settings, this.canSaveFolders ? 'folder' : 'archive'),
+    );
+    void this.#runWaiting();
   }
 
   /** Asks which folder `set`'s results go into (from a click: the picker needs one), and queues it. */
@@ -233,10 +230,17 @@ export class FileQueue {
     void this.#runWaiting();
   }
 
-  /** Takes a folder set off the page, cancelling it if it runs. Its finished results stay. */
-  removeFolder(set: FolderSet): void {
+  /**
+   * Takes a folder set off the page, cancelling it if it runs. Results in a picked folder stay;
+   * an archive's files in private storage are discarded.
+   */
+  async removeFolder(set: FolderSet): Promise<void> {
     set.cancel();
     this.sets = this.sets.filter((listed) => listed !== set);
+    // A set still running discards what it made once it stops (#runWaiting).
+    for (const OutputId of set.outputIds.splice(0)) {
+      await this.client.discardFileOutput({ OutputId });
+    }
   }
 
   /**
@@ -283,7 +287,15 @@ export class FileQueue {
     try {
       for (let next = this.#nextWaiting(); next; next = this.#nextWaiting()) {
         if (next instanceof FileJob) await this.#run(next);
-        else await next.run(this.client, next.destination!);
+        else {
+          await next.run(this.client);
+          // Removed or cancelled while it ran: what it kept in private storage goes.
+          if (next.status === 'cancelled' || !this.sets.includes(next)) {
+            for (const OutputId of next.outputIds.splice(0)) {
+              await this.client.discardFileOutput({ OutputId });
+            }
+          }
+        }
       }
     } finally {
       this.#running = false;

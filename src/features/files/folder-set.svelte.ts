@@ -9,10 +9,12 @@
  * named with its reason and leaves no file behind; the others are done. Cancel stops the set: the
  * running file's output is removed, the files not reached are left undone.
  *
- * Needs `showDirectoryPicker` (Chromium desktop). Where the browser has none, the Files page queues
- * a folder's files one by one instead, each kept in the browser until saved.
+ * A picked folder needs `showDirectoryPicker` (Chromium desktop). Where the browser has none, the
+ * results go to the browser's private storage and the set ends with one tar archive of them all
+ * (paths kept), streamed from those files when saved — never read into memory.
  */
 import type { EncryptionContext } from '../../../workers/api.ts';
+import { tarBlobParts, type StreamedTarMember } from '../../../workers/formats/tar.ts';
 import type { KmsClient } from '../../kms/client.ts';
 import { isEncryptionSdkMessage } from './message-kind.ts';
 import { suggestedOutputName, type JobKind, type JobSettings } from './file-queue.svelte.ts';
@@ -87,6 +89,12 @@ export interface FolderFailure {
   error: unknown;
 }
 
+/**
+ * Where a set's results go: into a folder the person picks, or — where the browser cannot write
+ * into a folder — into the browser's private storage, then one tar archive to save.
+ */
+export type FolderTarget = 'folder' | 'archive';
+
 let nextSetId = 1;
 
 export class FolderSet {
@@ -99,16 +107,24 @@ export class FolderSet {
   /** The relative path of the file being worked on. */
   current = $state('');
   failures = $state.raw<FolderFailure[]>([]);
-  /** The folder picked for the results, once picked. */
+  /** The folder picked for the results, once picked (target `folder`). */
   destination = $state.raw<FileSystemDirectoryHandle | null>(null);
+  /** The results as one tar archive, once done (target `archive`): its parts stay on disk. */
+  archive = $state.raw<File | null>(null);
+  /** The archive was saved (the browser has its own copy). */
+  saved = $state(false);
+  /** The outputs the archive is made of, to discard when the set is removed. */
+  outputIds: string[] = [];
   readonly controller = new AbortController();
 
   constructor(
     readonly name: string,
     readonly entries: readonly FolderEntry[],
     readonly settings: JobSettings,
+    readonly target: FolderTarget = 'folder',
   ) {
     this.totalBytes = entries.reduce((sum, entry) => sum + entry.file.size, 0);
+    if (target === 'archive') this.status = 'waiting';
   }
 
   get secondsLeft(): number | undefined {
@@ -121,24 +137,28 @@ export class FolderSet {
   }
 
   /**
-   * Runs the set into `destination`/`name`/…: every file in turn. Resolves when the set has
-   * finished, every file done or failed, or was cancelled. Progress is what the core reports, as
-   * often as it reports it (every few MiB).
+   * Runs the set — into `destination`/`name`/… (target `folder`), or into one archive whose
+   * members are `name`/… — every file in turn. Resolves when the set has finished, every file
+   * done or failed, or was cancelled. Progress is what the core reports, as often as it reports
+   * it (every few MiB).
    */
-  async run(client: KmsClient, destination: FileSystemDirectoryHandle): Promise<void> {
+  async run(client: KmsClient): Promise<void> {
     this.status = 'running';
     const started = performance.now();
-    let root: FileSystemDirectoryHandle;
-    try {
-      root = await destination.getDirectoryHandle(this.name, { create: true });
-    } catch (error) {
-      // The picked folder refused a new folder (permission withdrawn, a file of that name).
-      this.failures = [{ path: this.name, error }];
-      this.status = 'done';
-      return;
+    let root: FileSystemDirectoryHandle | undefined;
+    if (this.target === 'folder') {
+      try {
+        root = await this.destination!.getDirectoryHandle(this.name, { create: true });
+      } catch (error) {
+        // The picked folder refused a new folder (permission withdrawn, a file of that name).
+        this.failures = [{ path: this.name, error }];
+        this.status = 'done';
+        return;
+      }
     }
     let finishedBytes = 0;
     const failures: FolderFailure[] = [];
+    const members: StreamedTarMember[] = [];
     for (const entry of this.entries) {
       if (this.controller.signal.aborted) break;
       const path = [...entry.folders, entry.file.name].join('/');
@@ -149,16 +169,18 @@ export class FolderSet {
         const seconds = (performance.now() - started) / 1000;
         if (seconds > 0) this.rate = this.bytesDone / seconds;
       };
+      const run = (Output?: FileSystemFileHandle) =>
+        runOne(client, entry.file, kind, this.settings, onFileProgress, this.controller, Output);
       try {
-        await writeResult(
-          client,
-          root,
-          entry,
-          kind,
-          this.settings,
-          onFileProgress,
-          this.controller,
-        );
+        if (root) await writeInto(root, entry, kind, run);
+        else {
+          const { Output, OutputId } = await run();
+          this.outputIds.push(OutputId!);
+          members.push({
+            name: [this.name, ...entry.folders, Output.name].join('/'),
+            data: Output,
+          });
+        }
         this.filesDone++;
       } catch (error) {
         if (error instanceof Error && error.name === 'OperationCancelledException') break;
@@ -169,23 +191,56 @@ export class FolderSet {
       this.bytesDone = finishedBytes;
     }
     this.current = '';
-    this.status = this.controller.signal.aborted ? 'cancelled' : 'done';
+    if (this.controller.signal.aborted) {
+      this.status = 'cancelled';
+      return;
+    }
+    if (members.length > 0) {
+      // The archive's modification time; a value, never reactive state.
+      // eslint-disable-next-line svelte/prefer-svelte-reactivity -- not state (above)
+      const now = new Date();
+      this.archive = new File(tarBlobParts(members, now), `${this.name}.tar`, {
+        type: 'application/x-tar',
+      });
+    }
+    this.status = 'done';
   }
 }
 
-/**
- * Encrypts or decrypts one file into its place under `root`. A result file this call created is
- * removed again when the call fails or is cancelled; one that was there before keeps its bytes
- * (the core changes it only once the whole result is good).
- */
-async function writeResult(
+/** One file encrypted or decrypted, into `Output` when given, else into private storage. */
+function runOne(
   client: KmsClient,
-  root: FileSystemDirectoryHandle,
-  entry: FolderEntry,
+  Input: File,
   kind: JobKind,
   { keyIds, encryptionContext }: { keyIds: string[]; encryptionContext: EncryptionContext },
   onProgress: (bytesDone: number) => void,
   controller: AbortController,
+  Output?: FileSystemFileHandle,
+) {
+  const output = Output ? { Output } : {};
+  return kind === 'encrypt'
+    ? client.encryptFile(
+        { Input, KeyIds: keyIds, EncryptionContext: encryptionContext, ...output },
+        onProgress,
+        controller.signal,
+      )
+    : client.decryptFile(
+        { Input, EncryptionContext: encryptionContext, ...output },
+        onProgress,
+        controller.signal,
+      );
+}
+
+/**
+ * Runs one file into its place under `root`. A result file this call created is removed again
+ * when the run fails or is cancelled; one that was there before keeps its bytes (the core
+ * changes it only once the whole result is good).
+ */
+async function writeInto(
+  root: FileSystemDirectoryHandle,
+  entry: FolderEntry,
+  kind: JobKind,
+  run: (Output: FileSystemFileHandle) => Promise<unknown>,
 ): Promise<void> {
   let folder = root;
   for (const name of entry.folders)
@@ -195,21 +250,8 @@ async function writeResult(
     () => true,
     () => false,
   );
-  const Output = await folder.getFileHandle(name, { create: true });
   try {
-    if (kind === 'encrypt') {
-      await client.encryptFile(
-        { Input: entry.file, KeyIds: keyIds, EncryptionContext: encryptionContext, Output },
-        onProgress,
-        controller.signal,
-      );
-    } else {
-      await client.decryptFile(
-        { Input: entry.file, EncryptionContext: encryptionContext, Output },
-        onProgress,
-        controller.signal,
-      );
-    }
+    await run(await folder.getFileHandle(name, { create: true }));
   } catch (error) {
     if (!existed) await folder.removeEntry(name).catch(() => {});
     throw error;
