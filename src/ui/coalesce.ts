@@ -24,3 +24,33 @@ export function coalesce(task: () => Promise<void>): () => Promise<void> {
   };
   return run;
 }
+
+/**
+ * Wraps a task so that it runs at once, or — within `intervalMs` of its last run — once, when
+ * that interval is over: a burst of calls (a script making 2,000 keys) costs at most one run per
+ * interval. `cancel` drops a run still waiting; call it when the caller stops.
+ */
+export function throttle(
+  task: () => void,
+  intervalMs: number,
+): { run: () => void; cancel: () => void } {
+  let lastRun = -Infinity;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const fire = (): void => {
+    timer = undefined;
+    lastRun = performance.now();
+    task();
+  };
+  return {
+    run() {
+      if (timer !== undefined) return;
+      const wait = lastRun + intervalMs - performance.now();
+      if (wait <= 0) fire();
+      else timer = setTimeout(fire, wait);
+    },
+    cancel() {
+      clearTimeout(timer);
+      timer = undefined;
+    },
+  };
+}

@@ -13,7 +13,7 @@
  */
 import type { DescribeVaultLockResponse } from '../../../workers/api.ts';
 import { onVaultChanged, type KmsClient } from '../../kms/client.ts';
-import { coalesce } from '../../ui/coalesce.ts';
+import { coalesce, throttle } from '../../ui/coalesce.ts';
 import { onVaultLockedReported } from './unlock-dialog.svelte.ts';
 
 /** The events after which the lock state is read again without delay. */
@@ -35,8 +35,7 @@ export class LockStatus {
   error = $state.raw<unknown>(null);
 
   readonly refresh: () => Promise<void>;
-  #lastChangeRefresh = -Infinity;
-  #changeRefreshTimer: ReturnType<typeof setTimeout> | undefined;
+  readonly #refreshAfterChange = throttle(() => void this.refresh(), CHANGE_REFRESH_INTERVAL_MS);
 
   constructor(private readonly client: KmsClient) {
     this.refresh = coalesce(() => this.#load());
@@ -47,7 +46,7 @@ export class LockStatus {
     void this.refresh();
     const stopListening = onVaultChanged((eventName) => {
       if (LOCK_EVENTS.includes(eventName)) void this.refresh();
-      else this.#refreshAfterChange();
+      else this.#refreshAfterChange.run();
     });
     const stopReports = onVaultLockedReported(() => void this.refresh());
     const poll = setInterval(() => {
@@ -61,7 +60,7 @@ export class LockStatus {
       stopListening();
       stopReports();
       clearInterval(poll);
-      clearTimeout(this.#changeRefreshTimer);
+      this.#refreshAfterChange.cancel();
       document.removeEventListener('visibilitychange', visible);
     };
   }
@@ -88,18 +87,6 @@ export class LockStatus {
 
   get hasPasskey(): boolean {
     return this.description?.Methods.includes('PASSKEY') ?? false;
-  }
-
-  #refreshAfterChange(): void {
-    if (this.#changeRefreshTimer !== undefined) return;
-    const wait = this.#lastChangeRefresh + CHANGE_REFRESH_INTERVAL_MS - performance.now();
-    const run = (): void => {
-      this.#changeRefreshTimer = undefined;
-      this.#lastChangeRefresh = performance.now();
-      void this.refresh();
-    };
-    if (wait <= 0) run();
-    else this.#changeRefreshTimer = setTimeout(run, wait);
   }
 
   async #load(): Promise<void> {

@@ -16,7 +16,7 @@ import type {
 } from '../../../workers/api.ts';
 import { onVaultChanged, type KmsClient } from '../../kms/client.ts';
 import type { StoragePersistence } from '../../shell/storage-persistence.svelte.ts';
-import { coalesce } from '../../ui/coalesce.ts';
+import { coalesce, throttle } from '../../ui/coalesce.ts';
 
 /**
  * The least time between two re-reads after vault changes. DescribeRecovery reads every key's
@@ -49,8 +49,7 @@ export class RecoveryStatus {
   firstRunSkipped = $state(readFirstRunSkipped());
 
   readonly refresh: () => Promise<void>;
-  #lastChangeRefresh = -Infinity;
-  #changeRefreshTimer: ReturnType<typeof setTimeout> | undefined;
+  readonly #refreshAfterChange = throttle(() => void this.refresh(), CHANGE_REFRESH_INTERVAL_MS);
 
   constructor(
     private readonly client: KmsClient,
@@ -65,7 +64,7 @@ export class RecoveryStatus {
     const stopListening = onVaultChanged((eventName) => {
       // A backup restored into an empty vault gives the vault the backup's id.
       if (eventName === 'RestoreVaultBackup') this.vaultId = '';
-      this.#refreshAfterChange();
+      this.#refreshAfterChange.run();
       if (eventName === 'ExportVaultBackup') void this.storage.ask();
     });
     // A recovery key is shown once: closing the tab before it is stored would lose it.
@@ -77,22 +76,9 @@ export class RecoveryStatus {
     addEventListener('beforeunload', guard);
     return () => {
       stopListening();
-      clearTimeout(this.#changeRefreshTimer);
+      this.#refreshAfterChange.cancel();
       removeEventListener('beforeunload', guard);
     };
-  }
-
-  /** Re-reads at once, or — within CHANGE_REFRESH_INTERVAL_MS of the last time — once, later. */
-  #refreshAfterChange(): void {
-    if (this.#changeRefreshTimer !== undefined) return;
-    const wait = this.#lastChangeRefresh + CHANGE_REFRESH_INTERVAL_MS - performance.now();
-    const run = (): void => {
-      this.#changeRefreshTimer = undefined;
-      this.#lastChangeRefresh = performance.now();
-      void this.refresh();
-    };
-    if (wait <= 0) run();
-    else this.#changeRefreshTimer = setTimeout(run, wait);
   }
 
   get setUp(): boolean {
