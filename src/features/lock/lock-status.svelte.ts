@@ -3,8 +3,9 @@
  * banner, the unlock dialog and the Security page: the core's describeVaultLock, read in the
  * background. One instance lives for the page (App.svelte).
  *
- * It re-reads after the lock's own events (at once), after any other change to the vault (at
- * most once a second: new key versions change the counts and the unsealable list), when a call
+ * It re-reads after the lock's own events (at once), after any other change to the vault while
+ * the Security page shows the counts (at most once a second: new key versions change the counts
+ * and the unsealable list; watch()), when a call
  * was refused with VaultLockedException, when the tab becomes visible again, and — while this
  * tab is unlocked under a lock with an idle time, and shown — every POLL_INTERVAL_MS: the core
  * locks itself after its idle time and says so (AutoLockVault), and this is the fallback for a
@@ -36,6 +37,10 @@ export class LockStatus {
 
   readonly refresh: () => Promise<void>;
   readonly #refreshAfterChange = throttle(() => void this.refresh(), CHANGE_REFRESH_INTERVAL_MS);
+  /** Views that show the key counts (the Security page); only they need other changes read. */
+  #watchers = 0;
+  /** A change came while no view showed the counts: read again when one opens. */
+  #countsStale = false;
 
   constructor(private readonly client: KmsClient) {
     this.refresh = coalesce(() => this.#load());
@@ -46,7 +51,9 @@ export class LockStatus {
     void this.refresh();
     const stopListening = onVaultChanged((eventName) => {
       if (LOCK_EVENTS.includes(eventName)) void this.refresh();
-      else this.#refreshAfterChange.run();
+      // Other changes alter only the key counts and lists: read them while a view shows them.
+      else if (this.#watchers > 0) this.#refreshAfterChange.run();
+      else this.#countsStale = true;
     });
     const stopReports = onVaultLockedReported(() => void this.refresh());
     const poll = setInterval(() => {
@@ -62,6 +69,23 @@ export class LockStatus {
       clearInterval(poll);
       this.#refreshAfterChange.cancel();
       document.removeEventListener('visibilitychange', visible);
+    };
+  }
+
+  /**
+   * Declares a view that shows the key counts and the unsealable keys (call from an $effect;
+   * returns the cleanup): while one is open, every change to the vault is read (at most once a
+   * second). Without one, the header needs only the lock's own events, and a vault of 10,000
+   * keys is not re-read for each new key.
+   */
+  watch(): () => void {
+    this.#watchers++;
+    if (this.#countsStale) {
+      this.#countsStale = false;
+      void this.refresh();
+    }
+    return () => {
+      this.#watchers--;
     };
   }
 
