@@ -111,6 +111,22 @@ export interface KeyMetadataResponse {
 export interface ListKeysResponse extends PageInfo {
   Keys: { KeyId: string; KeyArn: string }[];
 }
+/**
+ * Not in AWS (ListKeyDetails): one key with what DescribeKey, GetKeyRotationStatus and
+ * ListAliases (with its KeyId) answer for it.
+ */
+export interface KeyDetails {
+  KeyMetadata: KeyMetadata;
+  /** Symmetric keys only, as GetKeyRotationStatus answers; absent for the others. */
+  KeyRotationEnabled?: boolean;
+  RotationPeriodInDays?: number;
+  NextRotationDate?: Date;
+  /** The names (alias/…) of the aliases that point at the key, in ListAliases' order. */
+  Aliases: string[];
+}
+export interface ListKeyDetailsResponse extends PageInfo {
+  Keys: KeyDetails[];
+}
 export interface UpdateKeyDescriptionRequest {
   KeyId: string;
   Description: string;
@@ -963,6 +979,7 @@ export interface KmsApi
   createKey(request?: CreateKeyRequest): Promise<KeyMetadataResponse>;
   describeKey(request: KeyIdRequest): Promise<KeyMetadataResponse>;
   listKeys(request?: Paged): Promise<ListKeysResponse>;
+  listKeyDetails(request?: Paged): Promise<ListKeyDetailsResponse>;
   updateKeyDescription(request: UpdateKeyDescriptionRequest): Promise<Record<string, never>>;
   enableKey(request: KeyIdRequest): Promise<Record<string, never>>;
   disableKey(request: KeyIdRequest): Promise<Record<string, never>>;
@@ -1011,6 +1028,7 @@ export const KMS_OPERATIONS = [
   'createKey',
   'describeKey',
   'listKeys',
+  'listKeyDetails',
   'updateKeyDescription',
   'enableKey',
   'disableKey',

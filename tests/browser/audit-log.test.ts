@@ -26,6 +26,7 @@ const EVENT_NAMES = {
   createKey: 'CreateKey',
   describeKey: 'DescribeKey',
   listKeys: 'ListKeys',
+  listKeyDetails: 'ListKeyDetails',
   updateKeyDescription: 'UpdateKeyDescription',
   enableKey: 'EnableKey',
   disableKey: 'DisableKey',
@@ -148,6 +149,17 @@ describe('one record per call', () => {
       {
         operation: 'listKeys',
         run: (k) => k.listKeys({ Marker: 'bogus' }),
+        fails: 'InvalidMarkerException',
+      },
+      { operation: 'listKeyDetails', run: (k) => k.listKeyDetails({ Limit: 1 }) },
+      {
+        operation: 'listKeyDetails',
+        run: (k) => k.listKeyDetails({ Limit: 1001 }),
+        fails: 'ValidationException',
+      },
+      {
+        operation: 'listKeyDetails',
+        run: (k) => k.listKeyDetails({ Marker: 'bogus' }),
         fails: 'InvalidMarkerException',
       },
       {

@@ -5,12 +5,12 @@
  * checkpoints let VerifyAuditLog check only what came after the newest confirmed one; and
  * housekeeping reads only keys with a date that has come.
  */
-import { openDB } from 'idb';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import type { AuditEvent } from '../../workers/api.ts';
 import { chainRecord, type AuditDraft } from '../../workers/audit/audit-record.ts';
 import { Kms } from '../../workers/kms/kms.ts';
 import { ManualClock, TEST_EPOCH } from './support/manual-clock.ts';
+import { writeSchema2Vault } from './support/schema2-vault.ts';
 import { deleteDatabase, openRaw, utf8 } from './support/vault.ts';
 
 const RECORDS = 10_000;
@@ -76,36 +76,11 @@ async function version2Vault(): Promise<{ name: string; records: AuditEvent[] }>
   const name = `v2-${crypto.randomUUID()}`;
   onTestFinished(() => deleteDatabase(name));
   const records = chained();
-  const head = { sequence: RECORDS, hash: records.at(-1)!.hash };
-  const db = await openDB(name, 2, {
-    upgrade(database) {
-      database.createObjectStore('vault', { keyPath: 'id' });
-      const keys = database.createObjectStore('keys', { keyPath: 'KeyId' });
-      database.createObjectStore('keyVersions', { keyPath: ['KeyId', 'Version'] });
-      database
-        .createObjectStore('aliases', { keyPath: 'AliasName' })
-        .createIndex('byTarget', 'TargetKeyId');
-      database.createObjectStore('audit', { keyPath: 'sequence' });
-      database.createObjectStore('importParameters', { keyPath: 'KeyId' });
-      keys.createIndex(
-        'byRawAesIdentity',
-        ['RawAesKeyring.KeyNamespace', 'RawAesKeyring.KeyName'],
-        {
-          unique: true,
-        },
-      );
-    },
+  await writeSchema2Vault(name, {
+    vaultId: VAULT_ID,
+    creationDate: new Date(TEST_EPOCH),
+    records,
   });
-  const tx = db.transaction(['vault', 'audit'], 'readwrite');
-  await tx.objectStore('vault').put({
-    id: 'vault',
-    VaultId: VAULT_ID,
-    CreationDate: new Date(TEST_EPOCH),
-    AuditHead: head,
-  });
-  for (const record of records) await tx.objectStore('audit').put(record);
-  await tx.done;
-  db.close();
   return { name, records };
 }
 

@@ -6,9 +6,9 @@
 import { expect, type Locator, type Page } from '@playwright/test';
 
 /**
- * Opens the app at `hash` and waits until the vault has answered its first ListKeys. The first
- * answer waits for the module worker to start and open IndexedDB: on a busy two-core machine
- * that has taken longer than the default 10 s, so this one wait is longer.
+ * Opens the app at `hash` and waits until the vault has answered its first page of keys. The
+ * first answer waits for the module worker to start and open IndexedDB: on a busy two-core
+ * machine that has taken longer than the default 10 s, so this one wait is longer.
  */
 export async function openApp(page: Page, hash = '#/keys'): Promise<void> {
   await page.goto(`/${hash}`);

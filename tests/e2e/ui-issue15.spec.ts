@@ -53,7 +53,7 @@ test('1. Activity shows what the person did; the app’s own reads only when ask
   await toggle.check();
   await expect(summaries.filter({ hasText: 'DescribeKey' }).first()).toBeVisible();
   const all = await summaries.locator('.what strong').allTextContents();
-  for (const name of ['ListKeys', 'ListAliases', 'DescribeKey', 'GetKeyRotationStatus'])
+  for (const name of ['ListKeyDetails', 'ListAliases', 'DescribeKey', 'GetKeyRotationStatus'])
     expect(all).toContain(name);
   await toggle.uncheck();
   await expect(summaries.filter({ hasText: 'DescribeKey' })).toHaveCount(0);
@@ -69,7 +69,7 @@ test('1. Activity shows what the person did; the app’s own reads only when ask
   );
   const background = byAgent('pocket-kms-ui/background');
   for (const name of [
-    'ListKeys',
+    'ListKeyDetails',
     'ListAliases',
     'DescribeKey',
     'GetKeyRotationStatus',

@@ -235,21 +235,50 @@ function resourceKeyIds(record: AuditEvent): string[] {
   return [...ids];
 }
 
-/** Writes the index entries of one audit record (in the transaction that appends it). */
-async function indexAuditRecord(
+/**
+ * Writes the index entries of one audit record (in the transaction that appends it, or the
+ * schema-3 migration's): its keys, its error, its checkpoint. The puts are only queued here (a
+ * transaction runs its requests in order); the returned promise settles when they are done.
+ */
+function indexAuditRecord(
   tx: IDBPTransaction<VaultSchema, StoreName[], 'readwrite' | 'versionchange'>,
   record: AuditEvent,
-): Promise<void> {
-  for (const keyId of resourceKeyIds(record)) {
-    await tx.objectStore('auditKeys').put({ keyId, sequence: record.sequence });
-  }
+): Promise<unknown> {
+  const puts: Promise<unknown>[] = resourceKeyIds(record).map((keyId) =>
+    tx.objectStore('auditKeys').put({ keyId, sequence: record.sequence }),
+  );
   if (record.errorCode !== undefined) {
-    await tx.objectStore('auditErrors').put({ sequence: record.sequence });
+    puts.push(tx.objectStore('auditErrors').put({ sequence: record.sequence }));
   }
   if (record.sequence % AUDIT_CHECKPOINT_INTERVAL === 0) {
-    await tx.objectStore('auditCheckpoints').put({ sequence: record.sequence, hash: record.hash });
+    puts.push(
+      tx.objectStore('auditCheckpoints').put({ sequence: record.sequence, hash: record.hash }),
+    );
+  }
+  return Promise.all(puts);
+}
+
+/** Records the schema-3 migration reads at once (one getAll, not one cursor step per record). */
+const MIGRATION_BATCH = 5000;
+
+/**
+ * The schema-3 migration's index entries for every stored audit record, in the upgrade's own
+ * transaction: the log is read by sequence in batches of MIGRATION_BATCH records, and each
+ * batch's puts are queued at once, not one after another.
+ */
+async function indexStoredAuditRecords(
+  tx: IDBPTransaction<VaultSchema, StoreName[], 'versionchange'>,
+): Promise<void> {
+  const audit = tx.objectStore('audit');
+  let range: IDBKeyRange | null = null;
+  for (;;) {
+    const records = await audit.getAll(range, MIGRATION_BATCH);
+    await Promise.all(records.map((record) => indexAuditRecord(tx, record)));
+    if (records.length < MIGRATION_BATCH) return;
+    range = IDBKeyRange.lowerBound(records.at(-1)!.sequence, true);
   }
 }
+
 export type WriteTransaction = IDBPTransaction<VaultSchema, StoreName[], 'readwrite'>;
 
 /** The IndexedDB writes of one call, applied in the transaction that also appends its record. */
@@ -275,6 +304,26 @@ interface RecordCursor {
 interface SequenceCursor {
   value: { sequence: number };
   continue(): Promise<SequenceCursor | null>;
+}
+interface KeyCursor {
+  value: KeyRecord;
+  advance(count: number): Promise<KeyCursor | null>;
+  continue(): Promise<KeyCursor | null>;
+}
+
+/** `limit` keys from the cursor's `start`-th on, and whether more follow. */
+async function keysPage(
+  first: KeyCursor | null,
+  start: number,
+  limit: number,
+): Promise<{ keys: KeyRecord[]; more: boolean }> {
+  let cursor = first && start > 0 ? await first.advance(start) : first;
+  const keys: KeyRecord[] = [];
+  while (cursor && keys.length <= limit) {
+    keys.push(cursor.value);
+    cursor = await cursor.continue();
+  }
+  return keys.length > limit ? { keys: keys.slice(0, limit), more: true } : { keys, more: false };
 }
 
 function versionRange(keyId: string): IDBKeyRange {
@@ -350,13 +399,7 @@ export class VaultStore {
           database.createObjectStore('auditKeys', { keyPath: ['keyId', 'sequence'] });
           database.createObjectStore('auditErrors', { keyPath: 'sequence' });
           database.createObjectStore('auditCheckpoints', { keyPath: 'sequence' });
-          void (async () => {
-            let cursor = await audit.openCursor();
-            while (cursor) {
-              await indexAuditRecord(transaction, cursor.value);
-              cursor = await cursor.continue();
-            }
-          })();
+          void indexStoredAuditRecords(transaction);
         }
       },
       blocking() {
@@ -388,14 +431,36 @@ export class VaultStore {
    * follow: read from the `byCreation` index, so a page costs the page, not the vault.
    */
   async listKeysPage(start: number, limit: number): Promise<{ keys: KeyRecord[]; more: boolean }> {
-    let cursor = await this.db.transaction('keys').store.index('byCreation').openCursor();
-    if (cursor && start > 0) cursor = await cursor.advance(start);
-    const keys: KeyRecord[] = [];
-    while (cursor && keys.length <= limit) {
-      keys.push(cursor.value);
-      cursor = await cursor.continue();
-    }
-    return keys.length > limit ? { keys: keys.slice(0, limit), more: true } : { keys, more: false };
+    const index = this.db.transaction('keys').store.index('byCreation');
+    return keysPage(await index.openCursor(), start, limit);
+  }
+
+  /**
+   * The page listKeysPage reads, with each key's current version record (undefined for a key
+   * without material) and every alias of the vault, read in one transaction so they agree: the
+   * aliases in one read, not one per key.
+   */
+  async listKeyDetailsPage(
+    start: number,
+    limit: number,
+  ): Promise<{
+    keys: KeyRecord[];
+    currentVersions: (KeyVersionRecord | undefined)[];
+    aliases: AliasRecord[];
+    more: boolean;
+  }> {
+    const tx = this.db.transaction(['keys', 'keyVersions', 'aliases']);
+    const page = await keysPage(
+      await tx.objectStore('keys').index('byCreation').openCursor(),
+      start,
+      limit,
+    );
+    const versions = tx.objectStore('keyVersions');
+    const [currentVersions, aliases] = await Promise.all([
+      Promise.all(page.keys.map((key) => versions.get([key.KeyId, key.CurrentVersion]))),
+      tx.objectStore('aliases').getAll(),
+    ]);
+    return { ...page, currentVersions, aliases };
   }
 
   getKeyVersion(keyId: string, version: number): Promise<KeyVersionRecord | undefined> {

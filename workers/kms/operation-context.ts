@@ -175,9 +175,13 @@ export class OperationContext {
 
   /** KeyMetadata as DescribeKey answers it. */
   async describe(key: KeyRecord): Promise<KeyMetadata> {
+    return this.describeWith(key, await this.store.getKeyVersion(key.KeyId, key.CurrentVersion));
+  }
+
+  /** KeyMetadata as DescribeKey answers it, from the key and its current version record. */
+  describeWith(key: KeyRecord, currentVersion: KeyVersionRecord | undefined): KeyMetadata {
     // An EXTERNAL key has no version record until its material is imported, nor after it is
     // deleted; like AWS, it then still names the material it had.
-    const version = await this.store.getKeyVersion(key.KeyId, key.CurrentVersion);
-    return this.metadata(key, version?.KeyMaterialId ?? key.ImportedKeyMaterialId);
+    return this.metadata(key, currentVersion?.KeyMaterialId ?? key.ImportedKeyMaterialId);
   }
 }

@@ -37,18 +37,40 @@ export function checkLimit(limit: number | undefined, fallback: number, max = 10
   return checkInteger('limit', limit, 1, max) ?? fallback;
 }
 
+type PageRequest = { Limit?: number | undefined; Marker?: string | undefined };
+
+/**
+ * The page a request asks for: its size (Limit, checked first) and the position it starts at
+ * (Marker, refused unless it is this list's).
+ */
+export function pageRequest(
+  scope: string,
+  request: PageRequest,
+  { fallback = 100, max = 1000 }: { fallback?: number; max?: number } = {},
+): { start: number; limit: number } {
+  const limit = checkLimit(request.Limit, fallback, max);
+  return { limit, start: decodeMarker(scope, request.Marker) ?? 0 };
+}
+
+/** Truncated and NextMarker of the page `pageRequest` asked for; `more`: items follow it. */
+export function pageInfo(
+  scope: string,
+  { start, limit }: { start: number; limit: number },
+  more: boolean,
+): PageInfo {
+  return more
+    ? { Truncated: true, NextMarker: encodeMarker(scope, start + limit) }
+    : { Truncated: false };
+}
+
 /** One page of an already ordered list. */
 export function paginate<T>(
   scope: string,
   items: T[],
-  request: { Limit?: number | undefined; Marker?: string | undefined },
-  { fallback = 100, max = 1000 }: { fallback?: number; max?: number } = {},
+  request: PageRequest,
+  options?: { fallback?: number; max?: number },
 ): { page: T[] } & PageInfo {
-  const limit = checkLimit(request.Limit, fallback, max);
-  const start = decodeMarker(scope, request.Marker) ?? 0;
-  const page = items.slice(start, start + limit);
-  const next = start + limit;
-  return next < items.length
-    ? { page, Truncated: true, NextMarker: encodeMarker(scope, next) }
-    : { page, Truncated: false };
+  const asked = pageRequest(scope, request, options);
+  const end = asked.start + asked.limit;
+  return { page: items.slice(asked.start, end), ...pageInfo(scope, asked, end < items.length) };
 }

@@ -51,6 +51,7 @@ export const EVENT_NAMES = [
   'InspectCiphertext',
   'ListAliases',
   'ListAuditEvents',
+  'ListKeyDetails',
   'ListKeyRotations',
   'ListKeys',
   'ListResourceTags',

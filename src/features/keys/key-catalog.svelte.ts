@@ -5,17 +5,24 @@
  * the catalog re-reads only those — at once if a view that shows it is open, else when the next
  * such view opens — so a change costs the same at 10 keys and at 10,000 (issue 16).
  *
- * The API has no "list keys with details" call — as in AWS, a console lists keys, then
- * describes each one — so a reload is ListKeys, ListAliases, and DescribeKey plus
- * GetKeyRotationStatus per key. Each of those writes an audit record, as in AWS; App.svelte
- * gives the catalog the background client, so Activity can leave them out (issue 15).
+ * A reload is ListKeyDetails, a page of 1000 keys at a time: a Pocket KMS addition that answers,
+ * per key, what DescribeKey, GetKeyRotationStatus and ListAliases would — one audited call per
+ * 1000 keys, where AWS's way (ListKeys, then DescribeKey and GetKeyRotationStatus per key) took
+ * two per key (docs/API.md, listKeyDetails). App.svelte gives the catalog the background
+ * client, so Activity can leave its records out (issue 15).
  *
- * A change re-reads, per key it names, only what that kind of change can alter (READS_AFTER):
- * DescribeKey, GetKeyRotationStatus (symmetric keys only: AWS refuses the others) and
- * ListAliases with that KeyId. Changes arriving within UPDATE_DELAY_MS are applied together.
+ * A change re-reads, per key it names, with AWS's calls, only what that kind of change can alter
+ * (READS_AFTER): DescribeKey, GetKeyRotationStatus (symmetric keys only: rotation is theirs
+ * alone) and ListAliases with that KeyId. Changes arriving within UPDATE_DELAY_MS are applied
+ * together.
  */
 import { untrack } from 'svelte';
-import type { GetKeyRotationStatusResponse, KeyMetadata, KeyState } from '../../../workers/api.ts';
+import type {
+  GetKeyRotationStatusResponse,
+  KeyDetails,
+  KeyMetadata,
+  KeyState,
+} from '../../../workers/api.ts';
 import { isRsaKeySpec } from '../../../workers/key-specs.ts';
 import type { KmsClient } from '../../kms/client.ts';
 import { coalesce } from '../../ui/coalesce.ts';
@@ -41,7 +48,7 @@ export interface KeySummary {
 }
 
 interface CatalogOptions {
-  /** Called once, when the first ListKeys call has answered (successfully or not). */
+  /** Called once, when the first page of keys has answered (successfully or not). */
   onFirstList?: () => void;
 }
 
@@ -159,12 +166,21 @@ export class KeyCatalog {
     // A full read covers every change made before it starts.
     this.#changed.clear();
     try {
-      const ids = await this.#listKeyIds();
-      const aliases = await this.#listAliases();
-      const keys = await Promise.all(
-        ids.map((keyId) => this.#summary(keyId, aliases.get(keyId) ?? [])),
-      );
-      this.keys = keys.filter((key): key is KeySummary => key !== undefined).sort(newestFirst);
+      // By key id: a key restored with an earlier creation date while the pages are read moves
+      // the later ones along, so one can come twice. A local table, never reactive state.
+      // eslint-disable-next-line svelte/prefer-svelte-reactivity -- not state (above)
+      const keys = new Map<string, KeySummary>();
+      let marker: string | undefined;
+      do {
+        const page = await this.client
+          .listKeyDetails({ Limit: 1000, ...(marker && { Marker: marker }) })
+          .finally(() => this.#announceFirstList());
+        for (const details of page.Keys) {
+          keys.set(details.KeyMetadata.KeyId, detailsSummary(details));
+        }
+        marker = page.Truncated ? page.NextMarker : undefined;
+      } while (marker);
+      this.keys = [...keys.values()].sort(newestFirst);
       this.error = null;
     } catch (error) {
       this.error = error;
@@ -236,59 +252,24 @@ export class KeyCatalog {
     announce?.();
   }
 
-  async #listKeyIds(): Promise<string[]> {
-    const ids: string[] = [];
-    let marker: string | undefined;
-    do {
-      const page = await this.client
-        .listKeys({ Limit: 1000, ...(marker && { Marker: marker }) })
-        .finally(() => this.#announceFirstList());
-      ids.push(...page.Keys.map((key) => key.KeyId));
-      marker = page.Truncated ? page.NextMarker : undefined;
-    } while (marker);
-    return ids;
-  }
-
-  async #listAliases(keyId?: string): Promise<Map<string, string[]>> {
-    // A local lookup table, read once by #load and never reactive state.
-    // eslint-disable-next-line svelte/prefer-svelte-reactivity -- not state (above)
-    const byKey = new Map<string, string[]>();
+  /** The alias names of one key, sorted (ListAliases with its KeyId, as AWS offers). */
+  async #aliasesOf(keyId: string): Promise<string[]> {
+    const names: string[] = [];
     let marker: string | undefined;
     do {
       const page = await this.client.listAliases({
         Limit: 100,
-        ...(keyId && { KeyId: keyId }),
+        KeyId: keyId,
         ...(marker && { Marker: marker }),
       });
-      for (const alias of page.Aliases) {
-        byKey.set(alias.TargetKeyId, [...(byKey.get(alias.TargetKeyId) ?? []), alias.AliasName]);
-      }
+      names.push(...page.Aliases.map((alias) => alias.AliasName));
       marker = page.Truncated ? page.NextMarker : undefined;
     } while (marker);
-    return byKey;
-  }
-
-  /** The alias names of one key, sorted (ListAliases with its KeyId, as AWS offers). */
-  async #aliasesOf(keyId: string): Promise<string[]> {
-    return ((await this.#listAliases(keyId)).get(keyId) ?? []).sort();
+    return names.sort();
   }
 
   async #describe(keyId: string): Promise<Omit<KeySummary, 'Aliases' | RotationField>> {
-    const { KeyMetadata: key } = await this.client.describeKey({ KeyId: keyId });
-    return {
-      KeyId: key.KeyId,
-      Arn: key.Arn,
-      KeyState: key.KeyState,
-      KeySpec: key.KeySpec,
-      KeyUsage: key.KeyUsage,
-      ...(key.EncryptionAlgorithms && { EncryptionAlgorithms: key.EncryptionAlgorithms }),
-      ...(key.SigningAlgorithms && { SigningAlgorithms: key.SigningAlgorithms }),
-      ...(key.MacAlgorithms && { MacAlgorithms: key.MacAlgorithms }),
-      CreationDate: key.CreationDate,
-      Description: key.Description,
-      // Present as undefined when absent, so an update clears a cancelled deletion.
-      DeletionDate: key.DeletionDate,
-    };
+    return metadataFields((await this.client.describeKey({ KeyId: keyId })).KeyMetadata);
   }
 
   #rotationOf(keyId: string): Promise<GetKeyRotationStatusResponse | undefined> {
@@ -296,8 +277,9 @@ export class KeyCatalog {
   }
 
   /**
-   * Undefined when the key was deleted between ListKeys and DescribeKey. `newKey`: the key was
-   * just created, so its rotation is off and is not asked for.
+   * A key a change names that the catalog has not seen, read whole with `aliases` (sorted);
+   * undefined when it is gone by the time DescribeKey reads it. `newKey`: the key was just
+   * created, so its rotation is off and is not asked for.
    */
   async #summary(
     keyId: string,
@@ -313,7 +295,7 @@ export class KeyCatalog {
           : undefined;
       return {
         ...metadata,
-        Aliases: aliases.sort(),
+        Aliases: aliases,
         ...rotationFields(rotation),
       };
     } catch (error) {
@@ -325,9 +307,43 @@ export class KeyCatalog {
 
 type RotationField = 'RotationEnabled' | 'RotationPeriodInDays' | 'NextRotationDate';
 
+/** What a summary takes from KeyMetadata (DescribeKey's, or ListKeyDetails'). */
+function metadataFields(key: KeyMetadata): Omit<KeySummary, 'Aliases' | RotationField> {
+  return {
+    KeyId: key.KeyId,
+    Arn: key.Arn,
+    KeyState: key.KeyState,
+    KeySpec: key.KeySpec,
+    KeyUsage: key.KeyUsage,
+    ...(key.EncryptionAlgorithms && { EncryptionAlgorithms: key.EncryptionAlgorithms }),
+    ...(key.SigningAlgorithms && { SigningAlgorithms: key.SigningAlgorithms }),
+    ...(key.MacAlgorithms && { MacAlgorithms: key.MacAlgorithms }),
+    CreationDate: key.CreationDate,
+    Description: key.Description,
+    // Present as undefined when absent, so an update clears a cancelled deletion.
+    DeletionDate: key.DeletionDate,
+  };
+}
+
+/** A key as one entry of ListKeyDetails gives it. */
+function detailsSummary(details: KeyDetails): KeySummary {
+  return {
+    ...metadataFields(details.KeyMetadata),
+    Aliases: [...details.Aliases].sort(),
+    ...rotationFields(details),
+  };
+}
+
 /** A summary's rotation fields; every one present (undefined when absent) so an update replaces them. */
 function rotationFields(
-  rotation: GetKeyRotationStatusResponse | undefined,
+  rotation:
+    | Partial<
+        Pick<
+          GetKeyRotationStatusResponse,
+          'KeyRotationEnabled' | 'RotationPeriodInDays' | 'NextRotationDate'
+        >
+      >
+    | undefined,
 ): Pick<KeySummary, RotationField> {
   return {
     RotationEnabled: rotation?.KeyRotationEnabled ?? false,

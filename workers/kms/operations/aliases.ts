@@ -1,12 +1,17 @@
 /** Aliases: CreateAlias, UpdateAlias, DeleteAlias, ListAliases. */
 import { isHmacKeySpec } from '../../key-specs.ts';
 import { KmsError, validationError } from '../../errors.ts';
-import type { KeyRecord } from '../../keystore/vault-store.ts';
+import type { AliasRecord, KeyRecord } from '../../keystore/vault-store.ts';
 import { parseKeyReference } from '../identifiers.ts';
 import { EMPTY, type OperationGroup } from '../operation.ts';
 import type { OperationContext } from '../operation-context.ts';
 import { paginate } from '../pagination.ts';
 import { checkAliasName, checkKeyIdParameter } from '../validation.ts';
+
+/** ListAliases' order, by AliasName (ListKeyDetails lists each key's aliases in it too). */
+export function byAliasName(a: AliasRecord, b: AliasRecord): number {
+  return a.AliasName.localeCompare(b.AliasName);
+}
 
 /** The key types UpdateAlias keeps an alias within. */
 function keyType(key: KeyRecord): 'symmetric' | 'asymmetric' | 'HMAC' {
@@ -108,9 +113,7 @@ export const aliasOperations = {
         request.KeyId === undefined
           ? undefined
           : (await context.resolveKey('keyId', request.KeyId, 'read')).KeyId;
-      const aliases = (await context.store.listAliases(target)).sort((a, b) =>
-        a.AliasName.localeCompare(b.AliasName),
-      );
+      const aliases = (await context.store.listAliases(target)).sort(byAliasName);
       const { page, ...info } = paginate('aliases', aliases, request, { fallback: 50, max: 100 });
       return {
         response: {

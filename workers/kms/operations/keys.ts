@@ -1,8 +1,10 @@
 /**
  * Keys: CreateKey, DescribeKey, ListKeys, UpdateKeyDescription, EnableKey, DisableKey,
- * ScheduleKeyDeletion, CancelKeyDeletion (AWS KMS API reference, one page each).
+ * ScheduleKeyDeletion, CancelKeyDeletion (AWS KMS API reference, one page each); and
+ * ListKeyDetails, a Pocket KMS addition (docs/API.md): a page of keys with what DescribeKey,
+ * GetKeyRotationStatus and ListAliases answer for each, in one call.
  */
-import type { KeyIdRequest } from '../../api.ts';
+import type { KeyDetails, KeyIdRequest } from '../../api.ts';
 import { addDays } from '../../clock.ts';
 import {
   algorithmLists,
@@ -18,7 +20,9 @@ import type { KeyRecord } from '../../keystore/vault-store.ts';
 import { newKeyVersion, putKey } from '../key-versions.ts';
 import { EMPTY, type Empty, type Operation, type OperationGroup } from '../operation.ts';
 import type { OperationContext } from '../operation-context.ts';
-import { checkLimit, decodeMarker, encodeMarker } from '../pagination.ts';
+import { pageInfo, pageRequest } from '../pagination.ts';
+import { byAliasName } from './aliases.ts';
+import { rotationStatus } from './rotation.ts';
 import { checkEnum, checkInteger, checkString, checkTags, requireString } from '../validation.ts';
 
 const ORIGINS = [
@@ -163,16 +167,45 @@ export const keyOperations = {
     metadataRead: true,
     fields: ['Limit', 'Marker'],
     async run(context, request) {
-      const limit = checkLimit(request.Limit, 100);
-      const start = decodeMarker('keys', request.Marker) ?? 0;
-      const { keys: page, more } = await context.store.listKeysPage(start, limit);
-      const info = more
-        ? { Truncated: true, NextMarker: encodeMarker('keys', start + limit) }
-        : { Truncated: false };
+      const asked = pageRequest('keys', request);
+      const { keys, more } = await context.store.listKeysPage(asked.start, asked.limit);
       return {
         response: {
-          Keys: page.map((key) => ({ KeyId: key.KeyId, KeyArn: context.arn(key.KeyId) })),
-          ...info,
+          Keys: keys.map((key) => ({ KeyId: key.KeyId, KeyArn: context.arn(key.KeyId) })),
+          ...pageInfo('keys', asked, more),
+        },
+      };
+    },
+  },
+
+  listKeyDetails: {
+    eventName: 'ListKeyDetails',
+    mutates: false,
+    metadataRead: true,
+    fields: ['Limit', 'Marker'],
+    async run(context, request) {
+      // The list ListKeys pages, in the same order, under a marker of its own.
+      const asked = pageRequest('keyDetails', request);
+      const { keys, currentVersions, aliases, more } = await context.store.listKeyDetailsPage(
+        asked.start,
+        asked.limit,
+      );
+      // Each key's alias names, in ListAliases' order, from the one read of every alias.
+      const aliasNames = new Map<string, string[]>();
+      for (const alias of aliases.sort(byAliasName)) {
+        const names = aliasNames.get(alias.TargetKeyId);
+        if (names) names.push(alias.AliasName);
+        else aliasNames.set(alias.TargetKeyId, [alias.AliasName]);
+      }
+      return {
+        response: {
+          Keys: keys.map((key, index): KeyDetails => ({
+            KeyMetadata: context.describeWith(key, currentVersions[index]),
+            // GetKeyRotationStatus's answer; rotation is for symmetric keys only.
+            ...(key.KeySpec === 'SYMMETRIC_DEFAULT' && rotationStatus(key)),
+            Aliases: aliasNames.get(key.KeyId) ?? [],
+          })),
+          ...pageInfo('keyDetails', asked, more),
         },
       };
     },

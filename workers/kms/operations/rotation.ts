@@ -2,8 +2,10 @@
  * Rotation: EnableKeyRotation, DisableKeyRotation, GetKeyRotationStatus, RotateKeyOnDemand,
  * ListKeyRotations. Automatic rotation itself runs in housekeeping (workers/kms/housekeeping.ts).
  */
+import type { GetKeyRotationStatusResponse } from '../../api.ts';
 import { addDays } from '../../clock.ts';
 import { KmsError } from '../../errors.ts';
+import type { KeyRecord } from '../../keystore/vault-store.ts';
 import { requireRotatable } from '../key-checks.ts';
 import { newKeyVersion, putKey, rotateWrite } from '../key-versions.ts';
 import { EMPTY, type OperationGroup } from '../operation.ts';
@@ -13,6 +15,27 @@ import { checkInteger } from '../validation.ts';
 /** AWS: at most 25 on-demand rotations per key. */
 export const MAX_ON_DEMAND_ROTATIONS = 25;
 const DEFAULT_ROTATION_PERIOD_DAYS = 365;
+
+/**
+ * A key's rotation as GetKeyRotationStatus reports it (ListKeyDetails reports the same). As AWS
+ * reports it: a key pending deletion does not rotate, so rotation reads as off (the setting
+ * itself is kept and shows again if the deletion is cancelled).
+ */
+export function rotationStatus(
+  key: KeyRecord,
+): Pick<
+  GetKeyRotationStatusResponse,
+  'KeyRotationEnabled' | 'RotationPeriodInDays' | 'NextRotationDate'
+> {
+  const rotating = key.RotationEnabled && key.KeyState !== 'PendingDeletion';
+  return {
+    KeyRotationEnabled: rotating,
+    ...(rotating && {
+      RotationPeriodInDays: key.RotationPeriodInDays!,
+      NextRotationDate: key.NextRotationDate!,
+    }),
+  };
+}
 
 export const rotationOperations = {
   enableKeyRotation: {
@@ -65,19 +88,7 @@ export const rotationOperations = {
     fields: ['KeyId'],
     async run(context, request) {
       const key = await context.resolveKey('keyId', request.KeyId, 'read');
-      // As AWS reports it: a key pending deletion does not rotate, so rotation reads as off
-      // (the setting itself is kept and shows again if the deletion is cancelled).
-      const rotating = key.RotationEnabled && key.KeyState !== 'PendingDeletion';
-      return {
-        response: {
-          KeyId: context.arn(key.KeyId),
-          KeyRotationEnabled: rotating,
-          ...(rotating && {
-            RotationPeriodInDays: key.RotationPeriodInDays!,
-            NextRotationDate: key.NextRotationDate!,
-          }),
-        },
-      };
+      return { response: { KeyId: context.arn(key.KeyId), ...rotationStatus(key) } };
     },
   },
 

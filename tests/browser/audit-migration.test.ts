@@ -1,0 +1,83 @@
+/**
+ * The schema-3 migration's index entries (issue 16), record by record: it reads the stored log
+ * in batches (5,000 records at a time), so a log that is not a whole number of batches — here
+ * 12,001 records — must still get exactly the entries the commit path writes for each record:
+ * one auditKeys entry per key a record names (once, however often it names it), one auditErrors
+ * entry per failed call, a checkpoint at every 10,000th record. The records themselves do not
+ * change. (tests/browser/audit-scale.test.ts checks the migrated log's chain and every filter.)
+ */
+import { expect, it, onTestFinished } from 'vitest';
+import type { AuditEvent } from '../../workers/api.ts';
+import { chainRecord } from '../../workers/audit/audit-record.ts';
+import { VaultStore } from '../../workers/keystore/vault-store.ts';
+import { auditDraft, type AuditedVault } from '../../workers/kms/audited-call.ts';
+import { writeSchema2Vault } from './support/schema2-vault.ts';
+import { deleteDatabase, openRaw } from './support/vault.ts';
+
+const RECORDS = 12_001;
+const VAULT_ID = '123456789012';
+const arn = (keyId: string) => `arn:pkms:kms:local:${VAULT_ID}:key/${keyId}`;
+const keyIdOf = (n: number) => `${String(n).padStart(8, '0')}-1111-4111-8111-111111111111`;
+
+/** The core's own record maker, for a vault it never opened (only these two fields are read). */
+const vault = {
+  userAgent: 'vitest-browser',
+  store: { vaultId: VAULT_ID },
+} as unknown as AuditedVault;
+
+/** Record n's draft: names no key, one key, the same key twice, or two keys; every 5th failed. */
+function draft(n: number) {
+  const names = [[], [keyIdOf(n % 7)], [keyIdOf(n % 7), keyIdOf(n % 7)], [keyIdOf(1), keyIdOf(2)]][
+    n % 4
+  ]!;
+  return auditDraft(vault, {
+    eventName: n % 2 ? 'Encrypt' : 'DescribeKey',
+    eventTime: new Date(Date.UTC(2026, 0, 1) + n * 1000),
+    requestParameters: null,
+    resources: names.map((keyId) => ({
+      accountId: VAULT_ID,
+      type: 'AWS::KMS::Key',
+      ARN: arn(keyId),
+    })),
+    readOnly: true,
+    ...(n % 5 === 0 && { errorCode: 'NotFoundException', errorMessage: 'gone' }),
+  });
+}
+
+/** RECORDS chained records. */
+function chained(): AuditEvent[] {
+  const records: AuditEvent[] = [];
+  for (let n = 1; n <= RECORDS; n++) records.push(chainRecord(draft(n), records.at(-1) ?? null));
+  return records;
+}
+
+it('writes the index entries of every record of a log that is not a whole number of batches', async () => {
+  const name = `migration-${crypto.randomUUID()}`;
+  onTestFinished(() => deleteDatabase(name));
+  const records = chained();
+  await writeSchema2Vault(name, { vaultId: VAULT_ID, creationDate: new Date(), records });
+
+  (await VaultStore.open(name)).close();
+
+  const db = await openRaw(name);
+  onTestFinished(() => db.close());
+  expect(await db.getAll('audit')).toEqual(records);
+  const expectedKeys = records
+    .flatMap((each) =>
+      [...new Set(each.resources.map((resource) => resource.ARN.split(':key/')[1]!))].map(
+        (keyId) => ({ keyId, sequence: each.sequence }),
+      ),
+    )
+    .sort((a, b) => (a.keyId === b.keyId ? a.sequence - b.sequence : a.keyId < b.keyId ? -1 : 1));
+  const keys = (await db.getAll('auditKeys')) as { keyId: string; sequence: number }[];
+  expect(keys).toEqual(expectedKeys);
+  // The last batch (records 10,001 to 12,001) is indexed too.
+  expect(keys.some((entry) => entry.sequence === RECORDS - 2)).toBe(true);
+  expect(await db.getAll('auditErrors')).toEqual(
+    records.filter((each) => each.errorCode).map((each) => ({ sequence: each.sequence })),
+  );
+  expect(await db.getAll('auditCheckpoints')).toEqual([
+    { sequence: 10_000, hash: records[9_999]!.hash },
+  ]);
+  expect(await db.countFromIndex('audit', 'byTime')).toBe(RECORDS);
+});
