@@ -10,9 +10,12 @@
  *
  * PREFETCH_SLICES slices are read while the caller works on the current one (32 MiB at most).
  * Every slice has its own buffer, so the bytes returned stay valid after later reads (the frame
- * pipeline holds several frames at once); a read that straddles two slices gets a joined copy.
+ * pipeline holds several frames at once). A read within a slice is a view of it; a read that
+ * straddles slices gets a copy of exactly its own bytes, and the reader goes on in the last slice
+ * it touched — so a ciphertext, whose frames do not line up with slices, costs a copy of one
+ * frame per slice, not of the whole slice.
  */
-import { concatBytes, type Bytes } from '../crypto/bytes.ts';
+import type { Bytes } from '../crypto/bytes.ts';
 import { KmsError } from '../errors.ts';
 
 /** The size of a slice (a read longer than one gets a slice of its own length). */
@@ -55,11 +58,13 @@ export class BlobReader {
    */
   async read(length: number): Promise<Bytes | null> {
     if (length > this.remaining) return null;
-    const available = this.bufferStart + this.buffer.length - this.offset;
-    if (available < length) await this.fill(available, length);
     const from = this.offset - this.bufferStart;
+    const bytes =
+      this.buffer.length - from >= length
+        ? this.buffer.subarray(from, from + length)
+        : await this.fill(from, length);
     this.offset += length;
-    return this.buffer.subarray(from, from + length);
+    return bytes;
   }
 
   /** Stops reading: slices read ahead are dropped. Safe to call more than once. */
@@ -68,22 +73,36 @@ export class BlobReader {
   }
 
   /**
-   * Makes the buffer start at the position and hold at least `length` bytes: the `available`
-   * unread bytes, then whole slices.
+   * The `length` bytes at the position when the buffer does not hold them whole (its bytes from
+   * `from` on are the first of them): the next slices are taken, each becoming the buffer in
+   * turn, until they are covered. Within one new slice, the read is a view of it; otherwise
+   * exactly its bytes are copied into an array of their own.
    */
-  private async fill(available: number, length: number): Promise<void> {
-    const parts = [this.buffer.subarray(this.offset - this.bufferStart)];
-    let held = available;
+  private async fill(from: number, length: number): Promise<Bytes> {
+    const head = this.buffer.subarray(from);
+    let out: Bytes | undefined;
+    let held = 0;
+    if (head.length > 0) {
+      out = new Uint8Array(length);
+      out.set(head);
+      held = head.length;
+    }
     while (held < length) {
       if (this.prefetched.length === 0) this.prefetched.push(this.readSlice(length - held));
       this.readAhead();
-      const chunk = await this.prefetched.shift()!;
-      parts.push(chunk);
-      held += chunk.length;
+      const slice = await this.prefetched.shift()!;
+      this.bufferStart += this.buffer.length;
+      this.buffer = slice;
+      if (!out) {
+        if (slice.length >= length) break;
+        out = new Uint8Array(length);
+      }
+      const take = Math.min(slice.length, length - held);
+      out.set(slice.subarray(0, take), held);
+      held += take;
     }
-    this.buffer = available === 0 && parts.length === 2 ? parts[1]! : concatBytes(parts);
-    this.bufferStart = this.offset;
     this.readAhead();
+    return out ?? this.buffer.subarray(0, length);
   }
 
   /** Keeps PREFETCH_SLICES slices being read, up to the end of the blob. */
