@@ -154,6 +154,33 @@ async function writeOpfs({ totalBytes, frameLength, flush = false }) {
   return { ms };
 }
 
+/**
+ * The copy ceiling (issue 14 §2): the core's reader and the core's way of writing OPFS moving the
+ * same File, frame by frame, with no crypto — what encryptFile and decryptFile could reach if
+ * sealing cost nothing.
+ */
+async function copyFile({ blob, frameLength }) {
+  const root = await navigator.storage.getDirectory();
+  const name = `bench-${crypto.randomUUID()}`;
+  const handle = await (await root.getFileHandle(name, { create: true })).createSyncAccessHandle();
+  const reader = new BlobReader(blob);
+  const start = performance.now();
+  try {
+    handle.truncate(blob.size);
+    let at = 0;
+    while (reader.remaining > 0) {
+      const frame = await reader.read(Math.min(frameLength, reader.remaining));
+      handle.write(frame, { at });
+      at += frame.length;
+    }
+    return { ms: performance.now() - start };
+  } finally {
+    await reader.close();
+    handle.close();
+    await root.removeEntry(name);
+  }
+}
+
 /** The AWS Encryption SDK browser client, raw AES keyring, whole buffer in memory (its only mode). */
 async function esdkBrowser({ totalBytes, suite, frameLength }) {
   const { encrypt, decrypt } = sdk.buildClient(
@@ -270,6 +297,7 @@ const OPERATIONS = {
   readBlobStream,
   readBlobSlices,
   writeOpfs,
+  copyFile,
   esdkBrowser,
   signVerify,
 };
