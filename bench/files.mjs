@@ -85,6 +85,7 @@ export async function benchFiles({ fileMiB }) {
           writeOpfs: await peer('writeOpfs', { totalBytes, frameLength }),
           writeOpfsFlushed: await peer('writeOpfs', { totalBytes, frameLength, flush: true }),
           copy: await peer('copyFile', { blob: input, frameLength }),
+          sealPipeline: await peer('sealPipeline', { blob: input, frameLength, depth }),
         };
         await window.kms.discardFileOutput({ OutputId: encrypted.OutputId });
         return {
@@ -174,6 +175,11 @@ export async function benchFiles({ fileMiB }) {
   );
   line('write OPFS, size reserved, no flush (as the core)', result.writeOpfs.ms);
   line('  rejected: the same plus one flush at the end', result.writeOpfsFlushed.ms);
+  line('copy ceiling: the reader and OPFS writes, no crypto', result.copy.ms);
+  line(
+    `the core's arrangement alone (reader, ${PIPELINE_DEPTH} in flight, writes)`,
+    result.sealPipeline.ms,
+  );
   line('encryptFile, all of it', result.encryptMs);
   line('decryptFile, all of it', result.decryptMs);
 }
