@@ -24,7 +24,7 @@ import {
 import type { AliasRecord, KeyRecord, KeyVersionRecord } from '../keystore/vault-store.ts';
 import type { OperationContext } from './operation-context.ts';
 import { openSealedMaterial, sealMaterial } from './recovery-seal.ts';
-import { keptMaterial } from './vault-keys.ts';
+import { keptMaterial, materialLabel } from './vault-keys.ts';
 import { identityFrom, wrongSecret } from './recovery-identity.ts';
 import { checkInput } from './validation.ts';
 
@@ -226,12 +226,7 @@ export async function restoredRecords(
   const versions: KeyVersionRecord[] = [];
   for (const version of key.Versions) {
     if (version.SealedMaterial === undefined) continue;
-    const label = {
-      KeyId: key.KeyId,
-      Version: version.Version,
-      KeySpec: key.KeySpec,
-      KeyUsage: key.KeyUsage,
-    };
+    const label = materialLabel(key, version.Version);
     const secret = await openSealedMaterial(identity, version.SealedMaterial, label);
     try {
       const material = await importSecret(key.KeySpec, key.KeyUsage, key.KeyId, secret);

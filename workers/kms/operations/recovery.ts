@@ -26,6 +26,7 @@ import { keyArn } from '../identifiers.ts';
 import type { OperationGroup } from '../operation.ts';
 import { openSealedMaterial, sealMaterial } from '../recovery-seal.ts';
 import { checkBoolean } from '../validation.ts';
+import { materialLabel } from '../vault-keys.ts';
 import {
   checkNewPassphrase,
   identityFrom,
@@ -44,6 +45,27 @@ import {
 } from '../vault-backups.ts';
 
 const SECRET_FIELDS = ['Passphrase', 'RecoveryKey', 'NewPassphrase'] as const;
+
+/**
+ * The answer of a new recovery identity (set-up, rotation): the recovery key — shown this once,
+ * when the person asked for one — and the recipient; logged without the recovery key.
+ */
+function recoveryAnswer<T extends object>(
+  recoveryKey: string | undefined,
+  recovery: Pick<RecoveryRecord, 'Recipient' | 'Methods'>,
+  setUpDate: Date,
+  extra: T,
+) {
+  const response = {
+    ...(recoveryKey !== undefined && { RecoveryKey: recoveryKey }),
+    Recipient: recovery.Recipient,
+    Methods: recovery.Methods,
+    SetUpDate: setUpDate,
+    ...extra,
+  };
+  const { RecoveryKey: _secret, ...logged } = response;
+  return { response, auditResponse: logged };
+}
 
 // --- the operations ---------------------------------------------------------------------------
 
@@ -71,16 +93,8 @@ export const recoveryOperations = {
         context.scryptWorkFactor,
       );
       const setUpDate = context.now();
-      const response = {
-        ...(generate && { RecoveryKey: identity }),
-        Recipient: recovery.Recipient,
-        Methods: recovery.Methods,
-        SetUpDate: setUpDate,
-      };
-      const { RecoveryKey: _secret, ...logged } = response;
       return {
-        response,
-        auditResponse: logged,
+        ...recoveryAnswer(generate ? identity : undefined, recovery, setUpDate, {}),
         write: async (tx) => {
           const vault = (await tx.objectStore('vault').get('vault'))!;
           await tx
@@ -187,12 +201,7 @@ export const recoveryOperations = {
       for (const key of await context.store.listKeys()) {
         for (const version of await context.store.listKeyVersions(key.KeyId)) {
           if (version.RecoverySeal === undefined) continue;
-          const label = {
-            KeyId: key.KeyId,
-            Version: version.Version,
-            KeySpec: key.KeySpec,
-            KeyUsage: key.KeyUsage,
-          };
+          const label = materialLabel(key, version.Version);
           const secret = await openSealedMaterial(oldIdentity, version.RecoverySeal, label);
           try {
             resealed.push({
@@ -205,17 +214,10 @@ export const recoveryOperations = {
         }
       }
       const setUpDate = context.now();
-      const response = {
-        ...(generate && { RecoveryKey: identity }),
-        Recipient: next.Recipient,
-        Methods: next.Methods,
-        SetUpDate: setUpDate,
-        ResealedVersionCount: resealed.length,
-      };
-      const { RecoveryKey: _secret, ...logged } = response;
       return {
-        response,
-        auditResponse: logged,
+        ...recoveryAnswer(generate ? identity : undefined, next, setUpDate, {
+          ResealedVersionCount: resealed.length,
+        }),
         write: async (tx) => {
           for (const version of resealed) await tx.objectStore('keyVersions').put(version);
           const vault = (await tx.objectStore('vault').get('vault'))!;
