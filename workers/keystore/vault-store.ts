@@ -305,24 +305,30 @@ interface SequenceCursor {
   value: { sequence: number };
   continue(): Promise<SequenceCursor | null>;
 }
-interface KeyCursor {
-  value: KeyRecord;
-  advance(count: number): Promise<KeyCursor | null>;
-  continue(): Promise<KeyCursor | null>;
+/** The keys store's `byCreation` index, as keysPage reads it (in any transaction). */
+interface CreationIndex {
+  openKeyCursor(): Promise<{
+    key: [Date, string];
+    advance(count: number): Promise<{ key: [Date, string] } | null>;
+  } | null>;
+  getAll(query: IDBKeyRange, count: number): Promise<KeyRecord[]>;
 }
 
-/** `limit` keys from the cursor's `start`-th on, and whether more follow. */
+/**
+ * `limit` keys from the `start`-th on (oldest first), and whether more follow: a key cursor moved
+ * to the first of them (no record is read on the way), then one getAll of the page — two requests
+ * whatever the page's size, not one per key.
+ */
 async function keysPage(
-  first: KeyCursor | null,
+  index: CreationIndex,
   start: number,
   limit: number,
 ): Promise<{ keys: KeyRecord[]; more: boolean }> {
-  let cursor = first && start > 0 ? await first.advance(start) : first;
-  const keys: KeyRecord[] = [];
-  while (cursor && keys.length <= limit) {
-    keys.push(cursor.value);
-    cursor = await cursor.continue();
-  }
+  const first = await index.openKeyCursor();
+  const cursor = first && start > 0 ? await first.advance(start) : first;
+  if (!cursor) return { keys: [], more: false };
+  // [CreationDate, KeyId] is unique: the page starts exactly at the cursor's key.
+  const keys = await index.getAll(IDBKeyRange.lowerBound(cursor.key), limit + 1);
   return keys.length > limit ? { keys: keys.slice(0, limit), more: true } : { keys, more: false };
 }
 
@@ -431,8 +437,7 @@ export class VaultStore {
    * follow: read from the `byCreation` index, so a page costs the page, not the vault.
    */
   async listKeysPage(start: number, limit: number): Promise<{ keys: KeyRecord[]; more: boolean }> {
-    const index = this.db.transaction('keys').store.index('byCreation');
-    return keysPage(await index.openCursor(), start, limit);
+    return keysPage(this.db.transaction('keys').store.index('byCreation'), start, limit);
   }
 
   /**
@@ -450,11 +455,7 @@ export class VaultStore {
     more: boolean;
   }> {
     const tx = this.db.transaction(['keys', 'keyVersions', 'aliases']);
-    const page = await keysPage(
-      await tx.objectStore('keys').index('byCreation').openCursor(),
-      start,
-      limit,
-    );
+    const page = await keysPage(tx.objectStore('keys').index('byCreation'), start, limit);
     const versions = tx.objectStore('keyVersions');
     const [currentVersions, aliases] = await Promise.all([
       Promise.all(page.keys.map((key) => versions.get([key.KeyId, key.CurrentVersion]))),
