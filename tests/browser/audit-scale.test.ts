@@ -91,13 +91,17 @@ async function openVault(name: string, clock = new ManualClock()): Promise<Kms> 
 }
 
 /** Every page of a ListAuditEvents query, newest first. */
-async function allPages(kms: Kms, request: Record<string, unknown>): Promise<number[]> {
+async function allPages(
+  kms: Kms,
+  request: Record<string, unknown>,
+  limit = 1000,
+): Promise<number[]> {
   const sequences: number[] = [];
   let marker: string | undefined;
   do {
     const page = await kms.listAuditEvents({
       ...request,
-      Limit: 1000,
+      Limit: limit,
       ...(marker && { Marker: marker }),
     });
     sequences.push(...page.Events.map((event) => event.sequence));
@@ -149,8 +153,14 @@ describe('the audit log after the migration to indexes', () => {
         .filter(accept)
         .map((r) => r.sequence)
         .reverse();
-      const answered = (await allPages(kms, request)).filter((sequence) => sequence <= RECORDS);
-      expect(answered, JSON.stringify(request)).toEqual(expected);
+      // Pages of 1,000, and of 250: the store reads a page in batches, which a filter the
+      // driving index does not answer can leave short, so page and batch ends fall everywhere.
+      for (const limit of [1000, 250]) {
+        const answered = (await allPages(kms, request, limit)).filter(
+          (sequence) => sequence <= RECORDS,
+        );
+        expect(answered, `${JSON.stringify(request)} in pages of ${limit}`).toEqual(expected);
+      }
     }
   }, 120_000);
 

@@ -8,7 +8,7 @@
  * Each commit appends exactly one audit record in the same transaction as the change, so a
  * change is never stored without its record, nor a record without its change.
  */
-import { openDB, type DBSchema, type IDBPDatabase, type IDBPTransaction } from 'idb';
+import { openDB, unwrap, type DBSchema, type IDBPDatabase, type IDBPTransaction } from 'idb';
 import type {
   AuditEvent,
   ExpirationModel,
@@ -27,6 +27,12 @@ import { randomVaultId } from '../crypto/random.ts';
 
 export const DEFAULT_VAULT_NAME = 'pocket-kms';
 const SCHEMA_VERSION = 3;
+
+/**
+ * The fewest records ListAuditEvents reads in one request: a filter the driving index does not
+ * answer (say EventName with ErrorsOnly) rejects some, and a page then needs more than one batch.
+ */
+const MIN_AUDIT_BATCH = 64;
 
 /** A checkpoint of the audit chain is stored every this many records (verifyAuditLog Since). */
 export const AUDIT_CHECKPOINT_INTERVAL = 10_000;
@@ -297,13 +303,41 @@ export interface AuditFilter {
   accept?: (event: AuditEvent) => boolean;
 }
 
-interface RecordCursor {
-  value: AuditEvent;
-  continue(): Promise<RecordCursor | null>;
+/** One record of IndexedDB's getAllRecords: its key in the index read, and its value. */
+interface StoredRecord<V> {
+  key: IDBValidKey;
+  value: V;
 }
-interface SequenceCursor {
-  value: { sequence: number };
-  continue(): Promise<SequenceCursor | null>;
+
+/**
+ * Up to `count` records of `query` in `source` (a store or an index), the greatest key first, in
+ * one request: IndexedDB's getAllRecords with direction 'prev' (Chromium 141 and later), where a
+ * cursor would take one request per record.
+ */
+function newestRecords<V>(
+  source: object,
+  query: IDBKeyRange,
+  count: number,
+): Promise<StoredRecord<V>[]> {
+  const native = unwrap(source as Parameters<typeof unwrap>[0]) as unknown as {
+    getAllRecords(options: {
+      query: IDBKeyRange;
+      count: number;
+      direction: 'prev';
+    }): IDBRequest<StoredRecord<V>[]>;
+  };
+  return new Promise((resolve, reject) => {
+    const request = native.getAllRecords({ query, count, direction: 'prev' });
+    request.onsuccess = () => resolve(request.result);
+    request.onerror = () => reject(request.error);
+  });
+}
+
+/** `range` without what lies at or above `key` (the keys already read, newest first). */
+function below(range: IDBKeyRange, key: IDBValidKey): IDBKeyRange {
+  return range.lower === undefined
+    ? IDBKeyRange.upperBound(key, true)
+    : IDBKeyRange.bound(range.lower, key, range.lowerOpen, true);
 }
 /** The keys store's `byCreation` index, as keysPage reads it (in any transaction). */
 interface CreationIndex {
@@ -545,37 +579,51 @@ export class VaultStore {
       events.push(event);
       return events.length > limit;
     };
-    const byRecord = async (first: RecordCursor | null): Promise<boolean> => {
-      for (let at = first; at; at = await at.continue()) if (take(at.value)) return true;
-      return false;
-    };
-    const bySequence = async (first: SequenceCursor | null): Promise<boolean> => {
-      for (let at = first; at; at = await at.continue()) {
-        if (take(await audit.get(at.value.sequence))) return true;
+    /**
+     * Reads `range` of `source` newest first, a batch per request, turning each batch into the
+     * records to take, until the page is full or the range is read.
+     */
+    const pageFrom = async <V>(
+      source: object,
+      range: IDBKeyRange,
+      recordsOf: (batch: StoredRecord<V>[]) => Promise<(AuditEvent | undefined)[]>,
+    ): Promise<boolean> => {
+      for (let query = range; ;) {
+        const count = Math.max(limit + 1 - events.length, MIN_AUDIT_BATCH);
+        const batch = await newestRecords<V>(source, query, count);
+        for (const event of await recordsOf(batch)) if (take(event)) return true;
+        if (batch.length < count) return false;
+        query = below(range, batch.at(-1)!.key);
       }
-      return false;
     };
+    const byRecord = (source: object, range: IDBKeyRange) =>
+      pageFrom<AuditEvent>(source, range, async (batch) => batch.map((record) => record.value));
+    // The index stores hold sequences: their records are read together, one request each, queued
+    // at once in this transaction.
+    const bySequence = (source: object, range: IDBKeyRange) =>
+      pageFrom<{ sequence: number }>(source, range, (batch) =>
+        Promise.all(batch.map((entry) => audit.get(entry.value.sequence))),
+      );
     let full: boolean;
     if (keyId !== undefined) {
       const range = IDBKeyRange.bound([keyId, 0], [keyId, before], false, true);
-      full = await bySequence(await tx.objectStore('auditKeys').openCursor(range, 'prev'));
+      full = await bySequence(tx.objectStore('auditKeys'), range);
     } else if (eventName !== undefined && (start !== undefined || end !== undefined)) {
       const range = IDBKeyRange.bound(
         [eventName, start ?? '', 0],
         [eventName, end ?? '\uffff', Number.MAX_SAFE_INTEGER],
       );
-      full = await byRecord(await audit.index('byEventTime').openCursor(range, 'prev'));
+      full = await byRecord(audit.index('byEventTime'), range);
     } else if (eventName !== undefined) {
       const range = IDBKeyRange.bound([eventName, 0], [eventName, before], false, true);
-      full = await byRecord(await audit.index('byEventName').openCursor(range, 'prev'));
+      full = await byRecord(audit.index('byEventName'), range);
     } else if (errorsOnly) {
-      const range = IDBKeyRange.upperBound(before, true);
-      full = await bySequence(await tx.objectStore('auditErrors').openCursor(range, 'prev'));
+      full = await bySequence(tx.objectStore('auditErrors'), IDBKeyRange.upperBound(before, true));
     } else if (start !== undefined || end !== undefined) {
       const range = IDBKeyRange.bound([start ?? '', 0], [end ?? '\uffff', Number.MAX_SAFE_INTEGER]);
-      full = await byRecord(await audit.index('byTime').openCursor(range, 'prev'));
+      full = await byRecord(audit.index('byTime'), range);
     } else {
-      full = await byRecord(await audit.openCursor(IDBKeyRange.upperBound(before, true), 'prev'));
+      full = await byRecord(audit, IDBKeyRange.upperBound(before, true));
     }
     return full ? { events: events.slice(0, limit), more: true } : { events, more: false };
   }
