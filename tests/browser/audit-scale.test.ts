@@ -148,11 +148,14 @@ describe('the audit log after the migration to indexes', () => {
         }
       }
     }
-    for (const { request, accept } of filters) {
-      const expected = old
+    /** What a scan of the records answers, newest first. */
+    const scanned = (accept: (r: AuditEvent) => boolean) =>
+      old
         .filter(accept)
         .map((r) => r.sequence)
         .reverse();
+    for (const { request, accept } of filters) {
+      const expected = scanned(accept);
       // Pages of 1,000, and of 250: the store reads a page in batches, which a filter the
       // driving index does not answer can leave short, so page and batch ends fall everywhere.
       for (const limit of [1000, 250]) {
@@ -161,6 +164,26 @@ describe('the audit log after the migration to indexes', () => {
         );
         expect(answered, `${JSON.stringify(request)} in pages of ${limit}`).toEqual(expected);
       }
+    }
+    // A browser without getAllRecords (Firefox, Safari today) reads the same pages by cursor.
+    const stores = [IDBObjectStore.prototype, IDBIndex.prototype] as unknown as Record<
+      string,
+      unknown
+    >[];
+    const saved = stores.map((prototype) =>
+      Object.getOwnPropertyDescriptor(prototype, 'getAllRecords'),
+    );
+    try {
+      for (const prototype of stores) delete prototype.getAllRecords;
+      expect('getAllRecords' in IDBObjectStore.prototype).toBe(false);
+      for (const { request, accept } of filters.filter((_, index) => index % 5 === 1)) {
+        const answered = (await allPages(kms, request, 250)).filter((s) => s <= RECORDS);
+        expect(answered, `${JSON.stringify(request)} by cursor`).toEqual(scanned(accept));
+      }
+    } finally {
+      stores.forEach((prototype, index) => {
+        if (saved[index]) Object.defineProperty(prototype, 'getAllRecords', saved[index]);
+      });
     }
   }, 120_000);
 

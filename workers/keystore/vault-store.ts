@@ -312,7 +312,7 @@ interface StoredRecord<V> {
 /**
  * Up to `count` records of `query` in `source` (a store or an index), the greatest key first, in
  * one request: IndexedDB's getAllRecords with direction 'prev' (Chromium 141 and later), where a
- * cursor would take one request per record.
+ * cursor takes one request per record. A browser without it gets the same records by cursor.
  */
 function newestRecords<V>(
   source: object,
@@ -320,15 +320,28 @@ function newestRecords<V>(
   count: number,
 ): Promise<StoredRecord<V>[]> {
   const native = unwrap(source as Parameters<typeof unwrap>[0]) as unknown as {
-    getAllRecords(options: {
+    getAllRecords?(options: {
       query: IDBKeyRange;
       count: number;
       direction: 'prev';
     }): IDBRequest<StoredRecord<V>[]>;
+    openCursor(query: IDBKeyRange, direction: 'prev'): IDBRequest<IDBCursorWithValue | null>;
   };
   return new Promise((resolve, reject) => {
-    const request = native.getAllRecords({ query, count, direction: 'prev' });
-    request.onsuccess = () => resolve(request.result);
+    if (typeof native.getAllRecords === 'function') {
+      const request = native.getAllRecords({ query, count, direction: 'prev' });
+      request.onsuccess = () => resolve(request.result);
+      request.onerror = () => reject(request.error);
+      return;
+    }
+    const records: StoredRecord<V>[] = [];
+    const request = native.openCursor(query, 'prev');
+    request.onsuccess = () => {
+      const cursor = request.result;
+      if (!cursor || records.length === count) return resolve(records);
+      records.push({ key: cursor.key, value: cursor.value as V });
+      cursor.continue();
+    };
     request.onerror = () => reject(request.error);
   });
 }
