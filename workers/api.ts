@@ -1094,6 +1094,54 @@ export const ALL_OPERATIONS_LISTED: MissingOperations extends never ? true : Mis
   true;
 
 /**
+ * The sandbox vault (issue 13 §1): a second vault — its own IndexedDB database of this name, its
+ * own OPFS folder, its own core worker — whose clock only moves forward when asked. It answers
+ * every operation of KmsApi, plus SANDBOX_OPERATIONS. The person's vault never moves its clock.
+ */
+export const SANDBOX_VAULT_NAME = 'pocket-kms-sandbox';
+
+export interface AdvanceClockRequest {
+  /** Whole days to move forward, 0–36500. */
+  Days?: number;
+  /** Whole hours to move forward, 0–876000. At least one of Days and Hours is above 0. */
+  Hours?: number;
+}
+export interface SetClockRequest {
+  /** The sandbox's new now: not earlier than its present now (the clock only moves forward). */
+  Date: Date;
+}
+export interface DescribeClockResponse {
+  /** The sandbox's now. */
+  Date: Date;
+  /** How far the sandbox's now is ahead of the system clock. */
+  OffsetInMilliseconds: number;
+}
+export interface MoveClockResponse extends DescribeClockResponse {
+  /** The sandbox's now before the move. */
+  PreviousDate: Date;
+  /** Events housekeeping wrote at the new time: rotations, deletions, expiries (AwsServiceEvent). */
+  HousekeepingEvents: number;
+}
+
+/** What the sandbox adds to KmsApi: its clock, and starting over. */
+export interface SandboxClockApi {
+  advanceClock(request: AdvanceClockRequest): Promise<MoveClockResponse>;
+  setClock(request: SetClockRequest): Promise<MoveClockResponse>;
+  describeClock(request?: Record<string, never>): Promise<DescribeClockResponse>;
+  /** Deletes the sandbox's database and OPFS folder and opens a fresh sandbox vault. */
+  resetSandbox(request?: Record<string, never>): Promise<DescribeClockResponse>;
+}
+export type SandboxApi = KmsApi & SandboxClockApi;
+
+/** The sandbox's operations beyond KMS_OPERATIONS; the real vault's core refuses them. */
+export const SANDBOX_OPERATIONS = [
+  'advanceClock',
+  'setClock',
+  'describeClock',
+  'resetSandbox',
+] as const satisfies readonly (keyof SandboxClockApi)[];
+
+/**
  * What the core worker exposes through Comlink: one door. `invoke` runs the named operation of
  * KMS_OPERATIONS with its arguments (request, then a file operation's progress callback and
  * AbortSignal), audited under `userAgent` (src/kms/client.ts is the only caller).

@@ -3,11 +3,16 @@
  * The core worker's entry: claims this tab's file-output directory and sweeps those of closed
  * tabs, opens the vault, runs housekeeping now and every minute, and exposes the one API object
  * (workers/api.ts) through Comlink. The UI reaches it only through src/kms/client.ts.
+ *
+ * Started with the name SANDBOX_VAULT_NAME it is the sandbox's core (issue 13 §1): the sandbox
+ * database, its own OPFS folder, a clock that moves only when asked, and SANDBOX_OPERATIONS.
  */
 import * as Comlink from 'comlink';
 import { registerAbortSignalTransfer } from './abort-signal-transfer.ts';
 import {
   KMS_OPERATIONS,
+  SANDBOX_OPERATIONS,
+  SANDBOX_VAULT_NAME,
   vaultChangedChannel,
   type CoreWorkerApi,
   type KmsApi,
@@ -17,13 +22,20 @@ import {
 import { KmsError } from './errors.ts';
 import {
   opfsSyncAccessAvailable,
+  removeOutputDirectory,
+  SANDBOX_OUTPUT_DIRECTORY,
   sweepAbandonedOutputs,
+  useOutputDirectory,
   watchEndedOwners,
 } from './envelope/opfs-sink.ts';
-import { DEFAULT_VAULT_NAME } from './keystore/vault-store.ts';
+import { DEFAULT_VAULT_NAME, VaultStore } from './keystore/vault-store.ts';
 import { Kms } from './kms/kms.ts';
 
 const HOUSEKEEPING_INTERVAL_MS = 60_000;
+
+const sandbox = (self as DedicatedWorkerGlobalScope).name === SANDBOX_VAULT_NAME;
+const vaultName = sandbox ? SANDBOX_VAULT_NAME : DEFAULT_VAULT_NAME;
+if (sandbox) useOutputDirectory(SANDBOX_OUTPUT_DIRECTORY);
 
 registerAbortSignalTransfer();
 
@@ -34,34 +46,69 @@ if (opfsSyncAccessAvailable()) {
   });
   // When another tab ends (closed, or the one this reload replaced), its finished outputs become
   // this tab's to list: say so, so the Files page lists them again.
-  const changes = new BroadcastChannel(vaultChangedChannel(DEFAULT_VAULT_NAME));
+  const changes = new BroadcastChannel(vaultChangedChannel(vaultName));
   const ended: VaultChange = { eventName: 'FileOutputsChanged', keyIds: [] };
   watchEndedOwners(() => changes.postMessage(ended)).catch(() => undefined);
 }
 
-const ready = Kms.open().then(
-  async (kms) => {
-    const housekeeping = (): void => {
-      kms.runHousekeeping().catch((error: unknown) => {
-        // Housekeeping retries a minute later; say so without any key data.
-        console.warn(
-          'Pocket KMS housekeeping failed; retrying in a minute:',
-          (error as Error).name,
-        );
-      });
-    };
-    housekeeping();
-    setInterval(housekeeping, HOUSEKEEPING_INTERVAL_MS);
-    return kms;
-  },
-  (error: unknown) => {
-    console.error('Pocket KMS could not open its vault:', error);
-    throw new KmsError(
-      'KMSInternalException',
-      'The vault could not be opened: this browser does not allow IndexedDB storage for this page (private browsing, or site data blocked).',
-    );
-  },
-);
+let housekeepingTimer: ReturnType<typeof setInterval> | undefined;
+
+/** Opens this core's vault and starts its housekeeping (again, after a sandbox reset). */
+function openVault(): Promise<Kms> {
+  return Kms.open({ vaultName, sandbox }).then(
+    async (kms) => {
+      const housekeeping = (): void => {
+        kms.runHousekeeping().catch((error: unknown) => {
+          // Housekeeping retries a minute later; say so without any key data.
+          console.warn(
+            'Pocket KMS housekeeping failed; retrying in a minute:',
+            (error as Error).name,
+          );
+        });
+      };
+      housekeeping();
+      clearInterval(housekeepingTimer);
+      housekeepingTimer = setInterval(housekeeping, HOUSEKEEPING_INTERVAL_MS);
+      return kms;
+    },
+    (error: unknown) => {
+      console.error('Pocket KMS could not open its vault:', error);
+      throw new KmsError(
+        'KMSInternalException',
+        'The vault could not be opened: this browser does not allow IndexedDB storage for this page (private browsing, or site data blocked).',
+      );
+    },
+  );
+}
+
+let ready = openVault();
+
+/**
+ * ResetSandbox: closes the sandbox vault, deletes its database and OPFS folder, and opens a fresh
+ * one on a clock back at the system's time. Other tabs' sandbox cores are told to open it again.
+ */
+async function resetSandbox(): Promise<unknown> {
+  const old = await ready.catch(() => undefined);
+  views.clear();
+  old?.close();
+  ready = VaultStore.destroy(vaultName)
+    .then(() => (opfsSyncAccessAvailable() ? removeOutputDirectory() : undefined))
+    .then(openVault);
+  const kms = await ready;
+  resets.postMessage(RESET);
+  return kms.sandboxClock!(undefined).describeClock();
+}
+
+const RESET: VaultChange = { eventName: 'ResetSandbox', keyIds: [] };
+const resets = new BroadcastChannel(vaultChangedChannel(vaultName));
+resets.onmessage = (event: MessageEvent<VaultChange>) => {
+  // Another tab's core started the sandbox over: this one's connection was closed for the
+  // delete (vault-store.ts, blocking), so open the new vault.
+  if (!sandbox || event.data.eventName !== RESET.eventName) return;
+  views.clear();
+  void ready.then((old) => old.close()).catch(() => undefined);
+  ready = openVault();
+};
 
 /** One view of the vault per caller user agent (a handful: the UI's two and the page's). */
 const views = new Map<string | undefined, KmsApi>();
@@ -73,11 +120,16 @@ const views = new Map<string | undefined, KmsApi>();
  */
 const api: CoreWorkerApi = {
   async invoke(operation, userAgent, ...args) {
+    const caller = typeof userAgent === 'string' ? userAgent : undefined;
+    if (sandbox && (SANDBOX_OPERATIONS as readonly unknown[]).includes(operation)) {
+      if (operation === 'resetSandbox') return resetSandbox();
+      const clock = (await ready).sandboxClock!(caller);
+      return (clock[operation as keyof typeof clock] as (...a: unknown[]) => unknown)(...args);
+    }
     if (!(KMS_OPERATIONS as readonly unknown[]).includes(operation)) {
       throw new KmsError('ValidationException', 'That is not a Pocket KMS operation.');
     }
     const kms = await ready;
-    const caller = typeof userAgent === 'string' ? userAgent : undefined;
     let view = views.get(caller);
     if (!view) {
       view = kms.as(caller);

@@ -10,16 +10,21 @@ import { registerAbortSignalTransfer } from '../../workers/abort-signal-transfer
 import {
   BACKGROUND_USER_AGENT,
   KMS_OPERATIONS,
+  SANDBOX_OPERATIONS,
+  SANDBOX_VAULT_NAME,
   UI_USER_AGENT,
   vaultChangedChannel,
   type CoreWorkerApi,
   type KmsApi,
+  type SandboxApi,
   type VaultChange,
 } from '../../workers/api.ts';
 import { isKmsErrorName, KmsError, validationError } from '../../workers/errors.ts';
 import { findUncloneable } from '../../workers/kms/request-shape.ts';
 
 export type KmsClient = KmsApi;
+/** The sandbox vault's client (issue 13 §1): every operation, plus its clock and reset. */
+export type SandboxClient = SandboxApi;
 export { KmsError };
 
 const VAULT_NAME = 'pocket-kms';
@@ -63,6 +68,14 @@ function startCoreWorker(): Worker {
   return new Worker(new URL('../../workers/kms.worker.ts', import.meta.url), {
     type: 'module',
     name: 'pocket-kms-core',
+  });
+}
+
+/** The same core script, named so that it opens the sandbox vault (workers/kms.worker.ts). */
+function startSandboxWorker(): Worker {
+  return new Worker(new URL('../../workers/kms.worker.ts', import.meta.url), {
+    type: 'module',
+    name: SANDBOX_VAULT_NAME,
   });
 }
 
@@ -116,9 +129,13 @@ function connect(startWorker: () => Worker): CoreCall {
 }
 
 /** Every operation of KMS_OPERATIONS, audited under `userAgent` (the core's default when none). */
-function view(call: CoreCall, userAgent: string | undefined): KmsClient {
+function view(
+  call: CoreCall,
+  userAgent: string | undefined,
+  operations: readonly string[] = KMS_OPERATIONS,
+): KmsClient {
   return Object.fromEntries(
-    KMS_OPERATIONS.map((operation) => [
+    operations.map((operation) => [
       operation,
       (...args: unknown[]) => call(operation, userAgent, args),
     ]),
@@ -136,11 +153,15 @@ export function createKmsClient(
   return view(connect(startWorker), userAgent);
 }
 
-/** Calls `listener` whenever any tab changes the vault. Returns the unsubscribe function. */
+/**
+ * Calls `listener` whenever any tab changes the vault (the sandbox, when `vaultName` says so).
+ * Returns the unsubscribe function.
+ */
 export function onVaultChanged(
   listener: (eventName: string, keyIds: readonly string[]) => void,
+  vaultName = VAULT_NAME,
 ): () => void {
-  const channel = new BroadcastChannel(vaultChangedChannel(VAULT_NAME));
+  const channel = new BroadcastChannel(vaultChangedChannel(vaultName));
   channel.onmessage = (event: MessageEvent<VaultChange>) =>
     listener(event.data.eventName, event.data.keyIds ?? []);
   return () => channel.close();
@@ -176,4 +197,26 @@ export function backgroundKms(): KmsClient {
 /** `window.kms`: page script and the devtools console, audited under the browser's user agent. */
 export function pageKms(): KmsClient {
   return sharedView(undefined);
+}
+
+/** The sandbox's core worker, started by the first call: a page that never asks starts none. */
+let sandbox: CoreCall | undefined;
+const sandboxCall: CoreCall = (operation, userAgent, args) =>
+  (sandbox ??= connect(startSandboxWorker))(operation, userAgent, args);
+const sandboxViews = new Map<string | undefined, SandboxClient>();
+
+/**
+ * A client of the sandbox vault, audited under `userAgent` (`window.kmsSandbox`: the browser's;
+ * the Learn pages: the UI's). It never reaches the person's vault.
+ */
+export function sandboxKms(userAgent?: string): SandboxClient {
+  let client = sandboxViews.get(userAgent);
+  if (!client) {
+    client = view(sandboxCall, userAgent, [
+      ...KMS_OPERATIONS,
+      ...SANDBOX_OPERATIONS,
+    ]) as unknown as SandboxClient;
+    sandboxViews.set(userAgent, client);
+  }
+  return client;
 }

@@ -1,7 +1,7 @@
 /**
  * Hash routing: #/keys, #/keys/<KeyId>, #/text, #/files, #/sign, #/activity, #/recovery,
- * #/security. The hash keeps every view addressable offline, with no server routes and nothing
- * for the service worker to know.
+ * #/security, #/learn, #/learn/<lesson>, #/learn/glossary/<term>. The hash keeps every view
+ * addressable offline, with no server routes and nothing for the service worker to know.
  */
 export type Route =
   | { page: 'keys' }
@@ -12,6 +12,8 @@ export type Route =
   | { page: 'activity' }
   | { page: 'recovery' }
   | { page: 'security' }
+  | { page: 'learn' }
+  | { page: 'lesson'; lesson: string; term?: string }
   | { page: 'not-found'; path: string };
 
 /** The Recovery & backup page (issue 11 §4): set-up, backups, restore. */
@@ -29,6 +31,11 @@ export function parseHash(hash: string): Route {
   if (path === '/activity') return { page: 'activity' };
   if (path === RECOVERY_HREF.slice(1)) return { page: 'recovery' };
   if (path === SECURITY_HREF.slice(1)) return { page: 'security' };
+  if (path === '/learn') return { page: 'learn' };
+  const lesson = /^\/learn\/([a-z0-9-]+)(?:\/([a-z0-9-]+))?$/.exec(path);
+  if (lesson?.[1]) {
+    return { page: 'lesson', lesson: lesson[1], ...(lesson[2] && { term: lesson[2] }) };
+  }
   const key = /^\/keys\/([^/]+)$/.exec(path);
   if (key?.[1]) {
     try {

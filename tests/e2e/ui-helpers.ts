@@ -3,6 +3,7 @@
  * as a person would, through roles and labels. Each test has a fresh browser context, so the
  * vault starts empty.
  */
+import AxeBuilder from '@axe-core/playwright';
 import { expect, type Locator, type Page } from '@playwright/test';
 
 /**
@@ -88,4 +89,26 @@ export async function decryptText(
   await decrypt.getByLabel('Context key 1', { exact: true }).fill(context?.[0] ?? '');
   await decrypt.getByLabel('Context value 1', { exact: true }).fill(context?.[1] ?? '');
   await decrypt.getByRole('button', { name: 'Decrypt', exact: true }).click();
+}
+
+/**
+ * The page as it is now: axe finds no violation (each listed by rule and element when it does),
+ * and nothing scrolls sideways. `name` says which view, in the failure message.
+ */
+export async function expectAccessibleLayout(page: Page, name: string): Promise<void> {
+  const axe = await new AxeBuilder({ page }).analyze();
+  expect(
+    axe.violations.map((violation) => ({
+      id: violation.id,
+      nodes: violation.nodes.map((node) => node.target.join(' ')),
+    })),
+    `${name}: axe violations`,
+  ).toEqual([]);
+  const overflow = await page.evaluate(() => {
+    const root = document.scrollingElement ?? document.documentElement;
+    return { scrollWidth: root.scrollWidth, clientWidth: root.clientWidth };
+  });
+  expect(overflow.scrollWidth, `${name}: scrolls sideways`).toBeLessThanOrEqual(
+    overflow.clientWidth,
+  );
 }

@@ -12,9 +12,8 @@
  * timing). Fonts are Chromium's defaults on Debian (fonts-dejavu-core, fonts-liberation;
  * .ci/run installs them).
  */
-import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Locator, type Page } from '@playwright/test';
-import { openApp } from './ui-helpers.ts';
+import { expectAccessibleLayout, openApp } from './ui-helpers.ts';
 
 const SIZES = [
   { name: 'wide', width: 1280, height: 800 },
@@ -75,21 +74,7 @@ async function go(page: Page, hash: string, heading: string | RegExp): Promise<v
 
 /** The three checks of one view. `name` names its baseline. */
 async function check(page: Page, name: string): Promise<void> {
-  const axe = await new AxeBuilder({ page }).analyze();
-  expect(
-    axe.violations.map((violation) => ({
-      id: violation.id,
-      nodes: violation.nodes.map((node) => node.target.join(' ')),
-    })),
-    `${name}: axe violations`,
-  ).toEqual([]);
-  const overflow = await page.evaluate(() => {
-    const root = document.scrollingElement ?? document.documentElement;
-    return { scrollWidth: root.scrollWidth, clientWidth: root.clientWidth };
-  });
-  expect(overflow.scrollWidth, `${name}: scrolls sideways`).toBeLessThanOrEqual(
-    overflow.clientWidth,
-  );
+  await expectAccessibleLayout(page, name);
   await expect(page).toHaveScreenshot(`${name}.png`, {
     fullPage: true,
     animations: 'disabled',

@@ -160,13 +160,16 @@ export async function encryptMessage<Result>(
     signal?.throwIfAborted();
     progress.report(0, true);
 
-    // Data key, wrapped for every master key, then forgotten: only the derived keys are used.
-    const dataKey = randomBytes(DATA_KEY_LENGTH);
+    // Data key, wrapped for every master key (or made by the keyring with its entries), then
+    // forgotten: only the derived keys are used.
+    const generated = await keyring.generate?.(encryptionContext);
+    const dataKey = generated?.dataKey ?? randomBytes(DATA_KEY_LENGTH);
     const messageId = randomBytes(MESSAGE_ID_LENGTH);
     let encryptedDataKeys: EncryptedDataKey[];
     let keys: Awaited<ReturnType<typeof deriveMessageKeys>>;
     try {
-      encryptedDataKeys = await keyring.wrap(dataKey, encryptionContext);
+      encryptedDataKeys =
+        generated?.encryptedDataKeys ?? (await keyring.wrap(dataKey, encryptionContext));
       if (encryptedDataKeys.length === 0)
         throw new Error('keyring returned no encrypted data keys');
       keys = await deriveMessageKeys(dataKey, suite, messageId);

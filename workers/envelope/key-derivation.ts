@@ -25,6 +25,21 @@ export interface MessageKeys {
 }
 
 /**
+ * The HKDF-SHA-512 `info` of each derivation (§4.3): the suite id (big-endian u16) ‖ "DERIVEKEY"
+ * for the content key, "COMMITKEY" for the commitment. The salt of both is the message id.
+ */
+export function keyDerivationInfo(suite: AlgorithmSuite): {
+  contentKeyInfo: Bytes;
+  commitKeyInfo: Bytes;
+} {
+  const contentKeyInfo = new Uint8Array(2 + DERIVE_KEY_LABEL.length);
+  contentKeyInfo[0] = suite.id >>> 8;
+  contentKeyInfo[1] = suite.id & 0xff;
+  contentKeyInfo.set(DERIVE_KEY_LABEL, 2);
+  return { contentKeyInfo, commitKeyInfo: COMMIT_KEY_LABEL.slice() };
+}
+
+/**
  * Derives the content key and the commitment from a 32-byte data key and the message id.
  * The data key bytes are not kept: the caller zeroes them once this resolves.
  */
@@ -41,10 +56,7 @@ export async function deriveMessageKeys(
     'deriveKey',
     'deriveBits',
   ]);
-  const contentKeyInfo = new Uint8Array(2 + DERIVE_KEY_LABEL.length);
-  contentKeyInfo[0] = suite.id >>> 8;
-  contentKeyInfo[1] = suite.id & 0xff;
-  contentKeyInfo.set(DERIVE_KEY_LABEL, 2);
+  const { contentKeyInfo, commitKeyInfo } = keyDerivationInfo(suite);
   // WebCrypto's HKDF runs extract and expand in one call: both outputs share the same PRK
   // because salt and IKM are the same.
   const [contentKey, commitment] = await Promise.all([
@@ -56,7 +68,7 @@ export async function deriveMessageKeys(
       ['encrypt', 'decrypt'],
     ),
     crypto.subtle.deriveBits(
-      { name: 'HKDF', hash: 'SHA-512', salt: messageId, info: COMMIT_KEY_LABEL },
+      { name: 'HKDF', hash: 'SHA-512', salt: messageId, info: commitKeyInfo },
       hkdfKey,
       COMMITMENT_LENGTH * 8,
     ),

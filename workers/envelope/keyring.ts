@@ -4,7 +4,8 @@
  * decrypt-message.ts) never sees a master key, only this interface.
  *
  * Implementations: raw-aes-keyring.ts (fixed wrapping keys, used by tests and interop) and
- * workers/kms/vault-keyring.ts (the vault's keys and versions).
+ * workers/kms/vault-keyring.ts (the vault's keys and versions); the Learn section's lesson 1
+ * keyring (src/features/learn/envelope-lesson.ts) generates through the sandbox's GenerateDataKey.
  */
 import type { EncryptionContext } from '../api.ts';
 import type { Bytes } from '../crypto/aes-gcm.ts';
@@ -17,6 +18,12 @@ export interface UnwrappedDataKey {
   encryptedDataKey: EncryptedDataKey;
 }
 
+/** A data key a keyring made (Keyring.generate), with its entries. */
+export interface GeneratedDataKey {
+  dataKey: Bytes;
+  encryptedDataKeys: EncryptedDataKey[];
+}
+
 export interface Keyring {
   /**
    * Wraps `dataKey` once for every master key the keyring was made with, each bound to
@@ -25,6 +32,14 @@ export interface Keyring {
    * the caller chose).
    */
   wrap(dataKey: Bytes, encryptionContext: EncryptionContext): Promise<EncryptedDataKey[]>;
+
+  /**
+   * Optional: the keyring makes the message's data key itself, with its entries — as the AWS
+   * Encryption SDK's KMS keyring does with GenerateDataKey (keyring-interface.md, OnEncrypt: a
+   * keyring MAY generate the plaintext data key). Without it, the envelope makes 32 random bytes
+   * and calls `wrap`. The envelope zeroes `dataKey` once it has derived the message's keys.
+   */
+  generate?(encryptionContext: EncryptionContext): Promise<GeneratedDataKey>;
 
   /**
    * The data key from the first entry that unwraps under `encryptionContext` (the message's whole

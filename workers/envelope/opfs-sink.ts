@@ -27,7 +27,10 @@ import { randomUuid } from '../crypto/random.ts';
 import { FileSink, type ByteSink } from './byte-sink.ts';
 
 export const OUTPUT_DIRECTORY = 'pocket-kms-output';
-const OWNER_LOCK_PREFIX = 'pocket-kms-output:';
+/** The sandbox vault's outputs (issue 13 §1): a folder of their own, never the person's. */
+export const SANDBOX_OUTPUT_DIRECTORY = 'pocket-kms-sandbox-output';
+/** This context's output folder: OUTPUT_DIRECTORY, or the sandbox core's (useOutputDirectory). */
+let outputDirectory = OUTPUT_DIRECTORY;
 /** Written beside an output's file once it is complete: `{ "created": "<ISO date>" }`. */
 const COMPLETE_MARKER = '.complete';
 
@@ -56,13 +59,35 @@ export function opfsSyncAccessAvailable(): boolean {
   );
 }
 
+/** Chooses this context's output folder; called once, when a core starts, before any output. */
+export function useOutputDirectory(name: string): void {
+  outputDirectory = name;
+}
+
 async function outputRoot(): Promise<FileSystemDirectoryHandle> {
   const root = await navigator.storage.getDirectory();
-  return root.getDirectoryHandle(OUTPUT_DIRECTORY, { create: true });
+  return root.getDirectoryHandle(outputDirectory, { create: true });
 }
 
 function ownerLockName(ownerId: string): string {
-  return `${OWNER_LOCK_PREFIX}${ownerId}`;
+  return `${outputDirectory}:${ownerId}`;
+}
+
+/** Ends this context's ownership: its lock is released, and the next output claims anew. */
+let releaseOwnership: (() => void) | undefined;
+
+/**
+ * Removes this context's whole output folder, every owner's outputs in it (the sandbox starting
+ * over): this context's ownership ends first, so the next output claims a new directory.
+ */
+export async function removeOutputDirectory(): Promise<void> {
+  releaseOwnership?.();
+  releaseOwnership = undefined;
+  ownership = undefined;
+  const root = await navigator.storage.getDirectory();
+  await root.removeEntry(outputDirectory, { recursive: true }).catch((error: unknown) => {
+    if (!(error instanceof DOMException && error.name === 'NotFoundError')) throw error;
+  });
 }
 
 export interface OutputOwnership {
@@ -89,11 +114,14 @@ export function ownOutputs(): Promise<OutputOwnership> {
 async function claimOwnership(): Promise<OutputOwnership> {
   const ownerId = randomUuid();
   await new Promise<void>((granted, refused) => {
-    // The callback's promise never settles: the lock is held until this context ends.
+    // The callback's promise settles only at removeOutputDirectory: the lock is held until this
+    // context ends.
     navigator.locks
       .request(ownerLockName(ownerId), () => {
         granted();
-        return new Promise<never>(() => undefined);
+        return new Promise<void>((release) => {
+          releaseOwnership = release;
+        });
       })
       .catch(refused);
   });

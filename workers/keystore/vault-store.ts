@@ -8,7 +8,14 @@
  * Each commit appends exactly one audit record in the same transaction as the change, so a
  * change is never stored without its record, nor a record without its change.
  */
-import { openDB, unwrap, type DBSchema, type IDBPDatabase, type IDBPTransaction } from 'idb';
+import {
+  deleteDB,
+  openDB,
+  unwrap,
+  type DBSchema,
+  type IDBPDatabase,
+  type IDBPTransaction,
+} from 'idb';
 import type {
   AuditEvent,
   ExpirationModel,
@@ -47,6 +54,11 @@ export interface VaultRecord {
   Recovery?: RecoveryRecord;
   /** Set while the vault has a lock (workers/kms/operations/vault-lock.ts). */
   Lock?: LockRecord;
+  /**
+   * The sandbox vault only (workers/kms/sandbox-clock.ts): how far its clock is ahead of the
+   * system clock, in milliseconds. Kept with the vault it moved, so the two go together.
+   */
+  SandboxClockOffset?: number;
 }
 
 /**
@@ -748,6 +760,23 @@ export class VaultStore {
       tx.done.catch(() => undefined);
       throw error;
     }
+  }
+
+  /** Stores the sandbox clock's offset (VaultRecord.SandboxClockOffset). */
+  static sandboxClockWrite(offsetInMilliseconds: number): VaultWrite {
+    return async (tx) => {
+      const vault = await tx.objectStore('vault').get('vault');
+      if (!vault) throw new Error('vault record missing');
+      await tx.objectStore('vault').put({ ...vault, SandboxClockOffset: offsetInMilliseconds });
+    };
+  }
+
+  /**
+   * Deletes the database `name` (the sandbox, when it starts over). Other connections to it step
+   * aside (`blocking` in open), so this does not wait for their tabs.
+   */
+  static async destroy(name: string): Promise<void> {
+    await deleteDB(name);
   }
 
   /** Every version, alias and the key itself: what destroying a key removes. */

@@ -59,6 +59,22 @@ export async function openVaultForTest(clock?: ManualClock): Promise<TestVault> 
   return vault;
 }
 
+/**
+ * A sandbox vault of its own for the running test (Kms.open with `sandbox`: its clock is `base`
+ * plus the offset it stores), closed and deleted when the test finishes.
+ */
+export async function openSandboxForTest(
+  base = new ManualClock(),
+  vaultName = `sandbox-${crypto.randomUUID()}`,
+): Promise<{ kms: Kms; base: ManualClock; vaultName: string }> {
+  const kms = await Kms.open({ vaultName, clock: base, sandbox: true, userAgent: 'vitest' });
+  onTestFinished(async () => {
+    kms.close();
+    await deleteDatabase(vaultName);
+  });
+  return { kms, base, vaultName };
+}
+
 export function deleteDatabase(name: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const request = indexedDB.deleteDatabase(name);

@@ -3,17 +3,22 @@
  * uses (DESIGN §2), never through UI elements — those are the UI tests' business.
  */
 import type { Page } from '@playwright/test';
-import type { KmsApi } from '../../../workers/api.ts';
+import type { KmsApi, SandboxApi } from '../../../workers/api.ts';
 import { parseBlob } from '../../../workers/formats/ciphertext-blob.ts';
 
 declare global {
   interface Window {
     kms: KmsApi;
+    /** The sandbox vault (issue 13 §1). */
+    kmsSandbox: SandboxApi;
   }
 }
 
 /** The IndexedDB database of the app's real vault (workers/keystore/vault-store.ts). */
 export const APP_VAULT = 'pocket-kms';
+
+/** The IndexedDB database of the sandbox vault (workers/api.ts SANDBOX_VAULT_NAME). */
+export const SANDBOX_VAULT = 'pocket-kms-sandbox';
 
 /** Waits until the page has set `window.kms` and the core answers a call. */
 export async function waitForKms(page: Page): Promise<void> {
