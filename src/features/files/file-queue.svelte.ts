@@ -382,15 +382,29 @@ export function fileQueue(): FileQueue {
 }
 
 /** "12.3 MB/s" — decimal megabytes, as disks and downloads are measured. */
-export function formatRate(bytesPerSecond: number): string {
+function formatRate(bytesPerSecond: number): string {
   return `${(bytesPerSecond / 1e6).toFixed(1)} MB/s`;
 }
 
 /** "4 s left", "2 min 5 s left". */
-export function formatTimeLeft(seconds: number): string {
+function formatTimeLeft(seconds: number): string {
   const whole = Math.max(0, Math.ceil(seconds));
   if (whole < 60) return `${whole} s left`;
   return `${Math.floor(whole / 60)} min ${whole % 60} s left`;
+}
+
+/** "3.0 MB of 12.0 MB · 45.1 MB/s · 4 s left": how far a running job or set is. */
+export function progressText(work: {
+  bytesDone: number;
+  totalBytes: number;
+  rate: number;
+  secondsLeft: number | undefined;
+}): string {
+  return [
+    `${formatSize(work.bytesDone)} of ${formatSize(work.totalBytes)}`,
+    ...(work.rate > 0 ? [formatRate(work.rate)] : []),
+    ...(work.secondsLeft !== undefined ? [formatTimeLeft(work.secondsLeft)] : []),
+  ].join(' · ');
 }
 
 /** "1.5 MB", "200 kB", "12 bytes". */

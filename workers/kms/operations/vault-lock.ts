@@ -186,6 +186,19 @@ async function allVersions(
   });
 }
 
+/** Every version sealed under the lock, opened with the vault key and imported (this core only). */
+async function openSealed(
+  context: OperationContext,
+  vaultKey: CryptoKey,
+): Promise<[KeyVersionRecord, KeyMaterial][]> {
+  const opened: [KeyVersionRecord, KeyMaterial][] = [];
+  for (const { key, version } of await allVersions(context)) {
+    if (version.LockSeal !== undefined)
+      opened.push([version, await openVersion(vaultKey, key, version)]);
+  }
+  return opened;
+}
+
 /** A version stored as usable CryptoKeys: its material is in IndexedDB, not only sealed. */
 const storedUsable = (version: KeyVersionRecord) => version.LockSeal === undefined;
 
@@ -376,11 +389,7 @@ export const vaultLockOperations = {
       const { lock } = await requireLock(context);
       const vaultKey = await openedVaultKey(context, lock, request);
       // Every sealed version opened and imported now, into this core's memory only.
-      const held: [KeyVersionRecord, KeyMaterial][] = [];
-      for (const { key, version } of await allVersions(context)) {
-        if (version.LockSeal === undefined) continue;
-        held.push([version, await openVersion(vaultKey, key, version)]);
-      }
+      const held = await openSealed(context, vaultKey);
       const now = context.now();
       return {
         response: { UnlockedVersionCount: held.length, IdleMinutes: lock.IdleMinutes },
@@ -486,17 +495,13 @@ export const vaultLockOperations = {
       const { lock } = await requireLock(context);
       const vaultKey = await openedVaultKey(context, lock, request);
       // Every sealed version stored again as non-extractable CryptoKeys, as without a lock.
-      const unsealed: KeyVersionRecord[] = [];
-      for (const { key, version } of await allVersions(context)) {
-        if (version.LockSeal === undefined) continue;
-        const material = await openVersion(vaultKey, key, version);
-        const { LockSeal: _seal, ...rest } = version;
-        unsealed.push({
-          ...rest,
+      const unsealed = (await openSealed(context, vaultKey)).map(
+        ([{ LockSeal: _seal, ...version }, material]): KeyVersionRecord => ({
+          ...version,
           CryptoKey: material.cryptoKey,
           ...(material.asymmetric && { Asymmetric: material.asymmetric }),
-        });
-      }
+        }),
+      );
       return {
         response: { UnsealedVersionCount: unsealed.length },
         write: async (tx) => {
