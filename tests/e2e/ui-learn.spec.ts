@@ -325,6 +325,13 @@ test('lesson 2 by keyboard: each change is refused by the check the vault names,
     'The expected encryption context',
     'Decryption failed: encryption context:',
   );
+  // A click on a byte of the header's hex view chooses it: the change becomes a bit flip there.
+  await page.locator('[aria-labelledby="tamper-hex-heading"] [data-offset="20"]').click();
+  await expect(page.getByLabel('Change', { exact: true })).toHaveValue('flip');
+  await expect(page.locator('#tamper-offset')).toHaveValue('20');
+  await expect(
+    page.locator('[aria-labelledby="tamper-hex-heading"] [data-offset="20"]'),
+  ).toHaveClass(/highlight/);
   await page.getByLabel('Change', { exact: true }).selectOption({ label: 'Change a header field' });
   await page.getByLabel('Header field').selectOption({ label: 'Frame Length' });
   await page.getByRole('button', { name: 'Tamper and decrypt' }).focus();
@@ -467,6 +474,22 @@ test('each key page shows the window.kms calls behind what happened to the key, 
   );
   await expect(section.getByRole('button', { name: 'Copy the call' }).first()).toBeVisible();
   await expectAccessibleLayout(page, 'key page with its calls');
+});
+
+test('lesson 1 takes a dropped file as well as a chosen one', async ({ page }) => {
+  await openApp(page, '#/learn/envelope');
+  const dataTransfer = await page.evaluateHandle(() => {
+    const transfer = new DataTransfer();
+    transfer.items.add(new File([new Uint8Array(300).fill(9)], 'dropped.bin'));
+    return transfer;
+  });
+  await page
+    .getByRole('group')
+    .filter({ has: page.getByLabel(/^Or a file instead/) })
+    .dispatchEvent('drop', { dataTransfer });
+  await expect(page.getByText('Encrypting the file dropped.bin (300 bytes).')).toBeVisible();
+  await page.getByRole('button', { name: 'Use the text instead' }).click();
+  await expect(page.getByText('Encrypting the file dropped.bin')).toBeHidden();
 });
 
 test('lesson 1 with a file instead of text: frames sized to show it all, decrypted to the same bytes', async ({
