@@ -53,6 +53,22 @@ test('the Sandbox clock moves forward and starts over by keyboard; the real vaul
   });
   expect(Math.abs(created)).toBeLessThan(60_000);
 
+  // The panel's log shows what the vault did at the sandbox's time: a rotation fires on schedule.
+  await page.evaluate(async () => {
+    const { KeyMetadata } = await window.kmsSandbox.createKey({ Description: 'rotates' });
+    await window.kmsSandbox.enableKeyRotation({
+      KeyId: KeyMetadata.KeyId,
+      RotationPeriodInDays: 90,
+    });
+  });
+  await panel.getByRole('button', { name: '+1 year' }).focus();
+  await page.keyboard.press('Enter');
+  const log = panel.getByRole('list', { name: 'Sandbox log, newest first' });
+  await expect(log.getByRole('listitem').filter({ hasText: 'RotateKey' })).toContainText(
+    'service event',
+  );
+  await expect(log).toContainText('AdvanceClock');
+
   await panel.getByRole('button', { name: 'Reset sandbox' }).focus();
   await page.keyboard.press('Enter');
   await panel.getByRole('button', { name: 'Yes, reset the sandbox' }).focus();

@@ -8,6 +8,7 @@ import {
   SANDBOX_VAULT_NAME,
   UI_USER_AGENT,
   type AdvanceClockRequest,
+  type AuditEvent,
   type DescribeClockResponse,
   type MoveClockResponse,
 } from '../../../workers/api.ts';
@@ -56,8 +57,13 @@ export function describeMove(move: MoveClockResponse): string {
   return `Sandbox clock moved to ${formatDateTime(move.Date)}; ${happened}.`;
 }
 
+/** How many of the sandbox log's newest records the clock panel shows. */
+const LOG_SHOWN = 8;
+
 export class SandboxClockState {
   clock = $state.raw<DescribeClockResponse | null>(null);
+  /** The sandbox log's newest records (not its background reads), newest first. */
+  log = $state.raw<AuditEvent[]>([]);
   readonly operation = new Operation();
   private readonly reads = sandboxKms(BACKGROUND_USER_AGENT);
 
@@ -70,6 +76,7 @@ export class SandboxClockState {
   async refresh(): Promise<void> {
     try {
       this.clock = await this.reads.describeClock();
+      this.log = (await this.reads.listAuditEvents({ Limit: LOG_SHOWN })).Events;
     } catch (error) {
       this.operation.error = error;
     }
