@@ -914,6 +914,13 @@ export interface SetUpVaultLockResponse {
   RecoverableUnsealedVersionCount: number;
   UnsealableKeys: UnsealableKey[];
 }
+export interface DescribeVaultLockRequest {
+  /**
+   * Also count the key versions by how they are held (the Keys fields below): one read of every
+   * version, so only a page that shows them asks (the Security page); the header does not.
+   */
+  IncludeKeys?: boolean;
+}
 export interface DescribeVaultLockResponse {
   LockSetUp: boolean;
   /** True while this tab's core holds no key material (always false without a lock). */
@@ -925,11 +932,12 @@ export interface DescribeVaultLockResponse {
   Passkey?: { CredentialId: string; PrfSalt: Uint8Array<ArrayBuffer> };
   /** Key versions held in this core's memory. */
   UnlockedVersionCount: number;
-  SealedVersionCount: number;
-  /** Versions stored usable that a recovery secret would seal (ChangeVaultLock takes one). */
-  RecoverableUnsealedVersionCount: number;
-  /** Versions whose material was never held as bytes: no seal can ever cover them. */
-  UnsealableKeys: UnsealableKey[];
+  /** With IncludeKeys: versions stored only sealed under the lock. */
+  SealedVersionCount?: number;
+  /** With IncludeKeys: versions stored usable that a recovery secret would seal. */
+  RecoverableUnsealedVersionCount?: number;
+  /** With IncludeKeys: versions whose material was never held as bytes (no seal can cover them). */
+  UnsealableKeys?: UnsealableKey[];
   /** Wrong secrets given in a row; from the third, each next try waits (NextAttemptDate). */
   FailedAttempts: number;
   NextAttemptDate?: Date;
@@ -961,7 +969,7 @@ export interface RemoveVaultLockResponse {
 
 export interface KmsVaultLockOperations {
   setUpVaultLock(request: SetUpVaultLockRequest): Promise<SetUpVaultLockResponse>;
-  describeVaultLock(): Promise<DescribeVaultLockResponse>;
+  describeVaultLock(request?: DescribeVaultLockRequest): Promise<DescribeVaultLockResponse>;
   unlockVault(request: VaultLockSecret): Promise<UnlockVaultResponse>;
   lockVault(): Promise<{ Locked: true }>;
   changeVaultLock(request: ChangeVaultLockRequest): Promise<ChangeVaultLockResponse>;

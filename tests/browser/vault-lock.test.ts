@@ -232,7 +232,7 @@ describe('setting up the lock', () => {
     expect(stored.LockSeal).toBeInstanceOf(Uint8Array);
     expect(stored.Asymmetric!.PrivateKeys).toEqual({});
     expect(stored.Asymmetric!.WrappedPrivateKey).toBeUndefined();
-    const described = await vault.kms.describeVaultLock();
+    const described = await vault.kms.describeVaultLock({ IncludeKeys: true });
     expect(described).toMatchObject({
       LockSetUp: true,
       Locked: false,
@@ -240,13 +240,25 @@ describe('setting up the lock', () => {
       RecoverableUnsealedVersionCount: 0,
     });
     expect(described.UnsealableKeys).toHaveLength(8);
+    // Without IncludeKeys no version is read, and the counts are left out (the header's read).
+    const cheap = await vault.kms.describeVaultLock();
+    expect(cheap).toMatchObject({ LockSetUp: true, Locked: false, Methods: ['PASSPHRASE'] });
+    for (const field of [
+      'SealedVersionCount',
+      'RecoverableUnsealedVersionCount',
+      'UnsealableKeys',
+    ]) {
+      expect(cheap, field).not.toHaveProperty(field);
+    }
   });
 
   it('with the recovery key, seals every version recovery holds: nothing usable is left at rest', async () => {
     const vault = await openVaultForTest();
     const { RecoveryKey } = await vault.kms.setUpRecovery({ GenerateRecoveryKey: true });
     const made = await keysOfEveryKind(vault.kms);
-    expect((await vault.kms.describeVaultLock()).RecoverableUnsealedVersionCount).toBe(8);
+    expect(
+      (await vault.kms.describeVaultLock({ IncludeKeys: true })).RecoverableUnsealedVersionCount,
+    ).toBe(8);
     const setUp = await vault.kms.setUpVaultLock({
       Passphrase: PASSPHRASE,
       RecoveryKey: RecoveryKey!,
@@ -632,7 +644,7 @@ describe('keys that cannot be sealed', () => {
     const old = await vault.kms.encrypt({ KeyId: KeyMetadata.KeyId, Plaintext: utf8('old') });
     await vault.kms.setUpVaultLock({ Passphrase: PASSPHRASE });
     await vault.kms.rotateKeyOnDemand({ KeyId: KeyMetadata.KeyId });
-    const described = await vault.kms.describeVaultLock();
+    const described = await vault.kms.describeVaultLock({ IncludeKeys: true });
     expect(described.SealedVersionCount).toBe(1);
     expect(described.UnsealableKeys).toEqual([
       {

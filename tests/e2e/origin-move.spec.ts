@@ -55,7 +55,7 @@ test('a backup made at 127.0.0.1 restores at localhost, into a locked vault, and
       restored: restored.RestoredKeyIds,
       plaintext: new TextDecoder().decode(Plaintext),
       locked,
-      sealed: (await kms.describeVaultLock()).SealedVersionCount,
+      sealed: (await kms.describeVaultLock({ IncludeKeys: true })).SealedVersionCount,
     };
   }, made);
   expect(moved).toEqual({

@@ -37,10 +37,11 @@ export class LockStatus {
 
   readonly refresh: () => Promise<void>;
   readonly #refreshAfterChange = throttle(() => void this.refresh(), CHANGE_REFRESH_INTERVAL_MS);
-  /** Views that show the key counts (the Security page); only they need other changes read. */
+  /**
+   * Views that show the key counts (the Security page): only while one is open are the counts
+   * read (IncludeKeys: every version of the vault) and other changes read again.
+   */
   #watchers = 0;
-  /** A change came while no view showed the counts: read again when one opens. */
-  #countsStale = false;
 
   constructor(private readonly client: KmsClient) {
     this.refresh = coalesce(() => this.#load());
@@ -53,7 +54,6 @@ export class LockStatus {
       if (LOCK_EVENTS.includes(eventName)) void this.refresh();
       // Other changes alter only the key counts and lists: read them while a view shows them.
       else if (this.#watchers > 0) this.#refreshAfterChange.run();
-      else this.#countsStale = true;
     });
     const stopReports = onVaultLockedReported(() => void this.refresh());
     const poll = setInterval(() => {
@@ -79,11 +79,8 @@ export class LockStatus {
    * keys is not re-read for each new key.
    */
   watch(): () => void {
-    this.#watchers++;
-    if (this.#countsStale) {
-      this.#countsStale = false;
-      void this.refresh();
-    }
+    // The first view to open reads the counts, which no read made while none was open.
+    if (this.#watchers++ === 0) void this.refresh();
     return () => {
       this.#watchers--;
     };
@@ -115,7 +112,7 @@ export class LockStatus {
 
   async #load(): Promise<void> {
     try {
-      this.description = await this.client.describeVaultLock();
+      this.description = await this.client.describeVaultLock({ IncludeKeys: this.#watchers > 0 });
       this.error = null;
     } catch (error) {
       this.error = error;

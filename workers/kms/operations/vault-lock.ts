@@ -356,8 +356,9 @@ export const vaultLockOperations = {
     eventName: 'DescribeVaultLock',
     mutates: false,
     metadataRead: true,
-    fields: [],
-    async run(context) {
+    fields: ['IncludeKeys'],
+    async run(context, request) {
+      const includeKeys = checkBoolean('includeKeys', request.IncludeKeys) ?? false;
       const lock = (await context.store.getVaultRecord())?.Lock;
       return {
         response: {
@@ -372,7 +373,8 @@ export const vaultLockOperations = {
             },
           }),
           UnlockedVersionCount: context.keys.heldVersionCount,
-          ...(await custodySummary(context)),
+          // Every version read: only when asked (the Security page), not for the header.
+          ...(includeKeys && (await custodySummary(context))),
           FailedAttempts: lock?.FailedAttempts ?? 0,
           ...(lock?.NextAttemptDate && { NextAttemptDate: lock.NextAttemptDate }),
         },
