@@ -47,7 +47,16 @@ function item(page: Page, region: string, name: string): Locator {
     .getByRole('listitem', { name, exact: true });
 }
 
+/**
+ * Waits until the Files page lists the key withKey made, chosen: the page learns of it from the
+ * vault-changed broadcast, and a file chosen before then would be encrypted under no key.
+ */
+async function expectKeyChosen(page: Page): Promise<void> {
+  await expect(page.getByRole('checkbox', { name: 'alias/files' })).toBeChecked();
+}
+
 async function chooseSmallFile(page: Page, name: string): Promise<void> {
+  await expectKeyChosen(page);
   await page.getByLabel('Choose files').setInputFiles({
     name,
     mimeType: 'text/plain',
@@ -59,7 +68,7 @@ test('the queue survives moving between pages, even mid-encryption', async ({ pa
   await openApp(page);
   await withKey(page);
   await nav(page, 'Files').click();
-  await expect(page.getByLabel('alias/files')).toBeChecked();
+  await expectKeyChosen(page);
   await page.getByLabel('Choose files').setInputFiles(await generateFile('big.bin', 96 << 20));
   const running = item(page, 'Queue', 'big.bin');
   await expect(running).toContainText('Encrypting');
