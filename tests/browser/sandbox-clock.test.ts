@@ -116,6 +116,22 @@ describe('the sandbox clock', () => {
     });
   });
 
+  it('AdvanceClock adds exactly its length to the offset while the system clock ticks between reads', async () => {
+    // A base clock one millisecond later at every read: aiming at `now + length` and taking the
+    // offset from a second read made a 400-day move 1 ms short (seen once in a clean-clone run).
+    const ticking = new ManualClock();
+    const now = ticking.now.bind(ticking);
+    ticking.now = () => {
+      ticking.advanceMs(1);
+      return now();
+    };
+    const { kms } = await openSandboxForTest(ticking, `sandbox-${crypto.randomUUID()}`);
+    const clock = clockOf(kms);
+    expect((await clock.advanceClock({ Days: 400 })).OffsetInMilliseconds).toBe(400 * DAY_MS);
+    expect((await clock.advanceClock({ Hours: 1 })).OffsetInMilliseconds).toBe(400 * DAY_MS + HOUR_MS);
+    expect((await clock.describeClock()).OffsetInMilliseconds).toBe(400 * DAY_MS + HOUR_MS);
+  });
+
   it('a vault opened without sandbox has no clock operations: its time is its clock, unmoved', async () => {
     const { kms, clock } = await openVaultForTest();
     expect(kms.sandboxClock).toBeUndefined();

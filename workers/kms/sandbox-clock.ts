@@ -49,9 +49,13 @@ export interface ClockMove extends DescribeClockResponse {
   PreviousDate: Date;
 }
 
-/** Moves the clock to `to`: the offset stored with the call's record, then set in memory. */
-function moveTo(clock: SandboxClock, from: Date, to: Date) {
-  const offset = clock.offsetFor(to);
+/**
+ * Moves the clock by `offset`'s change: the offset stored with the call's record, then set in
+ * memory. AdvanceClock adds its length to the offset itself rather than aiming at a date: a
+ * millisecond of the system clock passing between reading `from` and computing the offset would
+ * otherwise make a 400-day move 1 ms short.
+ */
+function moveTo(clock: SandboxClock, from: Date, to: Date, offset = clock.offsetFor(to)) {
   return {
     response: { Date: to, OffsetInMilliseconds: offset, PreviousDate: from },
     write: VaultStore.sandboxClockWrite(offset),
@@ -84,8 +88,10 @@ export function sandboxClockEntries(clock: SandboxClock): SandboxClockEntries {
             'Give Days or Hours above 0: the sandbox clock moves forward by at least one hour.',
           );
         }
+        const length = (days * 24 + hours) * HOUR_MS;
         const from = clock.now();
-        return moveTo(clock, from, new Date(from.getTime() + (days * 24 + hours) * HOUR_MS));
+        const offset = clock.offsetInMilliseconds + length;
+        return moveTo(clock, from, new Date(from.getTime() + length), offset);
       },
     },
     setClock: {
