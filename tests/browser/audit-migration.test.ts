@@ -3,7 +3,7 @@
  * in batches (5,000 records at a time), so a log that is not a whole number of batches — here
  * 12,001 records — must still get exactly the entries the commit path writes for each record:
  * one auditKeys entry per key a record names (once, however often it names it), one auditErrors
- * entry per failed call, a checkpoint at every 10,000th record. The records themselves do not
+ * entry per failed call (a copy of its record, schema 4), a checkpoint at every 10,000th record. The records themselves do not
  * change. (tests/browser/audit-scale.test.ts checks the migrated log's chain and every filter.)
  */
 import { expect, it, onTestFinished } from 'vitest';
@@ -11,7 +11,7 @@ import type { AuditEvent } from '../../workers/api.ts';
 import { chainRecord } from '../../workers/audit/audit-record.ts';
 import { VaultStore } from '../../workers/keystore/vault-store.ts';
 import { auditDraft, type AuditedVault } from '../../workers/kms/audited-call.ts';
-import { writeSchema2Vault } from './support/schema2-vault.ts';
+import { writeSchema2Vault, writeSchema3Vault } from './support/schema2-vault.ts';
 import { deleteDatabase, openRaw } from './support/vault.ts';
 
 const RECORDS = 12_001;
@@ -73,11 +73,33 @@ it('writes the index entries of every record of a log that is not a whole number
   expect(keys).toEqual(expectedKeys);
   // The last batch (records 10,001 to 12,001) is indexed too.
   expect(keys.some((entry) => entry.sequence === RECORDS - 2)).toBe(true);
-  expect(await db.getAll('auditErrors')).toEqual(
-    records.filter((each) => each.errorCode).map((each) => ({ sequence: each.sequence })),
-  );
+  expect(await db.getAll('auditErrors')).toEqual(records.filter((each) => each.errorCode));
   expect(await db.getAll('auditCheckpoints')).toEqual([
     { sequence: 10_000, hash: records[9_999]!.hash },
   ]);
   expect(await db.countFromIndex('audit', 'byTime')).toBe(RECORDS);
+});
+
+it('schema 4: the failed-call entries of a schema-3 vault become copies of their records, and ErrorsOnly answers them', async () => {
+  const name = `migration-${crypto.randomUUID()}`;
+  onTestFinished(() => deleteDatabase(name));
+  const records = chained();
+  await writeSchema3Vault(name, { vaultId: VAULT_ID, creationDate: new Date(), records });
+
+  const store = await VaultStore.open(name);
+  onTestFinished(() => store.close());
+  const failed = records.filter((each) => each.errorCode).reverse();
+  const page = await store.scanAudit({ errorsOnly: true }, 100);
+  expect(page).toEqual({ events: failed.slice(0, 100), more: true });
+  const older = await store.scanAudit(
+    { errorsOnly: true, before: failed[100]!.sequence + 1 },
+    5000,
+  );
+  expect(older).toEqual({ events: failed.slice(100), more: false });
+
+  const db = await openRaw(name);
+  onTestFinished(() => db.close());
+  expect(db.version).toBe(4);
+  expect(await db.getAll('auditErrors')).toEqual(records.filter((each) => each.errorCode));
+  expect(await db.getAll('audit')).toEqual(records);
 });

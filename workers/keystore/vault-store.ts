@@ -33,7 +33,7 @@ import type { RsaEncryptionAlgorithm, RsaKeySpec } from '../key-specs.ts';
 import { randomVaultId } from '../crypto/random.ts';
 
 export const DEFAULT_VAULT_NAME = 'pocket-kms';
-const SCHEMA_VERSION = 3;
+const SCHEMA_VERSION = 4;
 
 /**
  * The fewest records ListAuditEvents reads in one request: a filter the driving index does not
@@ -215,8 +215,11 @@ interface VaultSchema extends DBSchema {
   };
   /** The audit index by key: one entry per (key id, record) the record names as a resource. */
   auditKeys: { key: [string, number]; value: { keyId: string; sequence: number } };
-  /** The audit index of failed calls: the sequence of every record with an errorCode. */
-  auditErrors: { key: number; value: { sequence: number } };
+  /**
+   * The audit index of failed calls: a copy of every record with an errorCode (schema 4; schema
+   * 3 kept only the sequence, and ErrorsOnly then read each record again from the log).
+   */
+  auditErrors: { key: number; value: AuditEvent };
   auditCheckpoints: { key: number; value: AuditCheckpoint };
   importParameters: { key: string; value: ImportParametersRecord };
 }
@@ -266,7 +269,7 @@ function indexAuditRecord(
     tx.objectStore('auditKeys').put({ keyId, sequence: record.sequence }),
   );
   if (record.errorCode !== undefined) {
-    puts.push(tx.objectStore('auditErrors').put({ sequence: record.sequence }));
+    puts.push(tx.objectStore('auditErrors').put(record));
   }
   if (record.sequence % AUDIT_CHECKPOINT_INTERVAL === 0) {
     puts.push(
@@ -294,6 +297,25 @@ async function indexStoredAuditRecords(
     await Promise.all(records.map((record) => indexAuditRecord(tx, record)));
     if (records.length < MIGRATION_BATCH) return;
     range = IDBKeyRange.lowerBound(records.at(-1)!.sequence, true);
+  }
+}
+
+/**
+ * The schema-4 migration: schema 3's auditErrors entries held only a sequence; each becomes a
+ * copy of its record, read from the log in batches, in the upgrade's own transaction.
+ */
+async function copyErrorRecords(
+  tx: IDBPTransaction<VaultSchema, StoreName[], 'versionchange'>,
+): Promise<void> {
+  const errors = tx.objectStore('auditErrors');
+  const audit = tx.objectStore('audit');
+  let range: IDBKeyRange | null = null;
+  for (;;) {
+    const sequences = (await errors.getAllKeys(range, MIGRATION_BATCH)) as number[];
+    const records = await Promise.all(sequences.map((sequence) => audit.get(sequence)));
+    await Promise.all(records.flatMap((record) => (record ? [errors.put(record)] : [])));
+    if (sequences.length < MIGRATION_BATCH) return;
+    range = IDBKeyRange.lowerBound(sequences.at(-1)!, true);
   }
 }
 
@@ -466,6 +488,12 @@ export class VaultStore {
           database.createObjectStore('auditCheckpoints', { keyPath: 'sequence' });
           void indexStoredAuditRecords(transaction);
         }
+        if (oldVersion === 3) {
+          // ErrorsOnly reads the failed calls' records from their own index (issue 16): schema
+          // 3's entries become copies of their records. (From schema 2, the entries written
+          // above are copies already.)
+          void copyErrorRecords(transaction);
+        }
       },
       blocking() {
         // A newer version of the app wants to upgrade the schema in another tab: step aside.
@@ -623,8 +651,8 @@ export class VaultStore {
     };
     const byRecord = (source: object, range: IDBKeyRange) =>
       pageFrom<AuditEvent>(source, range, async (batch) => batch.map((record) => record.value));
-    // The index stores hold sequences: their records are read together, one request each, queued
-    // at once in this transaction.
+    // The auditKeys index holds sequences: their records are read together, one request each,
+    // queued at once in this transaction.
     const bySequence = (source: object, range: IDBKeyRange) =>
       pageFrom<{ sequence: number }>(source, range, (batch) =>
         Promise.all(batch.map((entry) => audit.get(entry.value.sequence))),
@@ -643,7 +671,7 @@ export class VaultStore {
       const range = IDBKeyRange.bound([eventName, 0], [eventName, before], false, true);
       full = await byRecord(audit.index('byEventName'), range);
     } else if (errorsOnly) {
-      full = await bySequence(tx.objectStore('auditErrors'), IDBKeyRange.upperBound(before, true));
+      full = await byRecord(tx.objectStore('auditErrors'), IDBKeyRange.upperBound(before, true));
     } else if (start !== undefined || end !== undefined) {
       const range = IDBKeyRange.bound([start ?? '', 0], [end ?? '\uffff', Number.MAX_SAFE_INTEGER]);
       full = await byRecord(audit.index('byTime'), range);
