@@ -5,8 +5,8 @@
 // Seeding (bench/peers/scale-seed.js, in a page of the app's origin before the app ever opens):
 // the vault is written as schema 2 had it — keys whose material the core's own newKeyVersion
 // made (real, usable keys), and a hash chain of records the core's own auditDraft and
-// chainRecord made — and the core's own VaultStore then opens it, which runs the schema-3
-// migration: every index entry (auditKeys, auditErrors, byEventName, byTime, the keys' due-date
+// chainRecord made — and the core's own VaultStore then opens it, which runs the schema-3 and 4
+// migrations: every index entry (auditKeys, auditErrors, byEventName, byTime, the keys' due-date
 // indexes) and the checkpoints. So the migration is measured too, alone, before the app opens,
 // and the log must verify afterwards.
 //
@@ -18,7 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright';
 import { CHROMIUM_ARGS, chromiumPath } from '../tests/chromium.mjs';
-import { median, ORIGIN, quantile, QUIET_ROUTE, routeBenchFiles } from './support.mjs';
+import { median, ORIGIN, quantile, QUIET_ROUTE, routeBenchFiles, waitIdle } from './support.mjs';
 
 const DAY = 24 * 60 * 60 * 1000;
 const CONTEXT = { purpose: 'bench' };
@@ -297,6 +297,7 @@ async function emptyVault(samples) {
   try {
     const readyMs = await openApp(page);
     const quietMs = await waitQuiet(page);
+    await waitIdle();
     const keyId = await page.evaluate(
       async () => (await window.kms.createKey({ Description: 'bench' })).KeyMetadata.KeyId,
     );
@@ -323,7 +324,7 @@ async function scaleVault({ keyCount, recordCount, samples }) {
         const helper = await import('/__bench/scale-seed.js');
         const result = await helper.seedSchema2({ keyCount, recordCount });
         const hashUs = await helper.hashCost(20_000);
-        console.log('bench: schema 2 → 3 migration');
+        console.log('bench: schema 2 → 4 migration');
         return { ...result, hashUs, migrationMs: await helper.migrate() };
       },
       { keyCount, recordCount },
@@ -334,6 +335,8 @@ async function scaleVault({ keyCount, recordCount, samples }) {
       `  bench: ready after ${(readyMs / 1000).toFixed(1)} s; waiting for the UI's reads`,
     );
     const quietMs = await waitQuiet(page);
+    const idleS = await waitIdle();
+    console.log(`  bench: the browser's processes idle after ${idleS.toFixed(0)} s more`);
     const { keyIds } = seed;
     // A key made through window.kms at scale; and one seeded key must work as well.
     const keyId = await page.evaluate(async () => {
@@ -361,7 +364,7 @@ async function scaleVault({ keyCount, recordCount, samples }) {
       window: [day, day + DAY],
     };
     const measured = await measure(context, page, v, 1);
-    return { seed: { ...seed, keyIds: undefined }, readyMs, quietMs, ...measured };
+    return { seed: { ...seed, keyIds: undefined }, readyMs, quietMs, idleS, ...measured };
   } finally {
     await close();
   }
@@ -466,13 +469,16 @@ export async function benchScale({ keyCount, recordCount, samples }) {
       ` records chained and written: ${(scale.seed.recordsMs / 1000).toFixed(1)} s (chainRecord ${(scale.seed.chainMs / 1000).toFixed(1)} s of it)`,
   );
   console.log(
-    `  schema 2 → 3 migration (VaultStore.open on the seeded vault, before the app opens): ${(scale.seed.migrationMs / 1000).toFixed(1)} s for ${recordCount} records (${((scale.seed.migrationMs * 1000) / recordCount).toFixed(0)} µs per record)`,
+    `  schema 2 → 4 migration (VaultStore.open on the seeded vault, before the app opens): ${(scale.seed.migrationMs / 1000).toFixed(1)} s for ${recordCount} records (${((scale.seed.migrationMs * 1000) / recordCount).toFixed(0)} µs per record)`,
   );
   console.log(
     `  app open to data-ready (migrated already): ${(scale.readyMs / 1000).toFixed(1)} s (empty vault: ${(empty.readyMs / 1000).toFixed(1)} s, ${fmt(scale.readyMs / empty.readyMs)}×)`,
   );
   console.log(
     `  then the key catalog's first load until quiet: ${(scale.quietMs / 1000).toFixed(1)} s (empty vault: ${(empty.quietMs / 1000).toFixed(1)} s)`,
+  );
+  console.log(
+    `  then until the browser's processes were idle (storage compacting after the migration): ${scale.idleS.toFixed(0)} s`,
   );
   const [a, b] = [empty.firstLoad, scale.firstLoad];
   console.log(

@@ -2,7 +2,7 @@
 // the statistics. The app's CSP allows workers from its own origin, so helper pages and workers
 // are served on that origin by Playwright routes.
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -145,3 +145,63 @@ export function quantile(values, q) {
 export const ms = (value) => `${value.toFixed(3)} ms`;
 /** MiB/s for `bytes` in `milliseconds`. */
 export const mibPerSecond = (bytes, milliseconds) => bytes / 1048576 / (milliseconds / 1000);
+
+/** Clock ticks per second of /proc's CPU times (USER_HZ; 100 on Linux almost everywhere). */
+const USER_HZ = 100;
+
+/**
+ * CPU seconds used so far by every process this one started, however deep — the browser and
+ * its renderer, GPU and utility processes, the preview server — read from /proc (Linux only;
+ * null elsewhere). The difference across a step, divided by the step's wall time, is how many
+ * cores it kept busy.
+ */
+export function descendantCpuSeconds() {
+  if (!existsSync('/proc/self/stat')) return null;
+  const parent = new Map();
+  const ticks = new Map();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let stat;
+    try {
+      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+    } catch {
+      continue; // gone meanwhile
+    }
+    // The fields after the command name, which is in parentheses and may hold anything.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    parent.set(Number(entry), Number(fields[1]));
+    ticks.set(Number(entry), Number(fields[11]) + Number(fields[12]));
+  }
+  let total = 0;
+  for (const [pid, used] of ticks) {
+    for (let up = parent.get(pid); up !== undefined && up > 0; up = parent.get(up)) {
+      if (up === process.pid) {
+        total += used;
+        break;
+      }
+    }
+  }
+  return total / USER_HZ;
+}
+
+/**
+ * Waits until the browser's processes are idle: under `busyCores` of CPU over each of
+ * `stillSeconds` one-second looks in a row (IndexedDB's storage compacts in the background for
+ * minutes after a large write, and a call timed meanwhile shares the cores with it). Returns the
+ * seconds waited; gives up after `timeoutS`, saying so. Without /proc, returns 0 at once.
+ */
+export async function waitIdle({ busyCores = 0.1, stillSeconds = 3, timeoutS = 600 } = {}) {
+  if (descendantCpuSeconds() === null) return 0;
+  const started = Date.now();
+  let still = 0;
+  while (still < stillSeconds) {
+    if ((Date.now() - started) / 1000 > timeoutS) {
+      console.log(`  bench: still busy after ${timeoutS} s; measuring anyway`);
+      break;
+    }
+    const before = descendantCpuSeconds();
+    await new Promise((go) => setTimeout(go, 1000));
+    still = descendantCpuSeconds() - before < busyCores ? still + 1 : 0;
+  }
+  return (Date.now() - started) / 1000;
+}
