@@ -147,6 +147,9 @@ export async function benchFiles({ fileMiB }) {
       writeOpfsFlushed: await peer('writeOpfs', { ...common, flush: true }),
       copy: await peer('copyFile', fromInput),
       sealPipeline: await peer('sealPipeline', { ...fromInput, depth: PIPELINE_DEPTH }),
+      openPipeline: await peer('sealFrames', fromInput).then(() =>
+        peer('openPipeline', { frameLength: FRAME_LENGTH, depth: PIPELINE_DEPTH }),
+      ),
       sdkSameSettings: await peer('esdkBrowser', {
         totalBytes: SDK_BYTES,
         suite: 0x0478,

@@ -3,7 +3,7 @@
  * in batches (5,000 records at a time), so a log that is not a whole number of batches — here
  * 12,001 records — must still get exactly the entries the commit path writes for each record:
  * one auditKeys entry per key a record names (once, however often it names it), one auditErrors
- * entry per failed call (a copy of its record, schema 4), a checkpoint at every 10,000th record. The records themselves do not
+ * entry per failed call (each a copy of its record, schema 4), a checkpoint at every 10,000th record. The records themselves do not
  * change. (tests/browser/audit-scale.test.ts checks the migrated log's chain and every filter.)
  */
 import { expect, it, onTestFinished } from 'vitest';
@@ -44,6 +44,20 @@ function draft(n: number) {
   });
 }
 
+/**
+ * The auditKeys entries schema 4 keeps for `records`: a copy of each record per key it names
+ * (once, however often it names it), with that key id, in (key id, sequence) order.
+ */
+function keyedCopies(records: AuditEvent[]) {
+  return records
+    .flatMap((each) =>
+      [...new Set(each.resources.map((resource) => resource.ARN.split(':key/')[1]!))].map(
+        (keyId) => ({ ...each, keyId }),
+      ),
+    )
+    .sort((a, b) => (a.keyId === b.keyId ? a.sequence - b.sequence : a.keyId < b.keyId ? -1 : 1));
+}
+
 /** RECORDS chained records. */
 function chained(): AuditEvent[] {
   const records: AuditEvent[] = [];
@@ -62,14 +76,8 @@ it('writes the index entries of every record of a log that is not a whole number
   const db = await openRaw(name);
   onTestFinished(() => db.close());
   expect(await db.getAll('audit')).toEqual(records);
-  const expectedKeys = records
-    .flatMap((each) =>
-      [...new Set(each.resources.map((resource) => resource.ARN.split(':key/')[1]!))].map(
-        (keyId) => ({ keyId, sequence: each.sequence }),
-      ),
-    )
-    .sort((a, b) => (a.keyId === b.keyId ? a.sequence - b.sequence : a.keyId < b.keyId ? -1 : 1));
-  const keys = (await db.getAll('auditKeys')) as { keyId: string; sequence: number }[];
+  const expectedKeys = keyedCopies(records);
+  const keys = (await db.getAll('auditKeys')) as (AuditEvent & { keyId: string })[];
   expect(keys).toEqual(expectedKeys);
   // The last batch (records 10,001 to 12,001) is indexed too.
   expect(keys.some((entry) => entry.sequence === RECORDS - 2)).toBe(true);
@@ -80,7 +88,7 @@ it('writes the index entries of every record of a log that is not a whole number
   expect(await db.countFromIndex('audit', 'byTime')).toBe(RECORDS);
 });
 
-it('schema 4: the failed-call entries of a schema-3 vault become copies of their records, and ErrorsOnly answers them', async () => {
+it('schema 4: the entries of a schema-3 vault become copies of their records, and KeyId, KeyId with EventName and ErrorsOnly answer them', async () => {
   const name = `migration-${crypto.randomUUID()}`;
   onTestFinished(() => deleteDatabase(name));
   const records = chained();
@@ -88,18 +96,31 @@ it('schema 4: the failed-call entries of a schema-3 vault become copies of their
 
   const store = await VaultStore.open(name);
   onTestFinished(() => store.close());
-  const failed = records.filter((each) => each.errorCode).reverse();
-  const page = await store.scanAudit({ errorsOnly: true }, 100);
-  expect(page).toEqual({ events: failed.slice(0, 100), more: true });
-  const older = await store.scanAudit(
-    { errorsOnly: true, before: failed[100]!.sequence + 1 },
-    5000,
-  );
-  expect(older).toEqual({ events: failed.slice(100), more: false });
+  const newestFirst = [...records].reverse();
+  const failed = newestFirst.filter((each) => each.errorCode);
+  expect(await store.scanAudit({ errorsOnly: true }, 100)).toEqual({
+    events: failed.slice(0, 100),
+    more: true,
+  });
+  expect(
+    await store.scanAudit({ errorsOnly: true, before: failed[100]!.sequence + 1 }, 5000),
+  ).toEqual({ events: failed.slice(100), more: false });
+  const keyId = keyIdOf(3);
+  const names = (each: AuditEvent) => each.resources.some((r) => r.ARN.endsWith(keyId));
+  expect(await store.scanAudit({ keyId }, 5000)).toEqual({
+    events: newestFirst.filter(names),
+    more: false,
+  });
+  expect(await store.scanAudit({ keyId, eventName: 'Encrypt' }, 5000)).toEqual({
+    events: newestFirst.filter((each) => names(each) && each.eventName === 'Encrypt'),
+    more: false,
+  });
 
   const db = await openRaw(name);
   onTestFinished(() => db.close());
   expect(db.version).toBe(4);
   expect(await db.getAll('auditErrors')).toEqual(records.filter((each) => each.errorCode));
+  expect(await db.getAll('auditKeys')).toEqual(keyedCopies(records));
+  expect(await db.countFromIndex('auditKeys', 'byKeyEvent')).toBe(keyedCopies(records).length);
   expect(await db.getAll('audit')).toEqual(records);
 });

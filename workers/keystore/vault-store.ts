@@ -213,8 +213,16 @@ interface VaultSchema extends DBSchema {
       byTime: [string, number];
     };
   };
-  /** The audit index by key: one entry per (key id, record) the record names as a resource. */
-  auditKeys: { key: [string, number]; value: { keyId: string; sequence: number } };
+  /**
+   * The audit index by key: one entry per (key id, record) the record names as a resource — a
+   * copy of the record with the key id beside it (schema 4; schema 3 kept the key id and the
+   * sequence alone, and KeyId then read each record again from the log, scattered over it).
+   */
+  auditKeys: {
+    key: [string, number];
+    value: KeyedAuditEvent;
+    indexes: { byKeyEvent: [string, string, number] };
+  };
   /**
    * The audit index of failed calls: a copy of every record with an errorCode (schema 4; schema
    * 3 kept only the sequence, and ErrorsOnly then read each record again from the log).
@@ -246,6 +254,14 @@ const ALL_STORES: StoreName[] = [
   'importParameters',
 ];
 
+/** An audit record as the auditKeys index holds it: with the key id it is filed under. */
+type KeyedAuditEvent = AuditEvent & { keyId: string };
+
+/** The record an auditKeys entry holds, without the key id it was filed under. */
+function unkeyed({ keyId: _filedUnder, ...event }: KeyedAuditEvent): AuditEvent {
+  return event;
+}
+
 /** The key ids an audit record names as resources (`…:key/<KeyId>` ARNs). */
 function resourceKeyIds(record: AuditEvent): string[] {
   const ids = new Set<string>();
@@ -266,7 +282,7 @@ function indexAuditRecord(
   record: AuditEvent,
 ): Promise<unknown> {
   const puts: Promise<unknown>[] = resourceKeyIds(record).map((keyId) =>
-    tx.objectStore('auditKeys').put({ keyId, sequence: record.sequence }),
+    tx.objectStore('auditKeys').put({ ...record, keyId }),
   );
   if (record.errorCode !== undefined) {
     puts.push(tx.objectStore('auditErrors').put(record));
@@ -301,20 +317,32 @@ async function indexStoredAuditRecords(
 }
 
 /**
- * The schema-4 migration: schema 3's auditErrors entries held only a sequence; each becomes a
- * copy of its record, read from the log in batches, in the upgrade's own transaction.
+ * The schema-4 migration: schema 3's auditKeys and auditErrors entries held only a key id and a
+ * sequence; each becomes a copy of its record (with the key id, in auditKeys), the records read
+ * from the log in batches, in the upgrade's own transaction.
  */
-async function copyErrorRecords(
+async function copyIndexedRecords(
   tx: IDBPTransaction<VaultSchema, StoreName[], 'versionchange'>,
 ): Promise<void> {
-  const errors = tx.objectStore('auditErrors');
   const audit = tx.objectStore('audit');
-  let range: IDBKeyRange | null = null;
-  for (;;) {
+  const keys = tx.objectStore('auditKeys');
+  const errors = tx.objectStore('auditErrors');
+  for (let range: IDBKeyRange | null = null; ;) {
+    const entries = (await keys.getAllKeys(range, MIGRATION_BATCH)) as [string, number][];
+    const records = await Promise.all(entries.map(([, sequence]) => audit.get(sequence)));
+    await Promise.all(
+      records.flatMap((record, at) =>
+        record ? [keys.put({ ...record, keyId: entries[at]![0] })] : [],
+      ),
+    );
+    if (entries.length < MIGRATION_BATCH) break;
+    range = IDBKeyRange.lowerBound(entries.at(-1)!, true);
+  }
+  for (let range: IDBKeyRange | null = null; ;) {
     const sequences = (await errors.getAllKeys(range, MIGRATION_BATCH)) as number[];
     const records = await Promise.all(sequences.map((sequence) => audit.get(sequence)));
     await Promise.all(records.flatMap((record) => (record ? [errors.put(record)] : [])));
-    if (sequences.length < MIGRATION_BATCH) return;
+    if (sequences.length < MIGRATION_BATCH) break;
     range = IDBKeyRange.lowerBound(sequences.at(-1)!, true);
   }
 }
@@ -488,11 +516,17 @@ export class VaultStore {
           database.createObjectStore('auditCheckpoints', { keyPath: 'sequence' });
           void indexStoredAuditRecords(transaction);
         }
+        if (oldVersion < 4) {
+          // KeyId and ErrorsOnly read their records from their own index stores (issue 16),
+          // and KeyId with EventName from an index of the key's entries by event name.
+          transaction
+            .objectStore('auditKeys')
+            .createIndex('byKeyEvent', ['keyId', 'eventName', 'sequence']);
+        }
         if (oldVersion === 3) {
-          // ErrorsOnly reads the failed calls' records from their own index (issue 16): schema
-          // 3's entries become copies of their records. (From schema 2, the entries written
-          // above are copies already.)
-          void copyErrorRecords(transaction);
+          // Schema 3's entries become copies of their records (from schema 2, the entries
+          // written above are copies already, and the index fills as they are put).
+          void copyIndexedRecords(transaction);
         }
       },
       blocking() {
@@ -603,8 +637,9 @@ export class VaultStore {
   /**
    * Audit records newest first, below `filter.before`, that match the filter, until `limit`
    * are taken; returns them and whether more match. One index drives the scan — the key's
-   * entries, then the event name's, then the errors', then the time range's, else the log
-   * itself — and the other conditions are checked on the records it yields (docs/API.md,
+   * entries (by event name too, when both are given), then the event name's, then the errors',
+   * then the time range's, else the log itself; each yields whole records, read in batches —
+   * and the other conditions are checked on the records it yields (docs/API.md,
    * ListAuditEvents, gives the cost of each).
    */
   async scanAudit(
@@ -651,16 +686,22 @@ export class VaultStore {
     };
     const byRecord = (source: object, range: IDBKeyRange) =>
       pageFrom<AuditEvent>(source, range, async (batch) => batch.map((record) => record.value));
-    // The auditKeys index holds sequences: their records are read together, one request each,
-    // queued at once in this transaction.
-    const bySequence = (source: object, range: IDBKeyRange) =>
-      pageFrom<{ sequence: number }>(source, range, (batch) =>
-        Promise.all(batch.map((entry) => audit.get(entry.value.sequence))),
+    const byKeyedRecord = (source: object, range: IDBKeyRange) =>
+      pageFrom<KeyedAuditEvent>(source, range, async (batch) =>
+        batch.map((entry) => unkeyed(entry.value)),
       );
     let full: boolean;
-    if (keyId !== undefined) {
+    if (keyId !== undefined && eventName !== undefined) {
+      const range = IDBKeyRange.bound(
+        [keyId, eventName, 0],
+        [keyId, eventName, before],
+        false,
+        true,
+      );
+      full = await byKeyedRecord(tx.objectStore('auditKeys').index('byKeyEvent'), range);
+    } else if (keyId !== undefined) {
       const range = IDBKeyRange.bound([keyId, 0], [keyId, before], false, true);
-      full = await bySequence(tx.objectStore('auditKeys'), range);
+      full = await byKeyedRecord(tx.objectStore('auditKeys'), range);
     } else if (eventName !== undefined && (start !== undefined || end !== undefined)) {
       const range = IDBKeyRange.bound(
         [eventName, start ?? '', 0],
