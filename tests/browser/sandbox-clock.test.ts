@@ -128,7 +128,9 @@ describe('the sandbox clock', () => {
     const { kms } = await openSandboxForTest(ticking, `sandbox-${crypto.randomUUID()}`);
     const clock = clockOf(kms);
     expect((await clock.advanceClock({ Days: 400 })).OffsetInMilliseconds).toBe(400 * DAY_MS);
-    expect((await clock.advanceClock({ Hours: 1 })).OffsetInMilliseconds).toBe(400 * DAY_MS + HOUR_MS);
+    expect((await clock.advanceClock({ Hours: 1 })).OffsetInMilliseconds).toBe(
+      400 * DAY_MS + HOUR_MS,
+    );
     expect((await clock.describeClock()).OffsetInMilliseconds).toBe(400 * DAY_MS + HOUR_MS);
   });
 
