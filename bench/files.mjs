@@ -143,7 +143,12 @@ export async function benchFiles({ fileMiB }) {
         blob: 'ciphertext',
         frameLength: FRAME_LENGTH + 32,
       }),
+      readVariants: [],
+      readFileReaderSync: await peer('readFileReaderSync', fromInput),
+      readStreamDefault: await peer('readStreamDefault', fromInput),
       writeOpfs: await peer('writeOpfs', common),
+      // Coalesced: the same bytes in 4 MiB writes instead of one per frame.
+      writeOpfsCoalesced: await peer('writeOpfs', { totalBytes, frameLength: 8 * FRAME_LENGTH }),
       writeOpfsFlushed: await peer('writeOpfs', { ...common, flush: true }),
       copy: await peer('copyFile', fromInput),
       sealPipeline: await peer('sealPipeline', { ...fromInput, depth: PIPELINE_DEPTH }),
@@ -160,6 +165,19 @@ export async function benchFiles({ fileMiB }) {
       encryptAgain: await encryptFile(),
       decryptAgain: await decryptFile(),
     };
+    for (const [sliceMiB, ahead] of [
+      [1, 8],
+      [4, 2],
+      [4, 8],
+      [16, 2],
+      [16, 4],
+    ]) {
+      result.readVariants.push({
+        sliceMiB,
+        ahead,
+        ...(await peer('readSlicesAhead', { ...fromInput, sliceBytes: sliceMiB << 20, ahead })),
+      });
+    }
     await page.evaluate(() =>
       window.kms.discardFileOutput({ OutputId: window.bench.encrypted.OutputId }),
     );
@@ -228,6 +246,14 @@ export async function benchFiles({ fileMiB }) {
   );
   line("read the input File, the core's reader (4 MiB slices, 8 ahead)", result.readInput);
   line('  rejected: one Blob.slice per frame', result.readInputSlices);
+  for (const { sliceMiB, ahead, ...measured } of result.readVariants) {
+    line(`  slices alone: ${sliceMiB} MiB, ${ahead} in flight`, measured);
+  }
+  line('  FileReaderSync, 4 MiB slices', result.readFileReaderSync);
+  line(
+    `  File.stream(), default reader (${(result.readStreamDefault.chunkBytes / 1024).toFixed(0)} KiB chunks, no framing)`,
+    result.readStreamDefault,
+  );
   line('  for scale: allocate and fill new 4 MiB buffers', result.freshMemory);
   line('AES-GCM encrypt (raw, one frame at a time)', result.rawEncrypt);
   line('AES-GCM decrypt (raw, one frame at a time)', result.rawDecrypt);
@@ -237,6 +263,7 @@ export async function benchFiles({ fileMiB }) {
     result.frameWorkers,
   );
   line('write OPFS, size reserved, no flush (as the core)', result.writeOpfs);
+  line('  the same in 4 MiB writes (frames coalesced)', result.writeOpfsCoalesced);
   line('  rejected: the same plus one flush at the end', result.writeOpfsFlushed);
   line('copy ceiling: the reader and OPFS writes, no crypto', result.copy);
   line(

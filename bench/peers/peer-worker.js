@@ -127,6 +127,51 @@ async function readBlobStream({ blob, frameLength }) {
   return { ms: performance.now() - start };
 }
 
+/**
+ * Reads a Blob in `sliceBytes` slices with `ahead` of them in flight (`Blob.slice().arrayBuffer()`),
+ * nothing else: the core's reader's two settings, varied (issue 14 §2, slice size and read-ahead).
+ */
+async function readSlicesAhead({ blob, sliceBytes, ahead }) {
+  const start = performance.now();
+  const inFlight = [];
+  for (let at = 0; at < blob.size || inFlight.length > 0;) {
+    while (inFlight.length < ahead && at < blob.size) {
+      inFlight.push(blob.slice(at, at + sliceBytes).arrayBuffer());
+      at += sliceBytes;
+    }
+    await inFlight.shift();
+  }
+  return { ms: performance.now() - start };
+}
+
+/** Reads a Blob in 4 MiB slices with FileReaderSync, which only workers have: no promise per read. */
+async function readFileReaderSync({ blob }) {
+  const reader = new FileReaderSync();
+  const start = performance.now();
+  for (let at = 0; at < blob.size; at += SLICE)
+    reader.readAsArrayBuffer(blob.slice(at, at + SLICE));
+  return { ms: performance.now() - start };
+}
+
+/**
+ * Reads a Blob through `File.stream()` with the default reader, chunk by chunk as the browser
+ * hands them out — only the reading: cutting those chunks into frames would add copies.
+ */
+async function readStreamDefault({ blob }) {
+  const reader = blob.stream().getReader();
+  const start = performance.now();
+  let chunks = 0;
+  let bytes = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks++;
+    bytes += value.length;
+  }
+  if (bytes !== blob.size) throw new Error('the stream ended early');
+  return { ms: performance.now() - start, chunkBytes: Math.round(bytes / chunks) };
+}
+
 /** The rejected alternative: one `Blob.slice(...).arrayBuffer()` per frame. */
 async function readBlobSlices({ blob, frameLength }) {
   const start = performance.now();
@@ -426,6 +471,9 @@ const OPERATIONS = {
   freshMemory,
   readBlobStream,
   readBlobSlices,
+  readSlicesAhead,
+  readFileReaderSync,
+  readStreamDefault,
   writeOpfs,
   copyFile,
   sealPipeline,
