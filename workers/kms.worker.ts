@@ -95,20 +95,23 @@ async function resetSandbox(): Promise<unknown> {
     .then(() => (opfsSyncAccessAvailable() ? removeOutputDirectory() : undefined))
     .then(openVault);
   const kms = await ready;
-  resets.postMessage(RESET);
+  resets?.postMessage(RESET);
   return kms.sandboxClock!(undefined).describeClock();
 }
 
 const RESET: VaultChange = { eventName: 'ResetSandbox', keyIds: [] };
-const resets = new BroadcastChannel(vaultChangedChannel(vaultName));
-resets.onmessage = (event: MessageEvent<VaultChange>) => {
-  // Another tab's core started the sandbox over: this one's connection was closed for the
-  // delete (vault-store.ts, blocking), so open the new vault.
-  if (!sandbox || event.data.eventName !== RESET.eventName) return;
-  views.clear();
-  void ready.then((old) => old.close()).catch(() => undefined);
-  ready = openVault();
-};
+/** The sandbox's cores only: the person's vault is never reset, and need not hear every change. */
+const resets = sandbox ? new BroadcastChannel(vaultChangedChannel(vaultName)) : undefined;
+if (resets) {
+  resets.onmessage = (event: MessageEvent<VaultChange>) => {
+    // Another tab's core started the sandbox over: this one's connection was closed for the
+    // delete (vault-store.ts, blocking), so open the new vault.
+    if (event.data.eventName !== RESET.eventName) return;
+    views.clear();
+    void ready.then((old) => old.close()).catch(() => undefined);
+    ready = openVault();
+  };
+}
 
 /** One view of the vault per caller user agent (a handful: the UI's two and the page's). */
 const views = new Map<string | undefined, KmsApi>();

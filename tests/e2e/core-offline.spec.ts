@@ -3,7 +3,7 @@
  * encrypt and decrypt work (TOOLCHAIN.md, "Offline", has the recipe this follows).
  */
 import { expect, test } from '@playwright/test';
-import { openApp, waitForKms } from './support/kms-page.ts';
+import { controlledByServiceWorker, openApp, waitForKms } from './support/kms-page.ts';
 
 test('after one visit the app loads offline, lists keys, and encrypts and decrypts', async ({
   page,
@@ -15,16 +15,7 @@ test('after one visit the app loads offline, lists keys, and encrypts and decryp
     async () => (await window.kms.createKey({ Description: 'offline' })).KeyMetadata.KeyId,
   );
 
-  // Wait for the service worker to be active, then for it to control this page (a first visit
-  // is controlled only after a reload, unless the worker claims clients).
-  await page.evaluate(async () => {
-    await navigator.serviceWorker.ready;
-  });
-  if (!(await page.evaluate(() => navigator.serviceWorker.controller !== null))) {
-    await page.reload();
-    await waitForKms(page);
-  }
-  await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
+  await controlledByServiceWorker(page);
 
   await context.setOffline(true);
   try {

@@ -7,7 +7,7 @@
 import { expect, test, type Page, type Response, type Worker } from '@playwright/test';
 import { CONTENT_SECURITY_POLICY, SECURITY_HEADERS } from '../../server/security-headers.mjs';
 import { startOtherOrigin } from './support/other-origin.ts';
-import { openApp, waitForKms } from './support/kms-page.ts';
+import { controlledByServiceWorker, openApp, waitForKms } from './support/kms-page.ts';
 
 /** Every header of SECURITY_HEADERS, with its exact value. */
 function expectSecurityHeaders(headers: Record<string, string>, what: string): void {
@@ -55,14 +55,7 @@ test('offline, the document and the core worker script from the service worker c
 }) => {
   test.slow(); // a service-worker install and two reloads
   await openApp(page);
-  await page.evaluate(async () => {
-    await navigator.serviceWorker.ready;
-  });
-  if (!(await page.evaluate(() => navigator.serviceWorker.controller !== null))) {
-    await page.reload();
-    await waitForKms(page);
-  }
-  await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
+  await controlledByServiceWorker(page);
 
   await context.setOffline(true);
   try {

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test, type Locator, type Page } from '@playwright/test';
 import { createKeyWithAlias, nav, openApp } from './ui-helpers.ts';
-import { waitForKms } from './support/kms-page.ts';
+import { controlledByServiceWorker } from './support/kms-page.ts';
 
 const MB = 1_000_000;
 
@@ -118,14 +118,7 @@ test('a 200 MB file encrypts, saves, decrypts from the saved file, and saves bac
 test('the same round trip with the network off, after one visit', async ({ page, context }) => {
   test.setTimeout(900_000);
   await openApp(page);
-  await page.evaluate(async () => {
-    await navigator.serviceWorker.ready;
-  });
-  if (!(await page.evaluate(() => navigator.serviceWorker.controller !== null))) {
-    await page.reload();
-    await waitForKms(page);
-  }
-  await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
+  await controlledByServiceWorker(page);
 
   await context.setOffline(true);
   try {

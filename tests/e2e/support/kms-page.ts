@@ -37,3 +37,19 @@ export function blobKeyVersion(blob: number[]): number {
   if (!parsed) throw new Error('not a ciphertext blob');
   return parsed.keyVersion;
 }
+
+/**
+ * Waits until the service worker controls `page`: active, then controlling (a first visit is
+ * controlled only after a reload, unless the worker claims clients). After this, the app loads
+ * with the network off.
+ */
+export async function controlledByServiceWorker(page: Page): Promise<void> {
+  await page.evaluate(async () => {
+    await navigator.serviceWorker.ready;
+  });
+  if (!(await page.evaluate(() => navigator.serviceWorker.controller !== null))) {
+    await page.reload();
+    await waitForKms(page);
+  }
+  await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
+}
