@@ -172,7 +172,9 @@ async function visit(context, page, hash, selector) {
   await page.waitForSelector(selector, { timeout: LONG });
   await waitQuiet(page);
   const loadMs = Date.now() - started;
-  const rows = await page.evaluate(() => document.querySelectorAll('main tr, main li').length);
+  const rows = await page.evaluate(
+    () => document.querySelectorAll('main tr, main li, main details.record').length,
+  );
   return { loadMs, rows, heap: await pageHeap(context, page) };
 }
 
