@@ -19,7 +19,7 @@ import { pathToFileURL } from 'node:url';
 import { chromium } from 'playwright';
 import { CHROMIUM_ARGS, chromiumPath } from '../chromium.mjs';
 import { SECURITY_HEADERS } from '../../server/security-headers.mjs';
-import { waitForKms } from './support/kms-page.ts';
+import { controlledByServiceWorker, waitForKms } from './support/kms-page.ts';
 
 const repo = resolve(import.meta.dirname, '../..');
 const version = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')).version as string;
@@ -341,14 +341,7 @@ for (const server of ['serve.py', 'serve.mjs'] as const) {
       });
 
       // Installed: the service worker controls the page.
-      await page.evaluate(async () => {
-        await navigator.serviceWorker.ready;
-      });
-      if (!(await page.evaluate(() => navigator.serviceWorker.controller !== null))) {
-        await page.reload();
-        await waitForKms(page);
-      }
-      await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
+      await controlledByServiceWorker(page);
 
       // The server stops; the app reloads from the cache, with its headers, and still works.
       child.kill('SIGTERM');
