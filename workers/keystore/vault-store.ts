@@ -324,26 +324,37 @@ async function indexStoredAuditRecords(
 async function copyIndexedRecords(
   tx: IDBPTransaction<VaultSchema, StoreName[], 'versionchange'>,
 ): Promise<void> {
+  await copyRecordsInto(
+    tx,
+    'auditKeys',
+    (key) => key[1],
+    (record, key) => ({ ...record, keyId: key[0] }),
+  );
+  await copyRecordsInto(
+    tx,
+    'auditErrors',
+    (key) => key,
+    (record) => record,
+  );
+}
+
+/** Replaces each entry of `name`, batch by batch, with `copyOf` its record in the log. */
+async function copyRecordsInto<Name extends 'auditKeys' | 'auditErrors'>(
+  tx: IDBPTransaction<VaultSchema, StoreName[], 'versionchange'>,
+  name: Name,
+  sequenceOf: (key: VaultSchema[Name]['key']) => number,
+  copyOf: (record: AuditEvent, key: VaultSchema[Name]['key']) => VaultSchema[Name]['value'],
+): Promise<void> {
   const audit = tx.objectStore('audit');
-  const keys = tx.objectStore('auditKeys');
-  const errors = tx.objectStore('auditErrors');
+  const store = tx.objectStore(name);
   for (let range: IDBKeyRange | null = null; ;) {
-    const entries = (await keys.getAllKeys(range, MIGRATION_BATCH)) as [string, number][];
-    const records = await Promise.all(entries.map(([, sequence]) => audit.get(sequence)));
+    const keys = (await store.getAllKeys(range, MIGRATION_BATCH)) as VaultSchema[Name]['key'][];
+    const records = await Promise.all(keys.map((key) => audit.get(sequenceOf(key))));
     await Promise.all(
-      records.flatMap((record, at) =>
-        record ? [keys.put({ ...record, keyId: entries[at]![0] })] : [],
-      ),
+      records.flatMap((record, at) => (record ? [store.put(copyOf(record, keys[at]!))] : [])),
     );
-    if (entries.length < MIGRATION_BATCH) break;
-    range = IDBKeyRange.lowerBound(entries.at(-1)!, true);
-  }
-  for (let range: IDBKeyRange | null = null; ;) {
-    const sequences = (await errors.getAllKeys(range, MIGRATION_BATCH)) as number[];
-    const records = await Promise.all(sequences.map((sequence) => audit.get(sequence)));
-    await Promise.all(records.flatMap((record) => (record ? [errors.put(record)] : [])));
-    if (sequences.length < MIGRATION_BATCH) break;
-    range = IDBKeyRange.lowerBound(sequences.at(-1)!, true);
+    if (keys.length < MIGRATION_BATCH) return;
+    range = IDBKeyRange.lowerBound(keys.at(-1)!, true);
   }
 }
 
