@@ -25,6 +25,14 @@ import { coalesce, throttle } from '../../ui/coalesce.ts';
  */
 const CHANGE_REFRESH_INTERVAL_MS = 1000;
 
+/**
+ * And the idle time after a re-read, as a multiple of how long it took: at most 1/20 of the
+ * core's time goes to the banner, however many keys the vault holds. A once-a-second re-read
+ * alone let that share grow with the vault — measured with the 2,000-key test
+ * (tests/e2e/scale-keys.spec.ts), it was what made the later createKeys slower than the first.
+ */
+const CHANGE_REFRESH_IDLE_FACTOR = 19;
+
 /** localStorage: the person chose "Skip for now" on the first-run prompt. */
 const FIRST_RUN_SKIPPED = 'pocket-kms:recovery-prompt-skipped';
 
@@ -49,7 +57,11 @@ export class RecoveryStatus {
   firstRunSkipped = $state(readFirstRunSkipped());
 
   readonly refresh: () => Promise<void>;
-  readonly #refreshAfterChange = throttle(() => void this.refresh(), CHANGE_REFRESH_INTERVAL_MS);
+  readonly #refreshAfterChange = throttle(
+    () => this.refresh(),
+    CHANGE_REFRESH_INTERVAL_MS,
+    CHANGE_REFRESH_IDLE_FACTOR,
+  );
 
   constructor(
     private readonly client: KmsClient,
