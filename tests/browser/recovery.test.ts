@@ -79,6 +79,29 @@ describe('recovery set-up', () => {
     expect(described.RecoverableKeyCount).toBe(1);
     expect(after.KeyId).toBeDefined();
   });
+
+  it('reads every key and version of a vault larger than one page of its reads', async () => {
+    // The core reads keys and versions 500 to a transaction (vault-store's readWholeStore), so
+    // DescribeRecovery never holds back writes for the whole vault: 1,100 keys and 1,250
+    // versions fall over three pages each.
+    const vault = await openVaultForTest();
+    const { kms } = vault;
+    const before: string[] = [];
+    for (let i = 0; i < 600; i++) before.push((await kms.createKey()).KeyMetadata.KeyId);
+    await setUp(vault);
+    for (let i = 0; i < 500; i++) await kms.createKey();
+    const rotated = before.slice(0, 150);
+    for (const KeyId of rotated) await kms.rotateKeyOnDemand({ KeyId });
+
+    const described = await kms.describeRecovery();
+    expect(described.RecoverableKeyCount).toBe(500);
+    const expected = before
+      .map((KeyId) => ({ KeyId, Versions: [1], AllVersions: !rotated.includes(KeyId) }))
+      .sort((a, b) => a.KeyId.localeCompare(b.KeyId));
+    expect([...described.UnrecoverableKeys].sort((a, b) => a.KeyId.localeCompare(b.KeyId))).toEqual(
+      expected,
+    );
+  }, 120_000);
 });
 
 describe('backup and restore', () => {

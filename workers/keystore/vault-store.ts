@@ -297,6 +297,8 @@ function indexAuditRecord(
 
 /** Records the schema-3 migration reads at once (one getAll, not one cursor step per record). */
 const MIGRATION_BATCH = 5000;
+/** Records per transaction when a whole store of keys or versions is read (readWholeStore). */
+const WHOLE_STORE_PAGE = 500;
 
 /**
  * The schema-3 migration's index entries for every stored audit record, in the upgrade's own
@@ -560,8 +562,9 @@ export class VaultStore {
     return this.db.get('keys', keyId);
   }
 
+  /** Every key, in key id order, a page at a time (readWholeStore). */
   listKeys(): Promise<KeyRecord[]> {
-    return this.db.getAll('keys');
+    return this.#readWholeStore('keys', (key) => key.KeyId);
   }
 
   /**
@@ -600,9 +603,34 @@ export class VaultStore {
     return this.db.get('keyVersions', [keyId, version]);
   }
 
-  /** Every version of every key, in (KeyId, Version) order: one read instead of one per key. */
+  /**
+   * Every version of every key, in (KeyId, Version) order: a read per page (readWholeStore)
+   * instead of one per key.
+   */
   listAllKeyVersions(): Promise<KeyVersionRecord[]> {
-    return this.db.getAll('keyVersions');
+    return this.#readWholeStore('keyVersions', (version) => [version.KeyId, version.Version]);
+  }
+
+  /**
+   * A whole store in key order, WHOLE_STORE_PAGE records per transaction. A read-only
+   * transaction holds back every write to its store until it ends, and one getAll of 10,000
+   * keys' versions is a long one: DescribeRecovery (the recovery banner's read) would stall
+   * every createKey meanwhile. Paged, a write waits for one page at most. Callers that must see
+   * one state read under the write lock (no write can come between the pages); the others (the
+   * banner) take what was there page by page.
+   */
+  async #readWholeStore<Name extends 'keys' | 'keyVersions'>(
+    name: Name,
+    keyOf: (record: VaultSchema[Name]['value']) => VaultSchema[Name]['key'],
+  ): Promise<VaultSchema[Name]['value'][]> {
+    const all: VaultSchema[Name]['value'][] = [];
+    let range: IDBKeyRange | undefined;
+    for (;;) {
+      const page = await this.db.getAll(name, range, WHOLE_STORE_PAGE);
+      all.push(...page);
+      if (page.length < WHOLE_STORE_PAGE) return all;
+      range = IDBKeyRange.lowerBound(keyOf(page[page.length - 1]!), true);
+    }
   }
 
   listKeyVersions(keyId: string): Promise<KeyVersionRecord[]> {
