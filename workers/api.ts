@@ -1182,3 +1182,18 @@ export interface VaultChange {
 export function vaultChangedChannel(vaultName: string): string {
   return `pocket-kms:${vaultName}:changed`;
 }
+
+/**
+ * How far a schema upgrade of the vault has come (issue 16): it rewrites the audit log's index
+ * entries, which at a million records takes minutes, and every call waits for it. Done and
+ * Total count log entries; Done === Total when the upgrade's work is done.
+ */
+export interface VaultUpgradeProgress {
+  Done: number;
+  Total: number;
+}
+
+/** The BroadcastChannel on which a core opening the vault posts VaultUpgradeProgress. */
+export function vaultUpgradeChannel(vaultName: string): string {
+  return `pocket-kms:${vaultName}:upgrade`;
+}

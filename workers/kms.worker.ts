@@ -14,10 +14,12 @@ import {
   SANDBOX_OPERATIONS,
   SANDBOX_VAULT_NAME,
   vaultChangedChannel,
+  vaultUpgradeChannel,
   type CoreWorkerApi,
   type KmsApi,
   type KmsOperation,
   type VaultChange,
+  type VaultUpgradeProgress,
 } from './api.ts';
 import { KmsError } from './errors.ts';
 import {
@@ -55,30 +57,35 @@ let housekeepingTimer: ReturnType<typeof setInterval> | undefined;
 
 /** Opens this core's vault and starts its housekeeping (again, after a sandbox reset). */
 function openVault(): Promise<Kms> {
-  return Kms.open({ vaultName, sandbox }).then(
-    async (kms) => {
-      const housekeeping = (): void => {
-        kms.runHousekeeping().catch((error: unknown) => {
-          // Housekeeping retries a minute later; say so without any key data.
-          console.warn(
-            'Pocket KMS housekeeping failed; retrying in a minute:',
-            (error as Error).name,
-          );
-        });
-      };
-      housekeeping();
-      clearInterval(housekeepingTimer);
-      housekeepingTimer = setInterval(housekeeping, HOUSEKEEPING_INTERVAL_MS);
-      return kms;
-    },
-    (error: unknown) => {
-      console.error('Pocket KMS could not open its vault:', error);
-      throw new KmsError(
-        'KMSInternalException',
-        'The vault could not be opened: this browser does not allow IndexedDB storage for this page (private browsing, or site data blocked).',
-      );
-    },
-  );
+  // An upgrade's progress goes to every tab of this vault, for the page to show (App.svelte).
+  const upgrade = new BroadcastChannel(vaultUpgradeChannel(vaultName));
+  const onUpgradeProgress = (progress: VaultUpgradeProgress): void => upgrade.postMessage(progress);
+  return Kms.open({ vaultName, sandbox, onUpgradeProgress })
+    .finally(() => upgrade.close())
+    .then(
+      async (kms) => {
+        const housekeeping = (): void => {
+          kms.runHousekeeping().catch((error: unknown) => {
+            // Housekeeping retries a minute later; say so without any key data.
+            console.warn(
+              'Pocket KMS housekeeping failed; retrying in a minute:',
+              (error as Error).name,
+            );
+          });
+        };
+        housekeeping();
+        clearInterval(housekeepingTimer);
+        housekeepingTimer = setInterval(housekeeping, HOUSEKEEPING_INTERVAL_MS);
+        return kms;
+      },
+      (error: unknown) => {
+        console.error('Pocket KMS could not open its vault:', error);
+        throw new KmsError(
+          'KMSInternalException',
+          'The vault could not be opened: this browser does not allow IndexedDB storage for this page (private browsing, or site data blocked).',
+        );
+      },
+    );
 }
 
 let ready = openVault();

@@ -14,10 +14,12 @@ import {
   SANDBOX_VAULT_NAME,
   UI_USER_AGENT,
   vaultChangedChannel,
+  vaultUpgradeChannel,
   type CoreWorkerApi,
   type KmsApi,
   type SandboxApi,
   type VaultChange,
+  type VaultUpgradeProgress,
 } from '../../workers/api.ts';
 import { isKmsErrorName, KmsError, validationError } from '../../workers/errors.ts';
 import { findUncloneable } from '../../workers/kms/request-shape.ts';
@@ -164,6 +166,19 @@ export function onVaultChanged(
   const channel = new BroadcastChannel(vaultChangedChannel(vaultName));
   channel.onmessage = (event: MessageEvent<VaultChange>) =>
     listener(event.data.eventName, event.data.keyIds ?? []);
+  return () => channel.close();
+}
+
+/**
+ * Calls `listener` with each VaultUpgradeProgress a core posts while it upgrades the vault's
+ * schema (this tab's core or another tab's). Returns the unsubscribe function.
+ */
+export function onVaultUpgrade(
+  listener: (progress: VaultUpgradeProgress) => void,
+  vaultName = VAULT_NAME,
+): () => void {
+  const channel = new BroadcastChannel(vaultUpgradeChannel(vaultName));
+  channel.onmessage = (event: MessageEvent<VaultUpgradeProgress>) => listener(event.data);
   return () => channel.close();
 }
 

@@ -7,7 +7,7 @@
  * change. (tests/browser/audit-scale.test.ts checks the migrated log's chain and every filter.)
  */
 import { expect, it, onTestFinished } from 'vitest';
-import type { AuditEvent } from '../../workers/api.ts';
+import type { AuditEvent, VaultUpgradeProgress } from '../../workers/api.ts';
 import { chainRecord } from '../../workers/audit/audit-record.ts';
 import { VaultStore } from '../../workers/keystore/vault-store.ts';
 import { auditDraft, type AuditedVault } from '../../workers/kms/audited-call.ts';
@@ -71,7 +71,10 @@ it('writes the index entries of every record of a log that is not a whole number
   const records = chained();
   await writeSchema2Vault(name, { vaultId: VAULT_ID, creationDate: new Date(), records });
 
-  (await VaultStore.open(name)).close();
+  const progress: VaultUpgradeProgress[] = [];
+  (await VaultStore.open(name, (each) => progress.push(each))).close();
+  // The page's upgrade banner is told of each batch: 0, 5,000, 10,000, then all 12,001.
+  expect(progress).toEqual([0, 5000, 10_000, RECORDS].map((Done) => ({ Done, Total: RECORDS })));
 
   const db = await openRaw(name);
   onTestFinished(() => db.close());
@@ -94,8 +97,17 @@ it('schema 4: the entries of a schema-3 vault become copies of their records, an
   const records = chained();
   await writeSchema3Vault(name, { vaultId: VAULT_ID, creationDate: new Date(), records });
 
-  const store = await VaultStore.open(name);
+  const progress: VaultUpgradeProgress[] = [];
+  const store = await VaultStore.open(name, (each) => progress.push(each));
   onTestFinished(() => store.close());
+  // Counted in entries (auditKeys, then auditErrors), a batch at a time, up to all of them.
+  const entries = keyedCopies(records).length + records.filter((each) => each.errorCode).length;
+  expect(progress[0]).toEqual({ Done: 0, Total: entries });
+  expect(progress.at(-1)).toEqual({ Done: entries, Total: entries });
+  for (const [at, each] of progress.entries()) {
+    if (at > 0) expect(each.Done - progress[at - 1]!.Done).toBeGreaterThan(0);
+    expect(each.Done - (progress[at - 1]?.Done ?? 0)).toBeLessThanOrEqual(5000);
+  }
   const newestFirst = [...records].reverse();
   const failed = newestFirst.filter((each) => each.errorCode);
   expect(await store.scanAudit({ errorsOnly: true }, 100)).toEqual({

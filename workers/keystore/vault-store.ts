@@ -26,6 +26,7 @@ import type {
   RawAesKeyringIdentity,
   RotationType,
   Tag,
+  VaultUpgradeProgress,
 } from '../api.ts';
 import { chainRecord, type AuditDraft } from '../audit/audit-record.ts';
 import type { AsymmetricKeyMaterial } from '../crypto/key-material.ts';
@@ -295,6 +296,9 @@ function indexAuditRecord(
   return Promise.all(puts);
 }
 
+/** Told, as a schema upgrade rewrites the audit log's index entries, how far it is. */
+export type UpgradeProgressListener = (progress: VaultUpgradeProgress) => void;
+
 /** Records the schema-3 migration reads at once (one getAll, not one cursor step per record). */
 const MIGRATION_BATCH = 5000;
 /** Records per transaction when a whole store of keys or versions is read (readWholeStore). */
@@ -307,12 +311,17 @@ const WHOLE_STORE_PAGE = 500;
  */
 async function indexStoredAuditRecords(
   tx: IDBPTransaction<VaultSchema, StoreName[], 'versionchange'>,
+  onProgress: UpgradeProgressListener,
 ): Promise<void> {
   const audit = tx.objectStore('audit');
+  const progress = { Done: 0, Total: await audit.count() };
+  onProgress({ ...progress });
   let range: IDBKeyRange | null = null;
   for (;;) {
     const records = await audit.getAll(range, MIGRATION_BATCH);
     await Promise.all(records.map((record) => indexAuditRecord(tx, record)));
+    progress.Done += records.length;
+    onProgress({ ...progress });
     if (records.length < MIGRATION_BATCH) return;
     range = IDBKeyRange.lowerBound(records.at(-1)!.sequence, true);
   }
@@ -325,27 +334,44 @@ async function indexStoredAuditRecords(
  */
 async function copyIndexedRecords(
   tx: IDBPTransaction<VaultSchema, StoreName[], 'versionchange'>,
+  onProgress: UpgradeProgressListener,
 ): Promise<void> {
+  const progress = {
+    Done: 0,
+    Total:
+      (await tx.objectStore('auditKeys').count()) + (await tx.objectStore('auditErrors').count()),
+  };
+  onProgress({ ...progress });
+  const copied = (count: number): void => {
+    progress.Done += count;
+    onProgress({ ...progress });
+  };
   await copyRecordsInto(
     tx,
     'auditKeys',
     (key) => key[1],
     (record, key) => ({ ...record, keyId: key[0] }),
+    copied,
   );
   await copyRecordsInto(
     tx,
     'auditErrors',
     (key) => key,
     (record) => record,
+    copied,
   );
 }
 
-/** Replaces each entry of `name`, batch by batch, with `copyOf` its record in the log. */
+/**
+ * Replaces each entry of `name`, batch by batch, with `copyOf` its record in the log; calls
+ * `copied` with each batch's size.
+ */
 async function copyRecordsInto<Name extends 'auditKeys' | 'auditErrors'>(
   tx: IDBPTransaction<VaultSchema, StoreName[], 'versionchange'>,
   name: Name,
   sequenceOf: (key: VaultSchema[Name]['key']) => number,
   copyOf: (record: AuditEvent, key: VaultSchema[Name]['key']) => VaultSchema[Name]['value'],
+  copied: (count: number) => void,
 ): Promise<void> {
   const audit = tx.objectStore('audit');
   const store = tx.objectStore(name);
@@ -355,6 +381,7 @@ async function copyRecordsInto<Name extends 'auditKeys' | 'auditErrors'>(
     await Promise.all(
       records.flatMap((record, at) => (record ? [store.put(copyOf(record, keys[at]!))] : [])),
     );
+    copied(keys.length);
     if (keys.length < MIGRATION_BATCH) return;
     range = IDBKeyRange.lowerBound(keys.at(-1)!, true);
   }
@@ -480,7 +507,15 @@ export class VaultStore {
     return this.db.get('vault', 'vault');
   }
 
-  static async open(name = DEFAULT_VAULT_NAME): Promise<VaultStore> {
+  /**
+   * Opens (creating or upgrading) vault `name`. An upgrade that rewrites the audit log's index
+   * entries (from schema 2 or 3) calls `onUpgradeProgress` as it goes: at a million records it
+   * takes minutes, and every call waits for it.
+   */
+  static async open(
+    name = DEFAULT_VAULT_NAME,
+    onUpgradeProgress: UpgradeProgressListener = () => undefined,
+  ): Promise<VaultStore> {
     const db = await openDB<VaultSchema>(name, SCHEMA_VERSION, {
       upgrade(database, oldVersion, _newVersion, transaction) {
         if (oldVersion < 1) {
@@ -527,7 +562,7 @@ export class VaultStore {
           database.createObjectStore('auditKeys', { keyPath: ['keyId', 'sequence'] });
           database.createObjectStore('auditErrors', { keyPath: 'sequence' });
           database.createObjectStore('auditCheckpoints', { keyPath: 'sequence' });
-          void indexStoredAuditRecords(transaction);
+          void indexStoredAuditRecords(transaction, onUpgradeProgress);
         }
         if (oldVersion < 4) {
           // KeyId and ErrorsOnly read their records from their own index stores (issue 16),
@@ -539,7 +574,7 @@ export class VaultStore {
         if (oldVersion === 3) {
           // Schema 3's entries become copies of their records (from schema 2, the entries
           // written above are copies already, and the index fills as they are put).
-          void copyIndexedRecords(transaction);
+          void copyIndexedRecords(transaction, onUpgradeProgress);
         }
       },
       blocking() {

@@ -6,7 +6,11 @@
 import { KMS_OPERATIONS, vaultChangedChannel, type KmsApi, type SandboxClockApi } from '../api.ts';
 import { systemClock, type Clock } from '../clock.ts';
 import { DEFAULT_SCRYPT_WORK_FACTOR } from '../crypto/age.ts';
-import { DEFAULT_VAULT_NAME, VaultStore } from '../keystore/vault-store.ts';
+import {
+  DEFAULT_VAULT_NAME,
+  VaultStore,
+  type UpgradeProgressListener,
+} from '../keystore/vault-store.ts';
 import { auditedCall, type AuditedVault } from './audited-call.ts';
 import { runHousekeeping } from './housekeeping.ts';
 import type { Operation } from './operation.ts';
@@ -35,6 +39,8 @@ export interface KmsOptions {
    * stored in this vault, moved forward by the clock operations (sandbox-clock.ts).
    */
   sandbox?: boolean;
+  /** Told how far a schema upgrade has come, while opening runs one (VaultStore.open). */
+  onUpgradeProgress?: UpgradeProgressListener;
 }
 
 /** The sandbox's clock operations; ResetSandbox is the worker's (it closes this vault). */
@@ -62,7 +68,10 @@ export type Kms = KmsApi & {
 };
 
 async function open(options: KmsOptions = {}): Promise<Kms> {
-  const store = await VaultStore.open(options.vaultName ?? DEFAULT_VAULT_NAME);
+  const store = await VaultStore.open(
+    options.vaultName ?? DEFAULT_VAULT_NAME,
+    options.onUpgradeProgress,
+  );
   // Keys in this core's memory: none until an unlock (a new core of a locked vault is locked).
   const keys = new VaultKeys();
   const record = await store.getVaultRecord();
