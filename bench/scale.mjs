@@ -18,7 +18,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright';
 import { CHROMIUM_ARGS, chromiumPath } from '../tests/chromium.mjs';
-import { median, ORIGIN, quantile, QUIET_ROUTE, routeBenchFiles, waitIdle } from './support.mjs';
+import {
+  descendantCpuByKind,
+  median,
+  ORIGIN,
+  quantile,
+  QUIET_ROUTE,
+  routeBenchFiles,
+  waitIdle,
+} from './support.mjs';
 
 const DAY = 24 * 60 * 60 * 1000;
 const CONTEXT = { purpose: 'bench' };
@@ -184,9 +192,27 @@ async function visit(context, page, hash, selector) {
  */
 async function measure(context, page, v, fullWalks) {
   const { samples } = v;
-  const r = {};
-  const t = (method, request, options = {}) =>
-    timeCall(page, method, request, { samples, ...options });
+  const r = { cpu: {} };
+  // Each call's samples, and the CPU seconds every browser process spent on them (/proc), per
+  // call: work done, which a busy machine's waiting does not inflate as it does the wall time.
+  const t = async (method, request, options = {}, label = method) => {
+    const before = descendantCpuByKind();
+    const out = await timeCall(page, method, request, { samples, ...options });
+    const after = descendantCpuByKind();
+    const calls = out.length + (options.warmUp ?? 3);
+    if (before !== null) {
+      const spent = (kinds) =>
+        (kinds.reduce((sum, kind) => sum + (after[kind] ?? 0) - (before[kind] ?? 0), 0) * 1000) /
+        calls;
+      const every = Object.keys(after);
+      r.cpu[label] = {
+        all: spent(every),
+        renderer: spent(['renderer']),
+        storage: spent(every.filter((kind) => kind === 'browser' || kind === 'utility')),
+      };
+    }
+    return out;
+  };
   // A page's worth of failed calls (ListAuditEvents' default Limit is 50), so ErrorsOnly fills
   // its page in the empty vault too: with three, it compared three records to fifty.
   await page.evaluate(async () => {
@@ -225,7 +251,7 @@ async function measure(context, page, v, fullWalks) {
   r.filters = {};
   for (const [name, request] of Object.entries(filters)) {
     console.log(`  bench: listAuditEvents ${name}`);
-    r.filters[name] = await t('listAuditEvents', request);
+    r.filters[name] = await t('listAuditEvents', request, {}, `listAuditEvents ${name}`);
   }
   console.log('  bench: housekeeping');
   r.housekeeping = await page.evaluate(async (samples) => {
@@ -282,7 +308,12 @@ async function measure(context, page, v, fullWalks) {
     return out;
   }, fullWalks);
   console.log('  bench: createKey');
-  r.createKey = await t('createKey', { Description: 'bench' }, { warmUp: 0, samples: 20 });
+  r.createKey = await t(
+    'createKey',
+    { Description: 'bench' },
+    { warmUp: 0, samples: 20 },
+    'createKey (after the rest)',
+  );
   // The pages: the key catalog loads once on open (on every page), a page that shows keys
   // reloads it when it is stale; each page is measured once drawn and quiet.
   console.log('  bench: Keys page');
@@ -433,6 +464,24 @@ export async function benchScale({ keyCount, recordCount, samples }) {
   console.log(`|${header.map(() => '---').join('|')}|`);
   for (const cells of rows) console.log(`| ${cells.join(' | ')} |`);
   console.log('(p99 of n samples: with n ≤ 100 it is the largest or second largest sample)');
+
+  const cpuRows = Object.keys(scale.cpu).filter((name) => empty.cpu[name] !== undefined);
+  if (cpuRows.length > 0) {
+    console.log(
+      '\nCPU per call, every browser process (ms, from /proc; warm-up calls included, and whatever' +
+        " else the browser did meanwhile — the UI's background reads, storage compaction):",
+    );
+    console.log(
+      '| call | empty | scale | ratio | scale: renderer (page, core) | scale: browser + utility (storage) |',
+    );
+    console.log('|---|---|---|---|---|---|');
+    for (const name of cpuRows) {
+      const [a, b] = [empty.cpu[name], scale.cpu[name]];
+      console.log(
+        `| ${name} | ${fmt(a.all)} | ${fmt(b.all)} | ${fmt(b.all / a.all)}× | ${fmt(b.renderer)} | ${fmt(b.storage)} |`,
+      );
+    }
+  }
 
   const walk = scale.fullWalk[0];
   const emptyWalk = empty.fullWalk.map(({ ms, records }) => (ms * 1000) / records);

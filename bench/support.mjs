@@ -156,6 +156,17 @@ const USER_HZ = 100;
  * cores it kept busy.
  */
 export function descendantCpuSeconds() {
+  const byKind = descendantCpuByKind();
+  return byKind === null ? null : Object.values(byKind).reduce((sum, each) => sum + each, 0);
+}
+
+/**
+ * descendantCpuSeconds, split by the kind of process: Chromium's `--type=` (renderer — the page
+ * and its workers, our code —, gpu-process, utility — the network and storage services when
+ * they run out of process), `browser` for the process without one (IndexedDB's backend and its
+ * storage run there or in a utility process), `other` for the rest (the preview server).
+ */
+export function descendantCpuByKind() {
   if (!existsSync('/proc/self/stat')) return null;
   const parent = new Map();
   const ticks = new Map();
@@ -172,16 +183,29 @@ export function descendantCpuSeconds() {
     parent.set(Number(entry), Number(fields[1]));
     ticks.set(Number(entry), Number(fields[11]) + Number(fields[12]));
   }
-  let total = 0;
+  const byKind = {};
   for (const [pid, used] of ticks) {
     for (let up = parent.get(pid); up !== undefined && up > 0; up = parent.get(up)) {
       if (up === process.pid) {
-        total += used;
+        const kind = processKind(pid);
+        byKind[kind] = (byKind[kind] ?? 0) + used / USER_HZ;
         break;
       }
     }
   }
-  return total / USER_HZ;
+  return byKind;
+}
+
+function processKind(pid) {
+  let command;
+  try {
+    // Chromium rewrites its processes' titles: the arguments may come joined by spaces.
+    command = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
+  } catch {
+    return 'other';
+  }
+  if (!/^\S*chrom/i.test(command)) return 'other';
+  return /--type=(\S+)/.exec(command)?.[1] ?? 'browser';
 }
 
 /**
