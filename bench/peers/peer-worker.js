@@ -184,16 +184,15 @@ async function readBlobSlices({ blob, frameLength }) {
 /**
  * Writes `totalBytes` to an OPFS file through a sync access handle in frame-sized writes, then
  * removes it. As the core does (workers/envelope/opfs-sink.ts): the size reserved first, no
- * flush; `flush: true` adds the fsync the core leaves out, `reserve: false` leaves out the
- * reservation.
+ * flush; `flush: true` adds the fsync the core leaves out.
  */
-async function writeOpfs({ totalBytes, frameLength, flush = false, reserve = true }) {
+async function writeOpfs({ totalBytes, frameLength, flush = false }) {
   const root = await navigator.storage.getDirectory();
   const name = `bench-${crypto.randomUUID()}`;
   const handle = await (await root.getFileHandle(name, { create: true })).createSyncAccessHandle();
   const chunk = randomBytes(frameLength);
   const start = performance.now();
-  if (reserve) handle.truncate(totalBytes);
+  handle.truncate(totalBytes);
   for (let at = 0; at < totalBytes; at += frameLength) handle.write(chunk, { at });
   if (flush) handle.flush();
   const ms = performance.now() - start;
