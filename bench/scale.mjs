@@ -1,6 +1,8 @@
 // Scale (issue 16): the same calls through window.kms on a vault of 10,000 keys and 1,000,000
-// audit records and on an empty vault, in two fresh on-disk profiles of the same Chromium, in one
-// run; each figure is reported as a ratio to the empty vault's.
+// audit records and on an empty vault, in two on-disk profiles of the same Chromium, open side by
+// side; each figure is reported as a ratio to the empty vault's, measured in the same minutes
+// (every timed series alternates the two vaults in rounds, after both browsers are idle: see
+// `measure`).
 //
 // Seeding (bench/peers/scale-seed.js, in a page of the app's origin before the app ever opens):
 // the vault is written as schema 2 had it — keys whose material the core's own newKeyVersion
@@ -8,7 +10,9 @@
 // chainRecord made — and the core's own VaultStore then opens it, which runs the schema-3 and 4
 // migrations: every index entry (auditKeys, auditErrors, byEventName, byTime, the keys' due-date
 // indexes) and the checkpoints. So the migration is measured too, alone, before the app opens,
-// and the log must verify afterwards.
+// and the log must verify afterwards. Then that browser is closed and started again on the same
+// profile, as a person's browser is between the days of a year: IndexedDB's storage then opens
+// the database it left, not one still digesting a gigabyte just written.
 //
 // The key catalog's first load is measured on its own too: the Keys page opened by a fresh
 // navigation, from navigation start to data-ready (the first page of keys has answered) and to
@@ -19,6 +23,7 @@ import { join } from 'node:path';
 import { chromium } from 'playwright';
 import { CHROMIUM_ARGS, chromiumPath } from '../tests/chromium.mjs';
 import {
+  browserPidOf,
   descendantCpuByKind,
   median,
   ORIGIN,
@@ -32,8 +37,12 @@ const DAY = 24 * 60 * 60 * 1000;
 const CONTEXT = { purpose: 'bench' };
 const LONG = 45 * 60 * 1000;
 
-async function openProfile() {
-  const profile = await mkdtemp(join(tmpdir(), 'pkms-bench-scale-'));
+/**
+ * A browser on an on-disk profile: a new one, or `existing` again (a restart). `pid`: that
+ * browser's process (browserPidOf), whose process tree the CPU figures count; null without /proc.
+ */
+async function openProfile(existing) {
+  const profile = existing ?? (await mkdtemp(join(tmpdir(), 'pkms-bench-scale-')));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: chromiumPath(),
     args: CHROMIUM_ARGS,
@@ -48,6 +57,8 @@ async function openProfile() {
   return {
     context,
     page,
+    profile,
+    pid: browserPidOf(profile),
     close: async () => {
       await context.close();
       await rm(profile, { recursive: true, force: true });
@@ -186,26 +197,57 @@ async function visit(context, page, hash, selector) {
   return { loadMs, rows, heap: await pageHeap(context, page) };
 }
 
+/** Rounds each timed series is cut into, the two vaults alternating (see `measure`). */
+const ROUNDS = 5;
+
 /**
- * Every measurement on an open vault. `v`: keyId (made through window.kms), describeKeyId,
- * filterKeyId, window (a day of the log: [start, end] in ms), samples.
+ * Every measurement on the two open vaults, `sides.empty` and `sides.scale` (each
+ * { context, page, pid, v }; `v`: keyId (made through window.kms), describeKeyId, filterKeyId,
+ * window (a day of the log: [start, end] in ms)). Returns { empty, scale }, each the figures of
+ * its vault.
+ *
+ * The two vaults are measured side by side, not one after the other: each timed series first
+ * waits until both browsers are idle (so no step is charged with what the one before left —
+ * IndexedDB compacting after an export of a gigabyte, say), then runs in ROUNDS rounds, a share
+ * of the samples on one vault, then on the other, the order swapped each round. A machine whose
+ * load changes (these are shared) slows both alike, and the ratios hold.
  */
-async function measure(context, page, v, fullWalks) {
-  const { samples } = v;
-  const r = { cpu: {} };
-  // Each call's samples, and the CPU seconds every browser process spent on them (/proc), per
-  // call: work done, which a busy machine's waiting does not inflate as it does the wall time.
-  const t = async (method, request, options = {}, label = method) => {
-    const before = descendantCpuByKind();
-    const out = await timeCall(page, method, request, { samples, ...options });
-    const after = descendantCpuByKind();
-    const calls = out.length + (options.warmUp ?? 3);
-    if (before !== null) {
+async function measure(sides, samples) {
+  const names = ['empty', 'scale'];
+  const r = { empty: { cpu: {} }, scale: { cpu: {} } };
+  const orderOf = (round) => (round % 2 === 0 ? names : [...names].reverse());
+  // `run(side, count, round)` does `count` samples (and its warm-up in round 0) on one vault and
+  // returns { out, calls }: the samples, and how many calls it made. Also kept: the CPU seconds
+  // that vault's browser processes spent (/proc), per call — work done, which a busy machine's
+  // waiting does not inflate as it does the wall time.
+  const series = async (label, total, run) => {
+    console.log(`  bench: ${label}`);
+    await waitIdle();
+    const out = { empty: [], scale: [] };
+    const calls = { empty: 0, scale: 0 };
+    const cpu = { empty: {}, scale: {} };
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const name of orderOf(round)) {
+        const side = sides[name];
+        const count = Math.ceil((total - out[name].length) / (ROUNDS - round));
+        if (count === 0) continue;
+        const before = side.pid === null ? null : descendantCpuByKind(side.pid);
+        const got = await run(side, count, round);
+        const after = before === null ? null : descendantCpuByKind(side.pid);
+        out[name].push(...got.out);
+        calls[name] += got.calls;
+        if (before === null || after === null) continue;
+        for (const kind of Object.keys(after)) {
+          cpu[name][kind] = (cpu[name][kind] ?? 0) + after[kind] - (before[kind] ?? 0);
+        }
+      }
+    }
+    for (const name of names) {
       const spent = (kinds) =>
-        (kinds.reduce((sum, kind) => sum + (after[kind] ?? 0) - (before[kind] ?? 0), 0) * 1000) /
-        calls;
-      const every = Object.keys(after);
-      r.cpu[label] = {
+        (kinds.reduce((sum, kind) => sum + (cpu[name][kind] ?? 0), 0) * 1000) / calls[name];
+      const every = Object.keys(cpu[name]);
+      if (every.length === 0) continue;
+      r[name].cpu[label] = {
         all: spent(every),
         renderer: spent(['renderer']),
         storage: spent(every.filter((kind) => kind === 'browser' || kind === 'utility')),
@@ -213,144 +255,219 @@ async function measure(context, page, v, fullWalks) {
     }
     return out;
   };
-  // A page's worth of failed calls (ListAuditEvents' default Limit is 50), so ErrorsOnly fills
-  // its page in the empty vault too: with three, it compared three records to fifty.
-  await page.evaluate(async () => {
-    for (let i = 0; i < 60; i++) {
-      await window.kms
-        .decrypt({ CiphertextBlob: new Uint8Array(64), EncryptionContext: { purpose: 'bench' } })
-        .catch(() => undefined);
-    }
-  });
-  await page.evaluate(
-    async ({ KeyId, EncryptionContext }) => {
-      const Plaintext = crypto.getRandomValues(new Uint8Array(256));
-      const { CiphertextBlob } = await window.kms.encrypt({ KeyId, Plaintext, EncryptionContext });
-      window.benchRefs.blob = CiphertextBlob;
-    },
-    { KeyId: v.keyId, EncryptionContext: CONTEXT },
+  // A series of calls through window.kms; warm-up calls in the first round only.
+  const t = (label, method, request, { total = samples, warmUp = 3 } = {}) =>
+    series(label, total, async ({ page }, count, round) => {
+      const first = round === 0 ? warmUp : 0;
+      const out = await timeCall(page, method, request, {
+        samples: count,
+        minimum: 1,
+        budgetMs: 4000,
+        warmUp: first,
+      });
+      return { out, calls: out.length + first };
+    });
+
+  for (const name of names) {
+    const { page, v } = sides[name];
+    // A page's worth of failed calls (ListAuditEvents' default Limit is 50), so ErrorsOnly fills
+    // its page in the empty vault too: with three, it compared three records to fifty.
+    await page.evaluate(async () => {
+      for (let i = 0; i < 60; i++) {
+        await window.kms
+          .decrypt({ CiphertextBlob: new Uint8Array(64), EncryptionContext: { purpose: 'bench' } })
+          .catch(() => undefined);
+      }
+    });
+    await page.evaluate(
+      async ({ KeyId, EncryptionContext }) => {
+        const Plaintext = crypto.getRandomValues(new Uint8Array(256));
+        const { CiphertextBlob } = await window.kms.encrypt({
+          KeyId,
+          Plaintext,
+          EncryptionContext,
+        });
+        window.benchRefs.blob = CiphertextBlob;
+        window.benchRefs.keyId = KeyId;
+      },
+      { KeyId: v.keyId, EncryptionContext: CONTEXT },
+    );
+    // The ids each vault's calls name, kept on its page: the two vaults' differ.
+    await page.evaluate((v) => {
+      window.benchRefs.describeKeyId = v.describeKeyId;
+      window.benchRefs.filterKeyId = v.filterKeyId;
+      window.benchRefs.start = new Date(v.window[0]);
+      window.benchRefs.end = new Date(v.window[1]);
+    }, v);
+  }
+
+  const put = (name, got) => {
+    r.empty[name] = got.empty;
+    r.scale[name] = got.scale;
+  };
+  put('listKeys', await t('listKeys', 'listKeys', {}));
+  put('describeKey', await t('describeKey', 'describeKey', { KeyId: { $ref: 'describeKeyId' } }));
+  put(
+    'encrypt',
+    await t('encrypt', 'encrypt', {
+      KeyId: { $ref: 'keyId' },
+      Plaintext: { $bytes: 256 },
+      EncryptionContext: CONTEXT,
+    }),
   );
-  r.listKeys = await t('listKeys', {});
-  r.describeKey = await t('describeKey', { KeyId: v.describeKeyId });
-  r.encrypt = await t('encrypt', {
-    KeyId: v.keyId,
-    Plaintext: { $bytes: 256 },
-    EncryptionContext: CONTEXT,
-  });
-  r.decrypt = await t('decrypt', { CiphertextBlob: { $ref: 'blob' }, EncryptionContext: CONTEXT });
-  const oneDay = { StartTime: { $date: v.window[0] }, EndTime: { $date: v.window[1] } };
+  put(
+    'decrypt',
+    await t('decrypt', 'decrypt', { CiphertextBlob: { $ref: 'blob' }, EncryptionContext: CONTEXT }),
+  );
+  const oneDay = { StartTime: { $ref: 'start' }, EndTime: { $ref: 'end' } };
   const filters = {
     'none (newest first)': {},
-    KeyId: { KeyId: v.filterKeyId },
+    KeyId: { KeyId: { $ref: 'filterKeyId' } },
     'EventName (Decrypt)': { EventName: 'Decrypt' },
     ErrorsOnly: { ErrorsOnly: true },
     'StartTime/EndTime (1 day)': oneDay,
-    'KeyId + EventName': { KeyId: v.filterKeyId, EventName: 'Decrypt' },
+    'KeyId + EventName': { KeyId: { $ref: 'filterKeyId' }, EventName: 'Decrypt' },
     'EventName + StartTime/EndTime': { EventName: 'Decrypt', ...oneDay },
   };
-  r.filters = {};
+  r.empty.filters = {};
+  r.scale.filters = {};
   for (const [name, request] of Object.entries(filters)) {
-    console.log(`  bench: listAuditEvents ${name}`);
-    r.filters[name] = await t('listAuditEvents', request, {}, `listAuditEvents ${name}`);
+    const got = await t(`listAuditEvents ${name}`, 'listAuditEvents', request);
+    r.empty.filters[name] = got.empty;
+    r.scale.filters[name] = got.scale;
   }
-  console.log('  bench: housekeeping');
-  r.housekeeping = await page.evaluate(async (samples) => {
-    const out = [];
-    let events = 0;
-    for (let i = 0; i < samples + 3; i++) {
-      const tick = await window.benchSeed.housekeepingTick();
-      events += tick.events;
-      if (i >= 3) out.push(tick.ms);
-    }
-    return { out, events };
-  }, samples);
-  console.log('  bench: verifyAuditLog, full walk');
-  r.fullWalk = await page.evaluate(async (runs) => {
-    const out = [];
-    for (let i = 0; i < runs; i++) {
-      const start = performance.now();
-      const result = await window.kms.verifyAuditLog({});
-      const ms = performance.now() - start;
-      if (!result.Valid) throw new Error(`the log does not verify: ${JSON.stringify(result)}`);
-      out.push({ ms, records: result.RecordCount });
-    }
-    return out;
-  }, fullWalks);
-  console.log('  bench: verifyAuditLog Since LAST_CHECKPOINT');
-  r.checkpoint = await page.evaluate(
-    async (samples) => {
+  const events = { empty: 0, scale: 0 };
+  put(
+    'housekeeping',
+    await series('housekeeping, one tick', samples, async ({ page, name }, count, round) => {
+      const warmUp = round === 0 ? 3 : 0;
+      const got = await page.evaluate(
+        async ({ count, warmUp }) => {
+          const out = [];
+          let events = 0;
+          for (let i = 0; i < count + warmUp; i++) {
+            const tick = await window.benchSeed.housekeepingTick();
+            events += tick.events;
+            if (i >= warmUp) out.push(tick.ms);
+          }
+          return { out, events };
+        },
+        { count, warmUp },
+      );
+      events[name] += got.events;
+      return { out: got.out, calls: count + warmUp };
+    }),
+  );
+  r.empty.housekeepingEvents = events.empty;
+  r.scale.housekeepingEvents = events.scale;
+  const tails = { empty: [], scale: [] };
+  put(
+    'checkpoint',
+    await series(
+      'verifyAuditLog Since LAST_CHECKPOINT',
+      Math.min(samples, 20),
+      async ({ page, name }, count, round) => {
+        const warmUp = round === 0 ? 3 : 0;
+        const got = await page.evaluate(
+          async ({ count, warmUp }) => {
+            const out = [];
+            const tails = [];
+            for (let i = 0; i < count + warmUp; i++) {
+              const start = performance.now();
+              const result = await window.kms.verifyAuditLog({ Since: 'LAST_CHECKPOINT' });
+              const ms = performance.now() - start;
+              if (!result.Valid)
+                throw new Error(`the log does not verify: ${JSON.stringify(result)}`);
+              if (i >= warmUp) {
+                out.push(ms);
+                tails.push(result.RecordCount - (result.VerifiedFromSequence ?? 0));
+              }
+            }
+            return { out, tails };
+          },
+          { count, warmUp },
+        );
+        tails[name].push(...got.tails);
+        return { out: got.out, calls: count + warmUp };
+      },
+    ),
+  );
+  r.empty.checkpointTails = tails.empty;
+  r.scale.checkpointTails = tails.scale;
+  put(
+    'createKey',
+    await t('createKey', 'createKey', { Description: 'bench' }, { total: 20, warmUp: 0 }),
+  );
+
+  // What runs once or a few times: each vault alone, after the browsers are idle.
+  for (const name of names) {
+    const { context, page } = sides[name];
+    const runs = name === 'empty' ? Math.min(samples, 10) : 1;
+    console.log(`  bench: ${name} vault: verifyAuditLog, full walk`);
+    await waitIdle();
+    r[name].fullWalk = await page.evaluate(async (runs) => {
       const out = [];
-      const tails = [];
-      for (let i = 0; i < samples + 3; i++) {
+      for (let i = 0; i < runs; i++) {
         const start = performance.now();
-        const result = await window.kms.verifyAuditLog({ Since: 'LAST_CHECKPOINT' });
+        const result = await window.kms.verifyAuditLog({});
         const ms = performance.now() - start;
         if (!result.Valid) throw new Error(`the log does not verify: ${JSON.stringify(result)}`);
-        if (i >= 3) {
-          out.push(ms);
-          tails.push(result.RecordCount - (result.VerifiedFromSequence ?? 0));
-        }
+        out.push({ ms, records: result.RecordCount });
       }
-      return { out, tails };
-    },
-    Math.min(samples, 20),
-  );
-  console.log('  bench: exportAuditLog');
-  r.export = await page.evaluate(async (runs) => {
-    const out = [];
-    for (let i = 0; i < runs; i++) {
-      const start = performance.now();
-      const { Output, OutputId, RecordCount } = await window.kms.exportAuditLog();
-      const ms = performance.now() - start;
-      out.push({ ms, bytes: Output.size, records: RecordCount });
-      await window.kms.discardFileOutput({ OutputId });
-    }
-    return out;
-  }, fullWalks);
-  console.log('  bench: createKey');
-  r.createKey = await t(
-    'createKey',
-    { Description: 'bench' },
-    { warmUp: 0, samples: 20 },
-    'createKey (after the rest)',
-  );
-  // The pages: the key catalog loads once on open (on every page), a page that shows keys
-  // reloads it when it is stale; each page is measured once drawn and quiet.
-  console.log('  bench: Keys page');
-  r.keysPage = await visit(context, page, '#/keys', 'main h1');
-  console.log('  bench: Activity page');
-  r.activityPage = await visit(context, page, '#/activity', 'main h1');
-  // Last: it navigates away, and the app that starts again reads the whole catalog.
-  console.log("  bench: the key catalog's first load (Keys page, fresh navigation)");
-  r.firstLoad = await firstKeysPage(page);
+      return out;
+    }, runs);
+    console.log(`  bench: ${name} vault: exportAuditLog`);
+    await waitIdle();
+    r[name].export = await page.evaluate(async (runs) => {
+      const out = [];
+      for (let i = 0; i < runs; i++) {
+        const start = performance.now();
+        const { Output, OutputId, RecordCount } = await window.kms.exportAuditLog();
+        const ms = performance.now() - start;
+        out.push({ ms, bytes: Output.size, records: RecordCount });
+        await window.kms.discardFileOutput({ OutputId });
+      }
+      return out;
+    }, runs);
+    // The pages: the key catalog loads once on open (on every page), a page that shows keys
+    // reloads it when it is stale; each page is measured once drawn and quiet.
+    console.log(`  bench: ${name} vault: Keys page`);
+    await waitIdle();
+    r[name].keysPage = await visit(context, page, '#/keys', 'main h1');
+    console.log(`  bench: ${name} vault: Activity page`);
+    r[name].activityPage = await visit(context, page, '#/activity', 'main h1');
+    // Last: it navigates away, and the app that starts again reads the whole catalog.
+    console.log(
+      `  bench: ${name} vault: the key catalog's first load (Keys page, fresh navigation)`,
+    );
+    await waitIdle();
+    r[name].firstLoad = await firstKeysPage(page);
+  }
   return r;
 }
 
-async function emptyVault(samples) {
-  const { context, page, close } = await openProfile();
-  try {
-    const readyMs = await openApp(page);
-    const quietMs = await waitQuiet(page);
-    await waitIdle();
-    const keyId = await page.evaluate(
-      async () => (await window.kms.createKey({ Description: 'bench' })).KeyMetadata.KeyId,
-    );
-    const now = Date.now();
-    const v = {
-      samples,
-      keyId,
-      describeKeyId: keyId,
-      filterKeyId: keyId,
-      window: [now - DAY, now + 60 * 60 * 1000],
-    };
-    return { readyMs, quietMs, ...(await measure(context, page, v, Math.min(samples, 10))) };
-  } finally {
-    await close();
-  }
+/**
+ * Opens the app on a vault's profile, waits for the UI's first reads, and makes a key through
+ * window.kms. Returns { readyMs, quietMs, keyId }.
+ */
+async function openVault({ page }) {
+  const readyMs = await openApp(page);
+  const quietMs = await waitQuiet(page);
+  const keyId = await page.evaluate(async () => {
+    const start = performance.now();
+    const { KeyMetadata } = await window.kms.createKey({ Description: 'bench' });
+    console.log(`bench: createKey ${(performance.now() - start).toFixed(1)} ms`);
+    return KeyMetadata.KeyId;
+  });
+  return { readyMs, quietMs, keyId };
 }
 
-async function scaleVault({ keyCount, recordCount, samples }) {
-  const { context, page, close } = await openProfile();
+/**
+ * Seeds the scale vault in a profile of its own, the app never opened yet (see the top of this
+ * file), then closes that browser. Returns the profile's path and the seeding's figures.
+ */
+async function seedScaleProfile({ keyCount, recordCount }) {
+  const { context, page, profile } = await openProfile();
   try {
     await page.goto(`${ORIGIN}/__bench/blank.html`);
     const seed = await page.evaluate(
@@ -363,46 +480,12 @@ async function scaleVault({ keyCount, recordCount, samples }) {
       },
       { keyCount, recordCount },
     );
-    console.log(`  bench: migrated in ${(seed.migrationMs / 1000).toFixed(1)} s; opening the app`);
+    console.log(`  bench: migrated in ${(seed.migrationMs / 1000).toFixed(1)} s`);
     // What the origin stores now: the log, its indexes (record copies included) and the keys.
     seed.storageBytes = await page.evaluate(async () => (await navigator.storage.estimate()).usage);
-    const readyMs = await openApp(page);
-    console.log(
-      `  bench: ready after ${(readyMs / 1000).toFixed(1)} s; waiting for the UI's reads`,
-    );
-    const quietMs = await waitQuiet(page);
-    const idleS = await waitIdle();
-    console.log(`  bench: the browser's processes idle after ${idleS.toFixed(0)} s more`);
-    const { keyIds } = seed;
-    // A key made through window.kms at scale; and one seeded key must work as well.
-    const keyId = await page.evaluate(async () => {
-      const start = performance.now();
-      const { KeyMetadata } = await window.kms.createKey({ Description: 'bench' });
-      console.log(`bench: createKey at scale ${(performance.now() - start).toFixed(1)} ms`);
-      return KeyMetadata.KeyId;
-    });
-    await page.evaluate(async (KeyId) => {
-      const Plaintext = new TextEncoder().encode('a seeded key works');
-      const EncryptionContext = { purpose: 'bench' };
-      const { CiphertextBlob } = await window.kms.encrypt({ KeyId, Plaintext, EncryptionContext });
-      const back = await window.kms.decrypt({ CiphertextBlob, EncryptionContext });
-      if (new TextDecoder().decode(back.Plaintext) !== 'a seeded key works') {
-        throw new Error('a seeded key did not decrypt its own ciphertext');
-      }
-    }, keyIds[3]);
-    const end = Date.now();
-    const day = end - 180 * DAY;
-    const v = {
-      samples,
-      keyId,
-      describeKeyId: keyIds[Math.floor(keyIds.length * 0.37)],
-      filterKeyId: keyIds[Math.floor(keyIds.length / 10)],
-      window: [day, day + DAY],
-    };
-    const measured = await measure(context, page, v, 1);
-    return { seed: { ...seed, keyIds: undefined }, readyMs, quietMs, idleS, ...measured };
+    return { profile, seed };
   } finally {
-    await close();
+    await context.close();
   }
 }
 
@@ -412,11 +495,57 @@ const mb = (bytes) => `${(bytes / 1048576).toFixed(1)} MiB`;
 
 export async function benchScale({ keyCount, recordCount, samples }) {
   console.log(`\n## Scale — ${keyCount} keys and ${recordCount} audit records vs an empty vault\n`);
-  console.log('  bench: empty vault');
-  const empty = await emptyVault(samples);
   console.log('  bench: seeding the scale vault');
-  const scale = await scaleVault({ keyCount, recordCount, samples });
+  const { profile, seed } = await seedScaleProfile({ keyCount, recordCount });
+  const sides = {};
+  try {
+    console.log('  bench: its browser started again; opening the app');
+    sides.scale = { name: 'scale', ...(await openProfile(profile)) };
+    const scaleOpen = await openVault(sides.scale);
+    // One seeded key must work as well as the key just made.
+    await sides.scale.page.evaluate(async (KeyId) => {
+      const Plaintext = new TextEncoder().encode('a seeded key works');
+      const EncryptionContext = { purpose: 'bench' };
+      const { CiphertextBlob } = await window.kms.encrypt({ KeyId, Plaintext, EncryptionContext });
+      const back = await window.kms.decrypt({ CiphertextBlob, EncryptionContext });
+      if (new TextDecoder().decode(back.Plaintext) !== 'a seeded key works') {
+        throw new Error('a seeded key did not decrypt its own ciphertext');
+      }
+    }, seed.keyIds[3]);
+    console.log('  bench: the empty vault');
+    sides.empty = { name: 'empty', ...(await openProfile()) };
+    const emptyOpen = await openVault(sides.empty);
+    const idleS = await waitIdle();
+    console.log(`  bench: the browsers' processes idle after ${idleS.toFixed(0)} s more`);
+    const now = Date.now();
+    const day = now - 180 * DAY;
+    sides.empty.v = {
+      keyId: emptyOpen.keyId,
+      describeKeyId: emptyOpen.keyId,
+      filterKeyId: emptyOpen.keyId,
+      window: [now - DAY, now + 60 * 60 * 1000],
+    };
+    sides.scale.v = {
+      keyId: scaleOpen.keyId,
+      describeKeyId: seed.keyIds[Math.floor(seed.keyIds.length * 0.37)],
+      filterKeyId: seed.keyIds[Math.floor(seed.keyIds.length / 10)],
+      window: [day, day + DAY],
+    };
+    const measured = await measure(sides, samples);
+    report({
+      keyCount,
+      recordCount,
+      empty: { ...emptyOpen, ...measured.empty },
+      scale: { ...scaleOpen, ...measured.scale, seed, idleS },
+    });
+  } finally {
+    await sides.empty?.close();
+    if (sides.scale) await sides.scale.close();
+    else await rm(profile, { recursive: true, force: true });
+  }
+}
 
+function report({ recordCount, empty, scale }) {
   const rows = [];
   const goalCall = (ratio) => (ratio <= 2 ? 'ok' : 'MISSED (> 2×)');
   const row = (name, a, b, extra = []) => {
@@ -443,11 +572,11 @@ export async function benchScale({ keyCount, recordCount, samples }) {
       (p50) => (p50 <= 50 ? 'p50 ≤ 50 ms ok' : 'MISSED p50 > 50 ms'),
     ]);
   }
-  row('verifyAuditLog Since LAST_CHECKPOINT', empty.checkpoint.out, scale.checkpoint.out, [
+  row('verifyAuditLog Since LAST_CHECKPOINT', empty.checkpoint, scale.checkpoint, [
     (p50) => (p50 <= 100 ? '≤ 100 ms ok' : 'MISSED > 100 ms'),
   ]);
-  row('housekeeping, one tick (nothing due)', empty.housekeeping.out, scale.housekeeping.out);
-  row('createKey (after the rest)', empty.createKey, scale.createKey);
+  row('housekeeping, one tick (nothing due)', empty.housekeeping, scale.housekeeping);
+  row('createKey', empty.createKey, scale.createKey);
 
   const header = [
     'call (ms)',
@@ -468,17 +597,17 @@ export async function benchScale({ keyCount, recordCount, samples }) {
   const cpuRows = Object.keys(scale.cpu).filter((name) => empty.cpu[name] !== undefined);
   if (cpuRows.length > 0) {
     console.log(
-      '\nCPU per call, every browser process (ms, from /proc; warm-up calls included, and whatever' +
-        " else the browser did meanwhile — the UI's background reads, storage compaction):",
+      "\nCPU per call, each vault's browser processes (ms, from /proc; warm-up calls included, and" +
+        " whatever else that browser did meanwhile — the UI's background reads, storage compaction):",
     );
     console.log(
-      '| call | empty | scale | ratio | scale: renderer (page, core) | scale: browser + utility (storage) |',
+      '| call | empty | scale | ratio | renderer (page, core): empty / scale | browser + utility (storage): empty / scale |',
     );
     console.log('|---|---|---|---|---|---|');
     for (const name of cpuRows) {
       const [a, b] = [empty.cpu[name], scale.cpu[name]];
       console.log(
-        `| ${name} | ${fmt(a.all)} | ${fmt(b.all)} | ${fmt(b.all / a.all)}× | ${fmt(b.renderer)} | ${fmt(b.storage)} |`,
+        `| ${name} | ${fmt(a.all)} | ${fmt(b.all)} | ${fmt(b.all / a.all)}× | ${fmt(a.renderer)} / ${fmt(b.renderer)} | ${fmt(a.storage)} / ${fmt(b.storage)} |`,
       );
     }
   }
@@ -494,9 +623,9 @@ export async function benchScale({ keyCount, recordCount, samples }) {
   console.log(
     `  hashing alone (hashRecord of the stored record, as ChainVerifier.push does, on the page): ${scale.seed.hashUs.toFixed(1)} µs per record → the walk is ${(perRecord / scale.seed.hashUs).toFixed(2)}× the hash`,
   );
-  const tails = scale.checkpoint.tails;
+  const tails = scale.checkpointTails;
   console.log(
-    `checkpoint verification checked ${Math.min(...tails)}–${Math.max(...tails)} records after the newest verified checkpoint (empty vault: ${empty.checkpoint.tails[0]}, no checkpoint yet)`,
+    `checkpoint verification checked ${Math.min(...tails)}–${Math.max(...tails)} records after the newest verified checkpoint (empty vault: ${empty.checkpointTails[0]}, no checkpoint yet)`,
   );
   const exp = scale.export[0];
   const emptyExport = empty.export.map(({ ms, bytes }) => bytes / 1048576 / (ms / 1000));
@@ -505,7 +634,7 @@ export async function benchScale({ keyCount, recordCount, samples }) {
       ` (empty vault: ${median(emptyExport).toFixed(2)} MiB/s on ${empty.export[0].bytes} bytes, dominated by the call itself)`,
   );
   console.log(
-    `housekeeping events written while timed: empty ${empty.housekeeping.events}, scale ${scale.housekeeping.events}` +
+    `housekeeping events written while timed: empty ${empty.housekeepingEvents}, scale ${scale.housekeepingEvents}` +
       ' (the core’s runHousekeeping run on the page against the same IndexedDB; window.kms does not expose it)',
   );
   console.log('\nmemory: page JS heap after a forced GC (DevTools Runtime.getHeapUsage)');
@@ -529,13 +658,13 @@ export async function benchScale({ keyCount, recordCount, samples }) {
     `  storage used by the origin after the migration (navigator.storage.estimate): ${mb(scale.seed.storageBytes)}`,
   );
   console.log(
-    `  app open to data-ready (migrated already): ${(scale.readyMs / 1000).toFixed(1)} s (empty vault: ${(empty.readyMs / 1000).toFixed(1)} s, ${fmt(scale.readyMs / empty.readyMs)}×)`,
+    `  app open to data-ready (migrated already; its browser closed after the migration and started again): ${(scale.readyMs / 1000).toFixed(1)} s (empty vault: ${(empty.readyMs / 1000).toFixed(1)} s, ${fmt(scale.readyMs / empty.readyMs)}×)`,
   );
   console.log(
     `  then the key catalog's first load until quiet: ${(scale.quietMs / 1000).toFixed(1)} s (empty vault: ${(empty.quietMs / 1000).toFixed(1)} s)`,
   );
   console.log(
-    `  then until the browser's processes were idle (storage compacting after the migration): ${scale.idleS.toFixed(0)} s`,
+    `  both browsers idle ${scale.idleS.toFixed(0)} s after the empty vault's app had opened too`,
   );
   const [a, b] = [empty.firstLoad, scale.firstLoad];
   console.log(

@@ -165,8 +165,9 @@ export function descendantCpuSeconds() {
  * and its workers, our code —, gpu-process, utility — the network and storage services when
  * they run out of process), `browser` for the process without one (IndexedDB's backend and its
  * storage run there or in a utility process), `other` for the rest (the preview server).
+ * `root`: a browser's pid (browserPidOf) to count only that browser's processes.
  */
-export function descendantCpuByKind() {
+export function descendantCpuByKind(root = process.pid) {
   if (!existsSync('/proc/self/stat')) return null;
   const parent = new Map();
   const ticks = new Map();
@@ -185,7 +186,9 @@ export function descendantCpuByKind() {
   }
   const byKind = {};
   for (const [pid, used] of ticks) {
-    for (let up = parent.get(pid); up !== undefined && up > 0; up = parent.get(up)) {
+    // A root that is a browser counts itself; this process (the bench's node) does not.
+    const first = root === process.pid ? parent.get(pid) : pid;
+    for (let up = first; up !== undefined && up > 0; up = parent.get(up)) {
       if (up === process.pid) {
         const kind = processKind(pid);
         byKind[kind] = (byKind[kind] ?? 0) + used / USER_HZ;
@@ -194,6 +197,28 @@ export function descendantCpuByKind() {
     }
   }
   return byKind;
+}
+
+/**
+ * The pid of the browser this process started on the profile `userDataDir` (a persistent
+ * context's), found by its command line; null without /proc or when none is found. Its process
+ * tree, given to descendantCpuByKind as the root, is that one browser's.
+ */
+export function browserPidOf(userDataDir) {
+  if (!existsSync('/proc/self/stat')) return null;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid !== process.pid) continue;
+      const command = readFileSync(`/proc/${entry}/cmdline`, 'utf8').replaceAll('\0', ' ');
+      if (command.includes(userDataDir)) return Number(entry);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return null;
 }
 
 function processKind(pid) {
