@@ -216,15 +216,16 @@ async function measure(sides, samples) {
   const names = ['empty', 'scale'];
   const r = { empty: { cpu: {} }, scale: { cpu: {} } };
   const orderOf = (round) => (round % 2 === 0 ? names : [...names].reverse());
-  // `run(side, count, round)` does `count` samples (and its warm-up in round 0) on one vault and
-  // returns { out, calls }: the samples, and how many calls it made. Also kept: the CPU seconds
-  // that vault's browser processes spent (/proc), per call — work done, which a busy machine's
-  // waiting does not inflate as it does the wall time.
-  const series = async (label, total, run) => {
+  // `run(side, count, warmUp)` makes `warmUp` calls, untimed, then `count` timed ones on one
+  // vault and returns the samples. The warm-up runs on each vault before the rounds, the browsers
+  // idle after it. Also kept: the CPU seconds that vault's browser processes spent on the timed
+  // calls (/proc), per call — work done, which a busy machine's waiting does not inflate as it
+  // does the wall time.
+  const series = async (label, total, run, warmUp = 3) => {
     console.log(`  bench: ${label}`);
+    for (const name of names) await run(sides[name], 0, warmUp);
     await waitIdle();
     const out = { empty: [], scale: [] };
-    const calls = { empty: 0, scale: 0 };
     const cpu = { empty: {}, scale: {} };
     for (let round = 0; round < ROUNDS; round++) {
       for (const name of orderOf(round)) {
@@ -232,10 +233,9 @@ async function measure(sides, samples) {
         const count = Math.ceil((total - out[name].length) / (ROUNDS - round));
         if (count === 0) continue;
         const before = side.pid === null ? null : descendantCpuByKind(side.pid);
-        const got = await run(side, count, round);
+        const got = await run(side, count, 0);
         const after = before === null ? null : descendantCpuByKind(side.pid);
-        out[name].push(...got.out);
-        calls[name] += got.calls;
+        out[name].push(...got);
         if (before === null || after === null) continue;
         for (const kind of Object.keys(after)) {
           cpu[name][kind] = (cpu[name][kind] ?? 0) + after[kind] - (before[kind] ?? 0);
@@ -244,7 +244,7 @@ async function measure(sides, samples) {
     }
     for (const name of names) {
       const spent = (kinds) =>
-        (kinds.reduce((sum, kind) => sum + (cpu[name][kind] ?? 0), 0) * 1000) / calls[name];
+        (kinds.reduce((sum, kind) => sum + (cpu[name][kind] ?? 0), 0) * 1000) / out[name].length;
       const every = Object.keys(cpu[name]);
       if (every.length === 0) continue;
       r[name].cpu[label] = {
@@ -255,18 +255,15 @@ async function measure(sides, samples) {
     }
     return out;
   };
-  // A series of calls through window.kms; warm-up calls in the first round only.
+  // A series of calls through window.kms.
   const t = (label, method, request, { total = samples, warmUp = 3 } = {}) =>
-    series(label, total, async ({ page }, count, round) => {
-      const first = round === 0 ? warmUp : 0;
-      const out = await timeCall(page, method, request, {
-        samples: count,
-        minimum: 1,
-        budgetMs: 4000,
-        warmUp: first,
-      });
-      return { out, calls: out.length + first };
-    });
+    series(
+      label,
+      total,
+      ({ page }, count, warmUp) =>
+        timeCall(page, method, request, { samples: count, minimum: 1, budgetMs: 4000, warmUp }),
+      warmUp,
+    );
 
   for (const name of names) {
     const { page, v } = sides[name];
@@ -339,8 +336,7 @@ async function measure(sides, samples) {
   const events = { empty: 0, scale: 0 };
   put(
     'housekeeping',
-    await series('housekeeping, one tick', samples, async ({ page, name }, count, round) => {
-      const warmUp = round === 0 ? 3 : 0;
+    await series('housekeeping, one tick', samples, async ({ page, name }, count, warmUp) => {
       const got = await page.evaluate(
         async ({ count, warmUp }) => {
           const out = [];
@@ -355,7 +351,7 @@ async function measure(sides, samples) {
         { count, warmUp },
       );
       events[name] += got.events;
-      return { out: got.out, calls: count + warmUp };
+      return got.out;
     }),
   );
   r.empty.housekeepingEvents = events.empty;
@@ -366,8 +362,7 @@ async function measure(sides, samples) {
     await series(
       'verifyAuditLog Since LAST_CHECKPOINT',
       Math.min(samples, 20),
-      async ({ page, name }, count, round) => {
-        const warmUp = round === 0 ? 3 : 0;
+      async ({ page, name }, count, warmUp) => {
         const got = await page.evaluate(
           async ({ count, warmUp }) => {
             const out = [];
@@ -388,7 +383,7 @@ async function measure(sides, samples) {
           { count, warmUp },
         );
         tails[name].push(...got.tails);
-        return { out: got.out, calls: count + warmUp };
+        return got.out;
       },
     ),
   );
@@ -597,7 +592,7 @@ function report({ recordCount, empty, scale }) {
   const cpuRows = Object.keys(scale.cpu).filter((name) => empty.cpu[name] !== undefined);
   if (cpuRows.length > 0) {
     console.log(
-      "\nCPU per call, each vault's browser processes (ms, from /proc; warm-up calls included, and" +
+      "\nCPU per call, each vault's browser processes (ms, from /proc; the timed calls, and" +
         " whatever else that browser did meanwhile — the UI's background reads, storage compaction):",
     );
     console.log(

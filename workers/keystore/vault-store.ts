@@ -461,24 +461,26 @@ interface CreationIndex {
     advance(count: number): Promise<{ key: [Date, string] } | null>;
   } | null>;
   getAll(query: IDBKeyRange, count: number): Promise<KeyRecord[]>;
+  getAllKeys(query: IDBKeyRange, count: number): Promise<string[]>;
 }
 
 /**
  * `limit` keys from the `start`-th on (oldest first), and whether more follow: a key cursor moved
- * to the first of them (no record is read on the way), then one getAll of the page — two requests
- * whatever the page's size, not one per key.
+ * to the first of them (no record is read on the way), then one read of the page (`read`: the
+ * records, or only their key ids) — two requests whatever the page's size, not one per key.
  */
-async function keysPage(
+async function keysPage<T>(
   index: CreationIndex,
   start: number,
   limit: number,
-): Promise<{ keys: KeyRecord[]; more: boolean }> {
+  read: (index: CreationIndex, page: IDBKeyRange, count: number) => Promise<T[]>,
+): Promise<{ page: T[]; more: boolean }> {
   const first = await index.openKeyCursor();
   const cursor = first && start > 0 ? await first.advance(start) : first;
-  if (!cursor) return { keys: [], more: false };
+  if (!cursor) return { page: [], more: false };
   // [CreationDate, KeyId] is unique: the page starts exactly at the cursor's key.
-  const keys = await index.getAll(IDBKeyRange.lowerBound(cursor.key), limit + 1);
-  return keys.length > limit ? { keys: keys.slice(0, limit), more: true } : { keys, more: false };
+  const page = await read(index, IDBKeyRange.lowerBound(cursor.key), limit + 1);
+  return page.length > limit ? { page: page.slice(0, limit), more: true } : { page, more: false };
 }
 
 function versionRange(keyId: string): IDBKeyRange {
@@ -603,15 +605,22 @@ export class VaultStore {
   }
 
   /**
-   * `limit` keys in creation order (then key id) from position `start`, and whether more
-   * follow: read from the `byCreation` index, so a page costs the page, not the vault.
+   * The ids of `limit` keys in creation order (then key id) from position `start`, and whether
+   * more follow: read from the `byCreation` index alone (its entries hold the key ids), so a page
+   * costs the page, not the vault, and no key record is read.
    */
-  async listKeysPage(start: number, limit: number): Promise<{ keys: KeyRecord[]; more: boolean }> {
-    return keysPage(this.db.transaction('keys').store.index('byCreation'), start, limit);
+  async listKeyIdsPage(start: number, limit: number): Promise<{ keyIds: string[]; more: boolean }> {
+    const { page, more } = await keysPage(
+      this.db.transaction('keys').store.index('byCreation'),
+      start,
+      limit,
+      (index, range, count) => index.getAllKeys(range, count),
+    );
+    return { keyIds: page, more };
   }
 
   /**
-   * The page listKeysPage reads, with each key's current version record (undefined for a key
+   * The keys of the page listKeyIdsPage reads, with each key's current version record (undefined for a key
    * without material) and every alias of the vault, read in one transaction so they agree: the
    * aliases in one read, not one per key.
    */
@@ -625,13 +634,18 @@ export class VaultStore {
     more: boolean;
   }> {
     const tx = this.db.transaction(['keys', 'keyVersions', 'aliases']);
-    const page = await keysPage(tx.objectStore('keys').index('byCreation'), start, limit);
+    const { page: keys, more } = await keysPage(
+      tx.objectStore('keys').index('byCreation'),
+      start,
+      limit,
+      (index, range, count) => index.getAll(range, count),
+    );
     const versions = tx.objectStore('keyVersions');
     const [currentVersions, aliases] = await Promise.all([
-      Promise.all(page.keys.map((key) => versions.get([key.KeyId, key.CurrentVersion]))),
+      Promise.all(keys.map((key) => versions.get([key.KeyId, key.CurrentVersion]))),
       tx.objectStore('aliases').getAll(),
     ]);
-    return { ...page, currentVersions, aliases };
+    return { keys, currentVersions, aliases, more };
   }
 
   getKeyVersion(keyId: string, version: number): Promise<KeyVersionRecord | undefined> {

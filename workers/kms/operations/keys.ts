@@ -168,10 +168,10 @@ export const keyOperations = {
     fields: ['Limit', 'Marker'],
     async run(context, request) {
       const asked = pageRequest('keys', request);
-      const { keys, more } = await context.store.listKeysPage(asked.start, asked.limit);
+      const { keyIds, more } = await context.store.listKeyIdsPage(asked.start, asked.limit);
       return {
         response: {
-          Keys: keys.map((key) => ({ KeyId: key.KeyId, KeyArn: context.arn(key.KeyId) })),
+          Keys: keyIds.map((KeyId) => ({ KeyId, KeyArn: context.arn(KeyId) })),
           ...pageInfo('keys', asked, more),
         },
       };
