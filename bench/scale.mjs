@@ -389,10 +389,25 @@ async function measure(sides, samples) {
   );
   r.empty.checkpointTails = tails.empty;
   r.scale.checkpointTails = tails.scale;
+  // The recovery banner's read after changes (every key and version).
+  put('describeRecovery', await t('describeRecovery', 'describeRecovery', {}, { total: 10 }));
+  // The records the createKeys wrote, the UI's background reads after each included.
+  const heads = {};
+  for (const name of names) {
+    heads[name] = await sides[name].page.evaluate(() => window.benchSeed.auditHead());
+  }
   put(
     'createKey',
     await t('createKey', 'createKey', { Description: 'bench' }, { total: 20, warmUp: 0 }),
   );
+
+  for (const name of names) {
+    await waitQuiet(sides[name].page);
+    r[name].createKeyRecords = await sides[name].page.evaluate(
+      (head) => window.benchSeed.eventsAfter(head),
+      heads[name],
+    );
+  }
 
   // What runs once or a few times: each vault alone, after the browsers are idle.
   for (const name of names) {
@@ -572,6 +587,11 @@ function report({ recordCount, empty, scale }) {
   ]);
   row('housekeeping, one tick (nothing due)', empty.housekeeping, scale.housekeeping);
   row('createKey', empty.createKey, scale.createKey);
+  row(
+    'describeRecovery (the recovery banner, after changes)',
+    empty.describeRecovery,
+    scale.describeRecovery,
+  );
 
   const header = [
     'call (ms)',
@@ -631,6 +651,13 @@ function report({ recordCount, empty, scale }) {
   console.log(
     `housekeeping events written while timed: empty ${empty.housekeepingEvents}, scale ${scale.housekeepingEvents}` +
       ' (the core’s runHousekeeping run on the page against the same IndexedDB; window.kms does not expose it)',
+  );
+  const perKey = ({ createKey, createKeyRecords }) =>
+    Object.entries(createKeyRecords)
+      .map(([event, count]) => `${event} ${fmt(count / createKey.length)}`)
+      .join(', ');
+  console.log(
+    `records per createKey (the UI's background reads included): empty: ${perKey(empty)}; scale: ${perKey(scale)}`,
   );
   console.log('\nmemory: page JS heap after a forced GC (DevTools Runtime.getHeapUsage)');
   for (const name of ['keysPage', 'activityPage']) {

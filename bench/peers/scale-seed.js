@@ -311,6 +311,16 @@ export async function auditHead() {
   return vault?.AuditHead?.sequence ?? 0;
 }
 
+/** How many records of each event name the log holds after `sequence` (read without a call). */
+export async function eventsAfter(sequence) {
+  const db = await openDB(DEFAULT_VAULT_NAME);
+  const records = await db.getAll('audit', IDBKeyRange.lowerBound(sequence, true));
+  db.close();
+  const counts = {};
+  for (const { eventName } of records) counts[eventName] = (counts[eventName] ?? 0) + 1;
+  return counts;
+}
+
 let housekeepingVault;
 /**
  * One housekeeping tick, as the core worker runs it every minute: the core's runHousekeeping on

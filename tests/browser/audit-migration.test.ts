@@ -130,7 +130,7 @@ it('schema 4: the entries of a schema-3 vault become copies of their records, an
 
   const db = await openRaw(name);
   onTestFinished(() => db.close());
-  expect(db.version).toBe(4);
+  expect(db.version).toBe(5);
   expect(await db.getAll('auditErrors')).toEqual(records.filter((each) => each.errorCode));
   expect(await db.getAll('auditKeys')).toEqual(keyedCopies(records));
   expect(await db.countFromIndex('auditKeys', 'byKeyEvent')).toBe(keyedCopies(records).length);

@@ -5,12 +5,15 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { KeyMetadata } from '../../workers/api.ts';
+import { VaultStore } from '../../workers/keystore/vault-store.ts';
 import { Kms } from '../../workers/kms/kms.ts';
+import { writeSchema2Vault } from './support/schema2-vault.ts';
 import { ManualClock } from './support/manual-clock.ts';
 import {
   auditRecords,
   deleteDatabase,
   expectKmsError,
+  openRaw,
   openVaultForTest,
   readStore,
   utf8,
@@ -81,8 +84,9 @@ describe('recovery set-up', () => {
   });
 
   it('reads every key and version of a vault larger than one page of its reads', async () => {
-    // The core reads keys and versions 500 to a transaction (vault-store's readWholeStore), so
-    // DescribeRecovery never holds back writes for the whole vault: 1,100 keys and 1,250
+    // DescribeRecovery reads keys alone (the keyVersions indexes of schema 5); the readers of
+    // whole records (unlock, set-up, restore) read 500 to a transaction (vault-store's
+    // readWholeStore), so none holds back writes for the whole vault: 1,100 keys and 1,250
     // versions fall over three pages each.
     const vault = await openVaultForTest();
     const { kms } = vault;
@@ -101,7 +105,63 @@ describe('recovery set-up', () => {
     expect([...described.UnrecoverableKeys].sort((a, b) => a.KeyId.localeCompare(b.KeyId))).toEqual(
       expected,
     );
+    const store = await VaultStore.open(vault.vaultName);
+    onTestFinished(() => store.close());
+    expect((await store.listKeys()).length).toBe(1100);
+    expect((await store.listAllKeyVersions()).length).toBe(1250);
   }, 120_000);
+
+  it('answers for versions stored before schema 5, from the indexes its upgrade fills', async () => {
+    // A schema-2 vault (tests/browser/support/schema2-vault.ts) given keys and versions as they
+    // were stored then: two keys, one with a sealed and an unsealed version.
+    const name = `test-${crypto.randomUUID()}`;
+    onTestFinished(() => deleteDatabase(name));
+    await writeSchema2Vault(name, {
+      vaultId: '111122223333',
+      creationDate: new Date(),
+      records: [],
+    });
+    const raw = await openRaw(name);
+    const [a, b] = ['1234abcd-0000-4000-8000-00000000000a', '1234abcd-0000-4000-8000-00000000000b'];
+    const day = (n: number) => new Date(Date.UTC(2026, 0, n));
+    const key = (KeyId: string, CreationDate: Date) => ({
+      KeyId,
+      CreationDate,
+      KeyState: 'Enabled',
+    });
+    const version = (KeyId: string, Version: number, CreationDate: Date, seal?: string) => ({
+      KeyId,
+      Version,
+      KeyMaterialId: `${KeyId}-${Version}`,
+      CreationDate,
+      ...(seal && { RecoverySeal: seal }),
+    });
+    await raw.put('keys', key(a, day(1)));
+    await raw.put('keys', key(b, day(2)));
+    await raw.put('keyVersions', version(a, 1, day(1)));
+    await raw.put('keyVersions', version(a, 2, day(5), '-----BEGIN AGE ENCRYPTED FILE-----'));
+    await raw.put('keyVersions', version(b, 1, day(2), '-----BEGIN AGE ENCRYPTED FILE-----\n'));
+    raw.close();
+
+    const store = await VaultStore.open(name);
+    onTestFinished(() => store.close());
+    const coverage = await store.recoveryCoverage();
+    // The sealed versions come in the index's order (by the seal's length): compare as a set.
+    coverage.sealed.sort(([k1, v1], [k2, v2]) => k1.localeCompare(k2) || v1 - v2);
+    expect(coverage).toEqual({
+      keyIds: [a, b],
+      versions: [
+        [a, 1],
+        [a, 2],
+        [b, 1],
+      ],
+      sealed: [
+        [a, 2],
+        [b, 1],
+      ],
+      newestVersionDate: day(5),
+    });
+  });
 });
 
 describe('backup and restore', () => {

@@ -34,7 +34,7 @@ import type { RsaEncryptionAlgorithm, RsaKeySpec } from '../key-specs.ts';
 import { randomVaultId } from '../crypto/random.ts';
 
 export const DEFAULT_VAULT_NAME = 'pocket-kms';
-const SCHEMA_VERSION = 4;
+const SCHEMA_VERSION = 5;
 
 /**
  * The fewest records ListAuditEvents reads in one request: a filter the driving index does not
@@ -203,7 +203,11 @@ interface VaultSchema extends DBSchema {
       byCreation: [Date, string];
     };
   };
-  keyVersions: { key: [string, number]; value: KeyVersionRecord };
+  keyVersions: {
+    key: [string, number];
+    value: KeyVersionRecord;
+    indexes: { sealedForRecovery: number; byCreationDate: Date };
+  };
   aliases: { key: string; value: AliasRecord; indexes: { byTarget: string } };
   audit: {
     key: number;
@@ -573,6 +577,16 @@ export class VaultStore {
             .objectStore('auditKeys')
             .createIndex('byKeyEvent', ['keyId', 'eventName', 'sequence']);
         }
+        if (oldVersion < 5) {
+          // DescribeRecovery (the recovery banner's read after changes) answers from keys alone,
+          // no version record read (issue 16). A version sealed for recovery has an entry in
+          // sealedForRecovery (keyed by the seal's length: an index cannot hold absence, and a
+          // string's length is the smallest key its presence gives); byCreationDate gives the
+          // newest version. IndexedDB fills both from the stored versions here.
+          const versions = transaction.objectStore('keyVersions');
+          versions.createIndex('sealedForRecovery', 'RecoverySeal.length');
+          versions.createIndex('byCreationDate', 'CreationDate');
+        }
         if (oldVersion === 3) {
           // Schema 3's entries become copies of their records (from schema 2, the entries
           // written above are copies already, and the index fills as they are put).
@@ -663,10 +677,10 @@ export class VaultStore {
   /**
    * A whole store in key order, WHOLE_STORE_PAGE records per transaction. A read-only
    * transaction holds back every write to its store until it ends, and one getAll of 10,000
-   * keys' versions is a long one: DescribeRecovery (the recovery banner's read) would stall
-   * every createKey meanwhile. Paged, a write waits for one page at most. Callers that must see
-   * one state read under the write lock (no write can come between the pages); the others (the
-   * banner) take what was there page by page.
+   * keys' versions is a long one: a read of them all (DescribeRecovery's, before schema 5) would
+   * stall every createKey meanwhile. Paged, a write waits for one page at most. Callers that must
+   * see one state read under the write lock (no write can come between the pages); the others
+   * (DescribeVaultLock's list of unsealable keys) take what was there page by page.
    */
   async #readWholeStore<Name extends 'keys' | 'keyVersions'>(
     name: Name,
@@ -680,6 +694,29 @@ export class VaultStore {
       if (page.length < WHOLE_STORE_PAGE) return all;
       range = IDBKeyRange.lowerBound(keyOf(page[page.length - 1]!), true);
     }
+  }
+
+  /**
+   * What recovery covers, read in one transaction from keys alone (no record is read, so a
+   * vault of 10,000 keys answers in milliseconds): every key id (in key id order), every version
+   * as [KeyId, Version] (in that order), the versions sealed for recovery, and the newest
+   * version's creation date.
+   */
+  async recoveryCoverage(): Promise<{
+    keyIds: string[];
+    versions: [string, number][];
+    sealed: [string, number][];
+    newestVersionDate: Date | undefined;
+  }> {
+    const tx = this.db.transaction(['keys', 'keyVersions']);
+    const versions = tx.objectStore('keyVersions');
+    const [keyIds, all, sealed, newest] = await Promise.all([
+      tx.objectStore('keys').getAllKeys(),
+      versions.getAllKeys(),
+      versions.index('sealedForRecovery').getAllKeys(),
+      versions.index('byCreationDate').openKeyCursor(null, 'prev'),
+    ]);
+    return { keyIds, versions: all, sealed, newestVersionDate: newest?.key };
   }
 
   listKeyVersions(keyId: string): Promise<KeyVersionRecord[]> {

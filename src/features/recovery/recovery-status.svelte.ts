@@ -19,10 +19,10 @@ import type { StoragePersistence } from '../../shell/storage-persistence.svelte.
 import { coalesce, throttle } from '../../ui/coalesce.ts';
 
 /**
- * The least time between two re-reads after vault changes. DescribeRecovery reads every key's
- * versions, so re-reading after each change of a burst (a script making 2,000 keys) would cost
- * O(keys) per change and one audit record each (issue 16); the banner can be a second late
- * (or more: CHANGE_REFRESH_IDLE_FACTOR, below).
+ * The least time between two re-reads after vault changes. DescribeRecovery reads the id of
+ * every key and version (no record), so re-reading after each change of a burst (a script
+ * making 2,000 keys) would cost O(keys) per change and one audit record each (issue 16); the
+ * banner can be a second late (or more: CHANGE_REFRESH_IDLE_FACTOR, below).
  */
 const CHANGE_REFRESH_INTERVAL_MS = 1000;
 

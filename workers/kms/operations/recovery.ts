@@ -112,28 +112,28 @@ export const recoveryOperations = {
     fields: [],
     async run(context) {
       const recovery = (await context.store.getVaultRecord())?.Recovery;
+      // From keys alone (recoveryCoverage): this runs after changes, on vaults of thousands of
+      // keys (issue 16).
+      const { keyIds, versions, sealed, newestVersionDate } =
+        await context.store.recoveryCoverage();
+      const isSealed = new Set(sealed.map(([keyId, version]) => `${keyId}/${version}`));
+      const byKey = new Map<string, { all: number; unsealed: number[] }>();
+      for (const [keyId, version] of versions) {
+        const entry = byKey.get(keyId) ?? { all: 0, unsealed: [] };
+        entry.all++;
+        if (!isSealed.has(`${keyId}/${version}`)) entry.unsealed.push(version);
+        byKey.set(keyId, entry);
+      }
       const unrecoverable: UnrecoverableKey[] = [];
       let recoverableKeys = 0;
-      let newest: Date | undefined;
-      // Two reads in all, not one per key: this runs after changes, on vaults of thousands of keys.
-      const byKey = new Map<string, KeyVersionRecord[]>();
-      for (const version of await context.store.listAllKeyVersions()) {
-        const versions = byKey.get(version.KeyId);
-        if (versions) versions.push(version);
-        else byKey.set(version.KeyId, [version]);
-      }
-      for (const key of await context.store.listKeys()) {
-        const versions = byKey.get(key.KeyId) ?? [];
-        for (const version of versions) {
-          if (!newest || version.CreationDate > newest) newest = version.CreationDate;
-        }
-        const unsealed = versions.filter((version) => version.RecoverySeal === undefined);
-        if (unsealed.length === 0) recoverableKeys++;
+      for (const keyId of keyIds) {
+        const entry = byKey.get(keyId);
+        if (!entry || entry.unsealed.length === 0) recoverableKeys++;
         else {
           unrecoverable.push({
-            KeyId: key.KeyId,
-            Versions: unsealed.map((version) => version.Version),
-            AllVersions: unsealed.length === versions.length,
+            KeyId: keyId,
+            Versions: entry.unsealed,
+            AllVersions: entry.unsealed.length === entry.all,
           });
         }
       }
@@ -143,7 +143,7 @@ export const recoveryOperations = {
           Methods: recovery?.Methods ?? [],
           ...(recovery && { SetUpDate: recovery.SetUpDate, Recipient: recovery.Recipient }),
           ...(recovery?.LastBackupDate && { LastBackupDate: recovery.LastBackupDate }),
-          ...(newest && { NewestKeyVersionDate: newest }),
+          ...(newestVersionDate && { NewestKeyVersionDate: newestVersionDate }),
           RecoverableKeyCount: recoverableKeys,
           UnrecoverableKeys: unrecoverable,
         },
