@@ -265,7 +265,9 @@ async function measure(sides, samples) {
       warmUp,
     );
 
-  for (const name of names) {
+  // What the timed calls name, kept on each vault's page (window.benchRefs): the two vaults'
+  // differ.
+  const prepare = async (name) => {
     const { page, v } = sides[name];
     // A page's worth of failed calls (ListAuditEvents' default Limit is 50), so ErrorsOnly fills
     // its page in the empty vault too: with three, it compared three records to fifty.
@@ -296,12 +298,77 @@ async function measure(sides, samples) {
       window.benchRefs.start = new Date(v.window[0]);
       window.benchRefs.end = new Date(v.window[1]);
     }, v);
-  }
+  };
+
+  // What runs once or a few times: each vault alone, after the browsers are idle.
+  const onceSteps = async () => {
+    for (const name of names) {
+      const { context, page } = sides[name];
+      const runs = name === 'empty' ? Math.min(samples, 10) : 1;
+      console.log(`  bench: ${name} vault: verifyAuditLog, full walk`);
+      await waitIdle();
+      r[name].fullWalk = await page.evaluate(async (runs) => {
+        const out = [];
+        for (let i = 0; i < runs; i++) {
+          const start = performance.now();
+          const result = await window.kms.verifyAuditLog({});
+          const ms = performance.now() - start;
+          if (!result.Valid) throw new Error(`the log does not verify: ${JSON.stringify(result)}`);
+          out.push({ ms, records: result.RecordCount });
+        }
+        return out;
+      }, runs);
+      console.log(`  bench: ${name} vault: exportAuditLog`);
+      await waitIdle();
+      r[name].export = await page.evaluate(async (runs) => {
+        const out = [];
+        for (let i = 0; i < runs; i++) {
+          const start = performance.now();
+          const { Output, OutputId, RecordCount } = await window.kms.exportAuditLog();
+          const ms = performance.now() - start;
+          out.push({ ms, bytes: Output.size, records: RecordCount });
+          await window.kms.discardFileOutput({ OutputId });
+        }
+        return out;
+      }, runs);
+      // The pages: the key catalog loads once on open (on every page), a page that shows keys
+      // reloads it when it is stale; each page is measured once drawn and quiet.
+      console.log(`  bench: ${name} vault: Keys page`);
+      await waitIdle();
+      r[name].keysPage = await visit(context, page, '#/keys', 'main h1');
+      console.log(`  bench: ${name} vault: Activity page`);
+      r[name].activityPage = await visit(context, page, '#/activity', 'main h1');
+      // Last: it navigates away, and the app that starts again reads the whole catalog.
+      console.log(
+        `  bench: ${name} vault: the key catalog's first load (Keys page, fresh navigation)`,
+      );
+      await waitIdle();
+      r[name].firstLoad = await firstKeysPage(page);
+    }
+  };
 
   const put = (name, got) => {
     r.empty[name] = got.empty;
     r.scale[name] = got.scale;
   };
+  for (const name of names) await prepare(name);
+  // The first calls after the scale vault's browser started again, before anything has read
+  // the vault through: not a goal (see the report), kept to show what reading it through changes.
+  put('firstListKeys', await t('listKeys, first contact', 'listKeys', {}));
+  put(
+    'firstDescribeKey',
+    await t('describeKey, first contact', 'describeKey', { KeyId: { $ref: 'describeKeyId' } }),
+  );
+  // The vault read through once (the full walk, the export, the pages, the catalog's first
+  // load), as a vault in use has been; then the app again on the quiet route, and every timed
+  // series.
+  await onceSteps();
+  for (const name of names) {
+    await sides[name].page.goto(`${ORIGIN}/__bench/blank.html`);
+    await openApp(sides[name].page);
+    await waitQuiet(sides[name].page);
+    await prepare(name);
+  }
   put('listKeys', await t('listKeys', 'listKeys', {}));
   put('describeKey', await t('describeKey', 'describeKey', { KeyId: { $ref: 'describeKeyId' } }));
   put(
@@ -409,50 +476,6 @@ async function measure(sides, samples) {
     );
   }
 
-  // What runs once or a few times: each vault alone, after the browsers are idle.
-  for (const name of names) {
-    const { context, page } = sides[name];
-    const runs = name === 'empty' ? Math.min(samples, 10) : 1;
-    console.log(`  bench: ${name} vault: verifyAuditLog, full walk`);
-    await waitIdle();
-    r[name].fullWalk = await page.evaluate(async (runs) => {
-      const out = [];
-      for (let i = 0; i < runs; i++) {
-        const start = performance.now();
-        const result = await window.kms.verifyAuditLog({});
-        const ms = performance.now() - start;
-        if (!result.Valid) throw new Error(`the log does not verify: ${JSON.stringify(result)}`);
-        out.push({ ms, records: result.RecordCount });
-      }
-      return out;
-    }, runs);
-    console.log(`  bench: ${name} vault: exportAuditLog`);
-    await waitIdle();
-    r[name].export = await page.evaluate(async (runs) => {
-      const out = [];
-      for (let i = 0; i < runs; i++) {
-        const start = performance.now();
-        const { Output, OutputId, RecordCount } = await window.kms.exportAuditLog();
-        const ms = performance.now() - start;
-        out.push({ ms, bytes: Output.size, records: RecordCount });
-        await window.kms.discardFileOutput({ OutputId });
-      }
-      return out;
-    }, runs);
-    // The pages: the key catalog loads once on open (on every page), a page that shows keys
-    // reloads it when it is stale; each page is measured once drawn and quiet.
-    console.log(`  bench: ${name} vault: Keys page`);
-    await waitIdle();
-    r[name].keysPage = await visit(context, page, '#/keys', 'main h1');
-    console.log(`  bench: ${name} vault: Activity page`);
-    r[name].activityPage = await visit(context, page, '#/activity', 'main h1');
-    // Last: it navigates away, and the app that starts again reads the whole catalog.
-    console.log(
-      `  bench: ${name} vault: the key catalog's first load (Keys page, fresh navigation)`,
-    );
-    await waitIdle();
-    r[name].firstLoad = await firstKeysPage(page);
-  }
   return r;
 }
 
@@ -558,10 +581,12 @@ export async function benchScale({ keyCount, recordCount, samples }) {
 function report({ recordCount, empty, scale }) {
   const rows = [];
   const goalCall = (ratio) => (ratio <= 2 ? 'ok' : 'MISSED (> 2×)');
-  const row = (name, a, b, extra = []) => {
+  // `extra`: goals of the row's own; `notAGoal`: why the 2× goal does not apply (a call whose
+  // answer is the whole vault's).
+  const row = (name, a, b, extra = [], notAGoal = undefined) => {
     const [a50, a99, b50, b99] = [median(a), quantile(a, 0.99), median(b), quantile(b, 0.99)];
     const ratio = b50 / a50;
-    const goals = [goalCall(ratio), ...extra.map((goal) => goal(b50))];
+    const goals = notAGoal ? [notAGoal] : [goalCall(ratio), ...extra.map((goal) => goal(b50))];
     rows.push([
       name,
       fmt(a50),
@@ -587,10 +612,24 @@ function report({ recordCount, empty, scale }) {
   ]);
   row('housekeeping, one tick (nothing due)', empty.housekeeping, scale.housekeeping);
   row('createKey', empty.createKey, scale.createKey);
+  for (const [name, label] of [
+    ['firstListKeys', 'listKeys'],
+    ['firstDescribeKey', 'describeKey'],
+  ]) {
+    row(
+      `${label}, first contact (measured first)`,
+      empty[name],
+      scale[name],
+      [],
+      'not a goal: before the vault was read through once (see the note below)',
+    );
+  }
   row(
     'describeRecovery (the recovery banner, after changes)',
     empty.describeRecovery,
     scale.describeRecovery,
+    [],
+    'not a constant-time call: it reads the id of every key and version (docs/API.md)',
   );
 
   const header = [
@@ -608,6 +647,12 @@ function report({ recordCount, empty, scale }) {
   console.log(`|${header.map(() => '---').join('|')}|`);
   for (const cells of rows) console.log(`| ${cells.join(' | ')} |`);
   console.log('(p99 of n samples: with n ≤ 100 it is the largest or second largest sample)');
+  console.log(
+    'The timed series run after each vault was read through once (the full walk, the export,' +
+      " the pages and the key catalog's first load, below), as a vault in use has been; the" +
+      ' "first contact" rows were measured before that, first of all, on the scale vault just' +
+      ' after its browser started again.',
+  );
 
   const cpuRows = Object.keys(scale.cpu).filter((name) => empty.cpu[name] !== undefined);
   if (cpuRows.length > 0) {
