@@ -1,7 +1,7 @@
 // The scale benchmark's helper, loaded into a page of the app's origin (bench/scale.mjs). It
 // writes a vault as the previous schema (2) had it — keys made by the core's own newKeyVersion,
 // and a hash chain of audit records made by the core's own auditDraft and chainRecord — and
-// then opens it with the core's own VaultStore, which runs the schema-3 and 4 migrations on it (every
+// then opens it with the core's own VaultStore, which runs the schema-3 to 5 migrations on it (every
 // index entry and checkpoint), timed alone. It also times the reference costs the report
 // divides by: hashing one record (the least a full walk must do per record), and one
 // housekeeping tick run by the core's own runHousekeeping on the migrated vault (housekeeping is
@@ -274,7 +274,7 @@ export async function seedSchema2({ keyCount, recordCount }) {
 }
 
 /**
- * Opens the seeded schema-2 vault with the core's own VaultStore, which runs the schema-3 and 4
+ * Opens the seeded schema-2 vault with the core's own VaultStore, which runs the schema-3 to 5
  * migrations (every index entry and checkpoint of the log), and closes it: the migration's time
  * alone, in ms, before the app ever opens.
  */
