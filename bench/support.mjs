@@ -189,7 +189,7 @@ export function descendantCpuByKind(root = process.pid) {
     // A root that is a browser counts itself; this process (the bench's node) does not.
     const first = root === process.pid ? parent.get(pid) : pid;
     for (let up = first; up !== undefined && up > 0; up = parent.get(up)) {
-      if (up === process.pid) {
+      if (up === root) {
         const kind = processKind(pid);
         byKind[kind] = (byKind[kind] ?? 0) + used / USER_HZ;
         break;

@@ -30,8 +30,9 @@ export function coalesce(task: () => Promise<void>): () => Promise<void> {
  * that wait is over: a burst of calls (a script making 2,000 keys) costs at most one run per
  * wait. The wait is `intervalMs` from the last run's start and, when `idleFactor` is given,
  * also `idleFactor` times the last run's duration from its end: a task whose cost grows with
- * the vault (DescribeRecovery reads the id of every key and version) then takes at most 1 / (1 + idleFactor)
- * of the time, at 10 keys or at 10,000. A call while the task runs is kept for after it.
+ * the vault (DescribeRecovery reads the id of every key and version) then takes at most
+ * 1 / (1 + idleFactor) of the time, at 10 keys or at 10,000. A call while the task runs is kept
+ * for after it.
  * `cancel` drops a run still waiting; call it when the caller stops.
  */
 export function throttle(

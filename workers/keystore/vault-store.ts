@@ -634,9 +634,9 @@ export class VaultStore {
   }
 
   /**
-   * The keys of the page listKeyIdsPage reads, with each key's current version record (undefined for a key
-   * without material) and every alias of the vault, read in one transaction so they agree: the
-   * aliases in one read, not one per key.
+   * The keys of the page listKeyIdsPage reads, with each key's current version record
+   * (undefined for a key without material) and every alias of the vault, read in one transaction
+   * so they agree: the aliases in one read, not one per key.
    */
   async listKeyDetailsPage(
     start: number,
