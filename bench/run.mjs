@@ -11,9 +11,10 @@
 //   lock      unlockVault with 1,000 sealed keys vs with none (the scrypt alone), and encrypt /
 //             decrypt / generateMac / sign unlocked vs without a lock (bench/lock.mjs); run it
 //             with --only lock (--keys defaults to 1000 there)
-//   scale     10,000 keys and 1,000,000 audit records vs an empty vault, every call p50 / p99,
-//             the full walk, export, housekeeping and page memory (bench/scale.mjs); only when
-//             asked for (--only scale): it takes many minutes
+//   scale     10,000 keys and 1,000,000 audit records vs an empty vault open beside it, every
+//             call p50 / p99 (the two vaults alternating in rounds), the CPU per call, the full
+//             walk, export, housekeeping and page memory (bench/scale.mjs); only when asked for
+//             (--only scale): it takes about a quarter of an hour
 // Never part of npm test. Usage:
 //   npm run bench [-- --only latency,files,signing,recovery,lock,scale] [--iterations 300]
 //                 [--file-mib 1024] [--keys 10000 (scale), 1000 (lock)] [--records 1000000]
