@@ -166,9 +166,10 @@ test('a passphrase lock: set up, Lock now, a locked Encrypt offers Unlock, a wro
 
   // The same Encrypt now works, and the earlier ciphertext decrypts.
   await pressEncrypt(page);
-  await expect(encrypt.getByLabel(/^Ciphertext \(base64, \d+ bytes\)$/)).toHaveValue(
-    /^[A-Za-z0-9+/]+=*$/,
-  );
+  const output = encrypt.getByLabel(/^Ciphertext \(base64, \d+ bytes\)$/);
+  await expect(output).toHaveValue(/^[A-Za-z0-9+/]+=*$/);
+  // Done when the result takes the focus (a fill before then can lose its text to that move).
+  await expect(output).toBeFocused();
   await decryptText(page, earlier);
   await expect(decryptSection(page).getByLabel('Plaintext', { exact: true })).toHaveValue(
     'written before the lock closed',
@@ -297,6 +298,9 @@ test('a passkey at localhost: set up with it, lock, unlock with it; a wrong or m
   await expect(dialog).toBeHidden();
   await expect(lockState(page)).toHaveText('Unlocked');
   await pressEncrypt(page);
+  // The encrypt has finished when its result takes the focus: filling the decrypt form before
+  // then lost the text to that focus move.
+  await expect(encryptSection(page).getByLabel(/^Ciphertext \(base64, \d+ bytes\)$/)).toBeFocused();
   await expect(encryptSection(page).getByRole('alert')).toHaveCount(0);
   await decryptText(page, earlier);
   await expect(decryptSection(page).getByLabel('Plaintext', { exact: true })).toHaveValue(
