@@ -303,6 +303,22 @@ function indexAuditRecord(
 /** Told, as a schema upgrade rewrites the audit log's index entries, how far it is. */
 export type UpgradeProgressListener = (progress: VaultUpgradeProgress) => void;
 
+/**
+ * Tells `onProgress` 0 of `total` at once, and returns what to call with each batch's size:
+ * it tells the new count.
+ */
+function upgradeProgress(
+  total: number,
+  onProgress: UpgradeProgressListener,
+): (count: number) => void {
+  let done = 0;
+  onProgress({ Done: done, Total: total });
+  return (count) => {
+    done += count;
+    onProgress({ Done: done, Total: total });
+  };
+}
+
 /** Records the schema-3 migration reads at once (one getAll, not one cursor step per record). */
 const MIGRATION_BATCH = 5000;
 /** Records per transaction when a whole store of keys or versions is read (readWholeStore). */
@@ -318,14 +334,12 @@ async function indexStoredAuditRecords(
   onProgress: UpgradeProgressListener,
 ): Promise<void> {
   const audit = tx.objectStore('audit');
-  const progress = { Done: 0, Total: await audit.count() };
-  onProgress({ ...progress });
+  const indexed = upgradeProgress(await audit.count(), onProgress);
   let range: IDBKeyRange | null = null;
   for (;;) {
     const records = await audit.getAll(range, MIGRATION_BATCH);
     await Promise.all(records.map((record) => indexAuditRecord(tx, record)));
-    progress.Done += records.length;
-    onProgress({ ...progress });
+    indexed(records.length);
     if (records.length < MIGRATION_BATCH) return;
     range = IDBKeyRange.lowerBound(records.at(-1)!.sequence, true);
   }
@@ -340,16 +354,10 @@ async function copyIndexedRecords(
   tx: IDBPTransaction<VaultSchema, StoreName[], 'versionchange'>,
   onProgress: UpgradeProgressListener,
 ): Promise<void> {
-  const progress = {
-    Done: 0,
-    Total:
-      (await tx.objectStore('auditKeys').count()) + (await tx.objectStore('auditErrors').count()),
-  };
-  onProgress({ ...progress });
-  const copied = (count: number): void => {
-    progress.Done += count;
-    onProgress({ ...progress });
-  };
+  const copied = upgradeProgress(
+    (await tx.objectStore('auditKeys').count()) + (await tx.objectStore('auditErrors').count()),
+    onProgress,
+  );
   await copyRecordsInto(
     tx,
     'auditKeys',
