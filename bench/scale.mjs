@@ -103,17 +103,16 @@ async function waitQuiet(page, stillMs = 3000) {
 }
 
 /**
- * Times `method(request)` through window.kms: 3 warm-up calls, then `samples` calls, or fewer
- * (at least `minimum`) once `budgetMs` is spent. In `request`, { $bytes: n } is n random bytes,
- * { $date: ms } a Date and { $ref: name } a value kept in window.benchRefs.
+ * Times `method(request)` through window.kms: `warmUp` untimed calls, then `samples` calls, or
+ * fewer (at least `minimum`) once `budgetMs` is spent. In `request`, { $bytes: n } is n random
+ * bytes and { $ref: name } a value kept in window.benchRefs.
  */
-function timeCall(page, method, request, { samples, budgetMs = 20_000, minimum = 5, warmUp = 3 }) {
+function timeCall(page, method, request, { samples, budgetMs, minimum, warmUp }) {
   return page.evaluate(
     async ({ method, request, samples, budgetMs, minimum, warmUp }) => {
       const revive = (value) => {
         if (value && typeof value === 'object') {
           if ('$bytes' in value) return crypto.getRandomValues(new Uint8Array(value.$bytes));
-          if ('$date' in value) return new Date(value.$date);
           if ('$ref' in value) return window.benchRefs[value.$ref];
           return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, revive(v)]));
         }
