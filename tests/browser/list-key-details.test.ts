@@ -1,8 +1,9 @@
 /**
  * ListKeyDetails (issue 16, a Pocket KMS addition; docs/API.md): a page of the keys ListKeys
  * lists, each with what DescribeKey, GetKeyRotationStatus (symmetric keys only) and ListAliases
- * with its KeyId answer — one audited call per page, instead of two calls per key. It pages as
- * ListKeys does, under markers of its own, and refuses a bad Limit or Marker by name.
+ * with its KeyId answer — one audited call per page, instead of two calls per key. It pages the
+ * keys ListKeys lists, newest first (the key table's order), under markers of its own, and refuses
+ * a bad Limit or Marker by name.
  */
 import { describe, expect, it } from 'vitest';
 import { BACKGROUND_USER_AGENT, type KeyDetails } from '../../workers/api.ts';
@@ -84,7 +85,9 @@ describe('listKeyDetails', () => {
     // Pages of 3: every key's aliases come from the whole vault, not from its page.
     const { keys: details, sizes } = await allDetails(kms, 3);
     expect(sizes).toEqual([3, 3, 2]);
-    expect(details.map((entry) => entry.KeyMetadata.KeyId)).toEqual(await allKeyIds(kms));
+    expect(details.map((entry) => entry.KeyMetadata.KeyId)).toEqual(
+      (await allKeyIds(kms)).reverse(),
+    );
 
     for (const entry of details) {
       const KeyId = entry.KeyMetadata.KeyId;
@@ -140,15 +143,15 @@ describe('listKeyDetails', () => {
     expect(byId.get(keys.plain)!.KeyMetadata.CurrentKeyMaterialId).toMatch(/^[0-9a-f]{64}$/);
   }, 60_000);
 
-  it('pages as listKeys does: oldest first, Limit 1–1000 with 100 by default, markers of its own', async () => {
+  it("pages listKeys' keys newest first: Limit 1–1000 with 100 by default, markers of its own", async () => {
     const vault = await openVaultForTest();
     const { kms, clock } = vault;
     for (let i = 0; i < 101; i++) {
-      // Two keys share each moment, so the key id decides between them, as in ListKeys.
+      // Two keys share each moment, so the key id decides between them (ListKeys' order, reversed).
       if (i % 2 === 0) clock.advanceMs(1000);
       await kms.createKey({ Description: `key ${i}` });
     }
-    const ids = await allKeyIds(kms);
+    const ids = (await allKeyIds(kms)).reverse();
     expect(ids).toHaveLength(101);
 
     const first = await kms.listKeyDetails();
@@ -166,6 +169,14 @@ describe('listKeyDetails', () => {
     const { keys, sizes } = await allDetails(kms, 40);
     expect(sizes).toEqual([40, 40, 21]);
     expect(keys.map((entry) => entry.KeyMetadata.KeyId)).toEqual(ids);
+    // A last page that ends exactly at the oldest key says so (no marker to an empty page); a
+    // first page of one size and the rest of another, as the key catalog reads them.
+    const even = await allDetails(kms, 101);
+    expect(even.sizes).toEqual([101]);
+    const head = await kms.listKeyDetails({ Limit: 1 });
+    const rest = await kms.listKeyDetails({ Limit: 100, Marker: head.NextMarker! });
+    expect(rest.Truncated).toBe(false);
+    expect([...head.Keys, ...rest.Keys].map((entry) => entry.KeyMetadata.KeyId)).toEqual(ids);
 
     const one = await kms.listKeyDetails({ Limit: 1 });
     expect(one.Keys.map((entry) => entry.KeyMetadata.KeyId)).toEqual([ids[0]]);

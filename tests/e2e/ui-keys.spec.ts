@@ -148,3 +148,49 @@ test('Escape closes the dialog without creating anything', async ({ page }) => {
   await expect(open).toBeFocused();
   await expect(page.getByText('This vault has no keys yet.')).toBeVisible();
 });
+
+test('a large vault: the table shows the newest keys from the first page read, before the rest', async ({
+  page,
+}) => {
+  test.setTimeout(120_000);
+  await openApp(page, '#/activity');
+  // 250 keys: the catalog reads a first page of 100, newest first, then the other 150.
+  await page.evaluate(async () => {
+    for (let made = 0; made < 249; made += 83) {
+      await Promise.all(
+        Array.from({ length: 83 }, (_, i) =>
+          window.kms.createKey({ Description: `bulk ${made + i}` }),
+        ),
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    await window.kms.createKey({ Description: 'the newest key' });
+  });
+  // What the page says at the moment its first row is drawn, recorded as the DOM changes.
+  await page.addInitScript(() => {
+    new MutationObserver((_, observer) => {
+      const row = document.querySelector('table.keys-table tbody tr');
+      if (!row) return;
+      observer.disconnect();
+      (window as unknown as { firstRow: object }).firstRow = {
+        row: row.textContent,
+        reading: [...document.querySelectorAll('[role="status"]')]
+          .map((status) => status.textContent?.trim())
+          .find((text) => text?.startsWith('Reading keys')),
+        rows: document.querySelectorAll('table.keys-table tbody tr').length,
+      };
+    }).observe(document, { childList: true, subtree: true });
+  });
+  // A fresh document (a hash change alone would keep this one and its catalog).
+  await page.goto('about:blank');
+  await page.goto('/#/keys');
+  await expect(page.locator('nav.pager p')).toHaveText('Keys 1–50 of 250');
+  await expect(page.getByText('Reading keys')).toHaveCount(0);
+  const firstRow = await page.evaluate(() => (window as unknown as { firstRow: object }).firstRow);
+  expect(firstRow).toEqual({
+    row: expect.stringContaining('the newest key'),
+    reading: 'Reading keys… 100 so far, newest first.',
+    rows: 50,
+  });
+  await expect(page.locator('table.keys-table tbody tr').first()).toContainText('the newest key');
+});

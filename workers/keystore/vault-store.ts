@@ -466,33 +466,50 @@ function below(range: IDBKeyRange, key: IDBValidKey): IDBKeyRange {
     ? IDBKeyRange.upperBound(key, true)
     : IDBKeyRange.bound(range.lower, key, range.lowerOpen, true);
 }
-/** The keys store's `byCreation` index, as keysPage reads it (in any transaction). */
-interface CreationIndex {
-  openKeyCursor(): Promise<{
-    key: [Date, string];
-    advance(count: number): Promise<{ key: [Date, string] } | null>;
-  } | null>;
-  getAll(query: IDBKeyRange, count: number): Promise<KeyRecord[]>;
-  getAllKeys(query: IDBKeyRange, count: number): Promise<string[]>;
+/** A key cursor on the `byCreation` index: its entry's key, and the way on. */
+interface CreationCursor {
+  key: [Date, string];
+  advance(count: number): Promise<CreationCursor | null>;
 }
 
+/** The keys store's `byCreation` index, as keysPage reads it (in any transaction). */
+interface CreationIndex {
+  openKeyCursor(query?: null, direction?: IDBCursorDirection): Promise<CreationCursor | null>;
+  getAll(query: IDBKeyRange, count?: number): Promise<KeyRecord[]>;
+  getAllKeys(query: IDBKeyRange, count?: number): Promise<string[]>;
+}
+
+/** The order of a page of keys: by creation, oldest first (ListKeys) or newest first. */
+type CreationOrder = 'oldestFirst' | 'newestFirst';
+
 /**
- * `limit` keys from the `start`-th on (oldest first), and whether more follow: a key cursor moved
+ * `limit` keys from the `start`-th on, in `order`, and whether more follow: a key cursor moved
  * to the first of them (no record is read on the way), then one read of the page (`read`: the
- * records, or only their key ids) — two requests whatever the page's size, not one per key.
+ * records, or only their key ids) — a few requests whatever the page's size, not one per key.
+ * Newest first, the cursor walks backwards on to the entry just past the page, which bounds the
+ * page from below: the page is read in the index's own (ascending) order and reversed.
  */
 async function keysPage<T>(
   index: CreationIndex,
   start: number,
   limit: number,
-  read: (index: CreationIndex, page: IDBKeyRange, count: number) => Promise<T[]>,
+  read: (index: CreationIndex, page: IDBKeyRange, count?: number) => Promise<T[]>,
+  order: CreationOrder = 'oldestFirst',
 ): Promise<{ page: T[]; more: boolean }> {
-  const first = await index.openKeyCursor();
+  const first = await index.openKeyCursor(null, order === 'oldestFirst' ? 'next' : 'prev');
   const cursor = first && start > 0 ? await first.advance(start) : first;
   if (!cursor) return { page: [], more: false };
   // [CreationDate, KeyId] is unique: the page starts exactly at the cursor's key.
-  const page = await read(index, IDBKeyRange.lowerBound(cursor.key), limit + 1);
-  return page.length > limit ? { page: page.slice(0, limit), more: true } : { page, more: false };
+  if (order === 'oldestFirst') {
+    const page = await read(index, IDBKeyRange.lowerBound(cursor.key), limit + 1);
+    return page.length > limit ? { page: page.slice(0, limit), more: true } : { page, more: false };
+  }
+  const newest = cursor.key;
+  const beyond = await cursor.advance(limit);
+  const range = beyond
+    ? IDBKeyRange.bound(beyond.key, newest, true, false)
+    : IDBKeyRange.upperBound(newest);
+  return { page: (await read(index, range)).reverse(), more: beyond !== null };
 }
 
 function versionRange(keyId: string): IDBKeyRange {
@@ -642,9 +659,10 @@ export class VaultStore {
   }
 
   /**
-   * The keys of the page listKeyIdsPage reads, with each key's current version record
-   * (undefined for a key without material) and every alias of the vault, read in one transaction
-   * so they agree: the aliases in one read, not one per key.
+   * `limit` keys from the `start`-th on, newest first (the key table's order, so its first page
+   * is the first to show), with each key's current version record (undefined for a key without
+   * material) and every alias of the vault, read in one transaction so they agree: the aliases in
+   * one read, not one per key.
    */
   async listKeyDetailsPage(
     start: number,
@@ -661,6 +679,7 @@ export class VaultStore {
       start,
       limit,
       (index, range, count) => index.getAll(range, count),
+      'newestFirst',
     );
     const versions = tx.objectStore('keyVersions');
     const [currentVersions, aliases] = await Promise.all([

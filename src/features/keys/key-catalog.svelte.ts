@@ -8,8 +8,10 @@
  * A reload is ListKeyDetails, a page of 1000 keys at a time: a Pocket KMS addition that answers,
  * per key, what DescribeKey, GetKeyRotationStatus and ListAliases would — one audited call per
  * 1000 keys, where AWS's way (ListKeys, then DescribeKey and GetKeyRotationStatus per key) took
- * two per key (docs/API.md, listKeyDetails). App.svelte gives the catalog the background
- * client, so Activity can leave its records out (issue 15).
+ * two per key (docs/API.md, listKeyDetails). Its pages come newest first, the table's order: on
+ * the first load, the catalog shows each page as it arrives (the first, of FIRST_PAGE_KEYS, fills
+ * the table's first screen), and `loaded` turns true after the last. App.svelte gives the catalog
+ * the background client, so Activity can leave its records out (issue 15).
  *
  * A change re-reads, per key it names, with AWS's calls, only what that kind of change can alter
  * (READS_AFTER): DescribeKey, GetKeyRotationStatus (symmetric keys only: rotation is theirs
@@ -75,6 +77,13 @@ const READS_AFTER: Readonly<Record<string, readonly KeyPart[]>> = {
 };
 
 /**
+ * The first page of a load: enough for the key table's first screen (50 rows), so the table shows
+ * before the rest of a large vault is read. The pages after it are of 1000, the most a page holds.
+ */
+const FIRST_PAGE_KEYS = 100;
+const PAGE_KEYS = 1000;
+
+/**
  * How long the catalog gathers changes before reading: a burst (a script making keys in a loop,
  * another tab restoring a backup) becomes one update, each key read once.
  */
@@ -83,7 +92,10 @@ const UPDATE_DELAY_MS = 50;
 export class KeyCatalog {
   /** Newest key first. */
   keys = $state.raw<KeySummary[]>([]);
-  /** True once a reload has completed. */
+  /**
+   * True once a reload has completed. Until the first has, `keys` holds the pages read so far
+   * (newest first): enough to show, not to say a kind of key is missing.
+   */
   loaded = $state(false);
   /** What the last reload or update failed with, or null. */
   error = $state.raw<unknown>(null);
@@ -173,12 +185,18 @@ export class KeyCatalog {
       let marker: string | undefined;
       do {
         const page = await this.client
-          .listKeyDetails({ Limit: 1000, ...(marker && { Marker: marker }) })
+          .listKeyDetails({
+            Limit: marker ? PAGE_KEYS : FIRST_PAGE_KEYS,
+            ...(marker && { Marker: marker }),
+          })
           .finally(() => this.#announceFirstList());
         for (const details of page.Keys) {
           keys.set(details.KeyMetadata.KeyId, detailsSummary(details));
         }
         marker = page.Truncated ? page.NextMarker : undefined;
+        // The first load shows what it has (the pages come newest first); a later one keeps the
+        // list it replaces until it is done.
+        if (!this.loaded && marker) this.keys = [...keys.values()];
       } while (marker);
       this.keys = [...keys.values()].sort(newestFirst);
       this.error = null;

@@ -184,7 +184,7 @@ export const keyOperations = {
     metadataRead: true,
     fields: ['Limit', 'Marker'],
     async run(context, request) {
-      // The list ListKeys pages, in the same order, under a marker of its own.
+      // The keys ListKeys pages, newest first (the key table's order), under a marker of its own.
       const asked = pageRequest('keyDetails', request);
       const { keys, currentVersions, aliases, more } = await context.store.listKeyDetailsPage(
         asked.start,
