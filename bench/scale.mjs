@@ -147,8 +147,8 @@ async function pageHeap(context, page) {
 
 /**
  * Marks, in every page the context opens from now on, when the vault has first answered
- * (data-ready) and when the key table first has a row: ms from navigation start, in
- * window.benchFirstLoad.
+ * (data-ready), when the key table first has a row and when it has every key (its "Reading
+ * keys…" status gone): ms from navigation start, in window.benchFirstLoad.
  */
 async function markFirstLoad(page) {
   await page.addInitScript(() => {
@@ -161,7 +161,14 @@ async function markFirstLoad(page) {
       if (marks.rowMs === undefined && document.querySelector('table.keys-table tbody tr')) {
         marks.rowMs = performance.now();
       }
-      if (marks.readyMs !== undefined && marks.rowMs !== undefined) observer.disconnect();
+      // Every key read: rows, and the status that counts the keys read so far gone.
+      const reading = [...document.querySelectorAll('[role="status"]')].some((status) =>
+        status.textContent?.includes('Reading keys'),
+      );
+      if (marks.rowMs !== undefined && marks.allMs === undefined && !reading) {
+        marks.allMs = performance.now();
+      }
+      if (marks.readyMs !== undefined && marks.allMs !== undefined) observer.disconnect();
     });
     observer.observe(document, { subtree: true, childList: true, attributes: true });
   });
@@ -170,13 +177,13 @@ async function markFirstLoad(page) {
 /**
  * The key catalog's first load as a person meets it: the Keys page opened by a fresh
  * navigation (from another page, so the app and its worker start again). Returns ms from
- * navigation start to data-ready and to the first row of the key table.
+ * navigation start to data-ready, to the first row of the key table and to every key read.
  */
 async function firstKeysPage(page) {
   await markFirstLoad(page);
   await page.goto(`${ORIGIN}/__bench/blank.html`);
   await page.goto(`${ORIGIN}/#/keys`);
-  await page.waitForFunction(() => window.benchFirstLoad?.rowMs !== undefined, undefined, {
+  await page.waitForFunction(() => window.benchFirstLoad?.allMs !== undefined, undefined, {
     timeout: LONG,
     polling: 200,
   });
@@ -195,6 +202,9 @@ async function visit(context, page, hash, selector) {
   );
   return { loadMs, rows, heap: await pageHeap(context, page) };
 }
+
+/** The records written before each timed quick check of the chain (Since LAST_CHECKPOINT). */
+const CHECK_AFTER_RECORDS = 1000;
 
 /** Rounds each timed series is cut into, the two vaults alternating (see `measure`). */
 const ROUNDS = 5;
@@ -353,10 +363,17 @@ async function measure(sides, samples) {
   for (const name of names) await prepare(name);
   // The first calls after the scale vault's browser started again, before anything has read
   // the vault through: not a goal (see the report), kept to show what reading it through changes.
-  put('firstListKeys', await t('listKeys, first contact', 'listKeys', {}));
+  // Fifty of each at most: more would be mostly calls after the first contact.
+  const firstContact = { total: Math.min(samples, 50) };
+  put('firstListKeys', await t('listKeys, first contact', 'listKeys', {}, firstContact));
   put(
     'firstDescribeKey',
-    await t('describeKey, first contact', 'describeKey', { KeyId: { $ref: 'describeKeyId' } }),
+    await t(
+      'describeKey, first contact',
+      'describeKey',
+      { KeyId: { $ref: 'describeKeyId' } },
+      firstContact,
+    ),
   );
   // The vault read through once (the full walk, the export, the pages, the catalog's first
   // load), as a vault in use has been; then the app again on the quiet route, and every timed
@@ -425,18 +442,32 @@ async function measure(sides, samples) {
   );
   r.empty.housekeepingEvents = events.empty;
   r.scale.housekeepingEvents = events.scale;
+  // A quick check reads what was written since the last valid check ended: each sample follows
+  // CHECK_AFTER_RECORDS new records (encrypt calls), as a check after a stretch of use does.
   const tails = { empty: [], scale: [] };
   put(
     'checkpoint',
     await series(
-      'verifyAuditLog Since LAST_CHECKPOINT',
-      Math.min(samples, 20),
+      `verifyAuditLog Since LAST_CHECKPOINT`,
+      Math.min(samples, 10),
       async ({ page, name }, count, warmUp) => {
         const got = await page.evaluate(
-          async ({ count, warmUp }) => {
+          async ({ count, warmUp, fresh, EncryptionContext }) => {
             const out = [];
             const tails = [];
+            const Plaintext = new Uint8Array(256);
             for (let i = 0; i < count + warmUp; i++) {
+              for (let made = 0; made < fresh; made += 50) {
+                await Promise.all(
+                  Array.from({ length: Math.min(50, fresh - made) }, () =>
+                    window.kms.encrypt({
+                      KeyId: window.benchRefs.keyId,
+                      Plaintext,
+                      EncryptionContext,
+                    }),
+                  ),
+                );
+              }
               const start = performance.now();
               const result = await window.kms.verifyAuditLog({ Since: 'LAST_CHECKPOINT' });
               const ms = performance.now() - start;
@@ -449,11 +480,12 @@ async function measure(sides, samples) {
             }
             return { out, tails };
           },
-          { count, warmUp },
+          { count, warmUp, fresh: CHECK_AFTER_RECORDS, EncryptionContext: CONTEXT },
         );
         tails[name].push(...got.tails);
         return got.out;
       },
+      1,
     ),
   );
   r.empty.checkpointTails = tails.empty;
@@ -611,9 +643,12 @@ function report({ recordCount, empty, scale }) {
       (p50) => (p50 <= 50 ? 'p50 ≤ 50 ms ok' : 'MISSED p50 > 50 ms'),
     ]);
   }
-  row('verifyAuditLog Since LAST_CHECKPOINT', empty.checkpoint, scale.checkpoint, [
-    (p50) => (p50 <= 100 ? '≤ 100 ms ok' : 'MISSED > 100 ms'),
-  ]);
+  row(
+    `verifyAuditLog Since LAST_CHECKPOINT, ${CHECK_AFTER_RECORDS} records new`,
+    empty.checkpoint,
+    scale.checkpoint,
+    [(p50) => (p50 <= 100 ? '≤ 100 ms ok' : 'MISSED > 100 ms')],
+  );
   row('housekeeping, one tick (nothing due)', empty.housekeeping, scale.housekeeping);
   row('createKey', empty.createKey, scale.createKey);
   for (const [name, label] of [
@@ -685,11 +720,11 @@ function report({ recordCount, empty, scale }) {
       ` (empty vault: ${median(emptyWalk).toFixed(0)} µs per record over ${empty.fullWalk[0].records} records, dominated by the call itself)`,
   );
   console.log(
-    `  hashing alone (hashRecord of the stored record, as ChainVerifier.push does, on the page): ${scale.seed.hashUs.toFixed(1)} µs per record → the walk is ${(perRecord / scale.seed.hashUs).toFixed(2)}× the hash`,
+    `  hashing alone (hashRecords of the stored records, 2,000 at a time, as the walk does, on the page): ${scale.seed.hashUs.batchedUs.toFixed(1)} µs per record → the walk is ${(perRecord / scale.seed.hashUs.batchedUs).toFixed(2)}× the hash (one record at a time with hashRecord, as a new record is hashed: ${scale.seed.hashUs.oneByOneUs.toFixed(1)} µs)`,
   );
   const tails = scale.checkpointTails;
   console.log(
-    `checkpoint verification checked ${Math.min(...tails)}–${Math.max(...tails)} records after the newest verified checkpoint (empty vault: ${empty.checkpointTails[0]}, no checkpoint yet)`,
+    `checkpoint verification checked ${Math.min(...tails)}–${Math.max(...tails)} records, those after where the check before it ended (empty vault: ${Math.min(...empty.checkpointTails)}–${Math.max(...empty.checkpointTails)})`,
   );
   const exp = scale.export[0];
   const emptyExport = empty.export.map(({ ms, bytes }) => bytes / 1048576 / (ms / 1000));
@@ -741,6 +776,7 @@ function report({ recordCount, empty, scale }) {
   console.log(
     `\nthe key catalog's first load, Keys page opened by a fresh navigation (ms from navigation start):` +
       `\n  data-ready: empty ${fmt(a.readyMs)}, scale ${fmt(b.readyMs)} (${fmt(b.readyMs / a.readyMs)}×)` +
-      `\n  first row of the key table: empty ${fmt(a.rowMs)}, scale ${fmt(b.rowMs)} (${fmt(b.rowMs / a.rowMs)}×)`,
+      `\n  first row of the key table: empty ${fmt(a.rowMs)}, scale ${fmt(b.rowMs)} (${fmt(b.rowMs / a.rowMs)}×)` +
+      `\n  every key read (the table's "Reading keys…" gone): empty ${fmt(a.allMs)}, scale ${fmt(b.allMs)}`,
   );
 }

@@ -832,8 +832,9 @@ export interface ListAuditEventsResponse extends PageInfo {
 }
 export interface VerifyAuditLogRequest {
   /**
-   * LAST_CHECKPOINT: check only the records after the newest checkpoint an earlier full walk
-   * confirmed (a checkpoint is kept every 10,000 records); the full walk when there is none.
+   * LAST_CHECKPOINT: check only the records after the newest confirmed checkpoint — where the
+   * last walk that found the chain valid ended (a checkpoint is also kept every 10,000 records,
+   * and a walk confirms each one it passes); the full walk when there is none.
    */
   Since?: 'LAST_CHECKPOINT';
 }

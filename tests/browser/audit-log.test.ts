@@ -941,6 +941,29 @@ describe('listAuditEvents', () => {
   });
 });
 
+describe('the two ways to hash a record', () => {
+  it("hashRecords (crypto.subtle, a walk's batches) answers what hashRecord (noble, each new record) does", async () => {
+    const { hashRecord, hashRecords } = await import('../../workers/audit/audit-record.ts');
+    const { kms, vaultName } = await openVaultForTest();
+    const { KeyMetadata } = await kms.createKey({ Description: 'é 😀 "quoted"' });
+    await kms.encrypt({
+      KeyId: KeyMetadata.KeyId,
+      Plaintext: utf8('x'),
+      EncryptionContext: { Ａ: 'café ☕', lines: 'a\nb' },
+    });
+    await expectKmsError(kms.describeKey({ KeyId: 'alias/none' }), 'NotFoundException');
+    const bodies = (await auditRecords(vaultName)).map(({ hash: _hash, ...body }) => body);
+    // And shapes no call makes: every JSON kind, keys out of order, an undefined to leave out.
+    const odd = {
+      ...bodies[0]!,
+      requestParameters: { z: [1, null, true, { b: 2.5, a: -0 }], a: undefined, ǅ: '\ud800 lone' },
+    } as (typeof bodies)[number];
+    const all = [...bodies, odd];
+    expect(await hashRecords(all)).toEqual(all.map((body) => hashRecord(body)));
+    expect(await hashRecords([])).toEqual([]);
+  });
+});
+
 describe('tampering with the stored log', () => {
   async function vaultWithHistory(): Promise<TestVault> {
     const vault = await openVaultForTest();

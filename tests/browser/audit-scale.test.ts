@@ -190,23 +190,60 @@ describe('the audit log after the migration to indexes', () => {
   it('checks only what follows the newest confirmed checkpoint, and the full walk still sees all', async () => {
     const { name } = await version2Vault();
     const kms = await openVault(name);
+    const checkpoints = async () => {
+      const db = await openRaw(name);
+      const all = await db.getAll('auditCheckpoints');
+      db.close();
+      return all.map(({ sequence, verifiedAt }) => ({ sequence, confirmed: !!verifiedAt }));
+    };
+    expect(await checkpoints()).toEqual([{ sequence: RECORDS, confirmed: false }]);
     // No checkpoint confirmed yet: Since LAST_CHECKPOINT walks everything, and confirms 10,000.
     expect(await kms.verifyAuditLog({ Since: 'LAST_CHECKPOINT' })).toEqual({
       Valid: true,
       RecordCount: RECORDS,
     });
+    expect(await checkpoints()).toEqual([{ sequence: RECORDS, confirmed: true }]);
     await kms.createKey();
     const quick = await kms.verifyAuditLog({ Since: 'LAST_CHECKPOINT' });
     expect(quick).toEqual({ Valid: true, RecordCount: RECORDS + 2, VerifiedFromSequence: RECORDS });
+    // It kept where it ended (the head after its VerifyAuditLog record and the CreateKey's) ...
+    expect(await checkpoints()).toEqual([
+      { sequence: RECORDS, confirmed: true },
+      { sequence: RECORDS + 2, confirmed: true },
+    ]);
+    // ... so the next check reads only what came after (its own record, and a createKey), and
+    // keeps its end in place of that one; the checkpoint of the 10,000th record stays.
+    await kms.createKey();
+    expect(await kms.verifyAuditLog({ Since: 'LAST_CHECKPOINT' })).toEqual({
+      Valid: true,
+      RecordCount: RECORDS + 4,
+      VerifiedFromSequence: RECORDS + 2,
+    });
+    expect(await checkpoints()).toEqual([
+      { sequence: RECORDS, confirmed: true },
+      { sequence: RECORDS + 4, confirmed: true },
+    ]);
 
-    // A record changed before the checkpoint: the quick check does not look there; the full
-    // walk does.
+    // A record changed before where the last check ended: the quick check does not look there;
+    // the full walk does. One changed after it: the quick check finds it.
     const db = await openRaw(name);
     const early = await db.get('audit', 42);
     await db.put('audit', { ...early, eventName: 'Forged' });
     db.close();
     expect((await kms.verifyAuditLog({ Since: 'LAST_CHECKPOINT' })).Valid).toBe(true);
     expect(await kms.verifyAuditLog()).toMatchObject({ Valid: false, FirstInvalidSequence: 42 });
+    // An invalid walk keeps no end: the quick check still starts where the last valid one ended.
+    const head = await checkpoints();
+    const db2 = await openRaw(name);
+    const late = await db2.get('audit', head.at(-1)!.sequence + 1);
+    await db2.put('audit', { ...late, eventName: 'Forged' });
+    db2.close();
+    expect(await kms.verifyAuditLog({ Since: 'LAST_CHECKPOINT' })).toMatchObject({
+      Valid: false,
+      FirstInvalidSequence: head.at(-1)!.sequence + 1,
+      VerifiedFromSequence: head.at(-1)!.sequence,
+    });
+    expect(await checkpoints()).toEqual(head);
   }, 120_000);
 
   it('reports progress of the full walk and stops when cancelled', async () => {

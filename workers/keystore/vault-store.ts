@@ -28,7 +28,7 @@ import type {
   Tag,
   VaultUpgradeProgress,
 } from '../api.ts';
-import { chainRecord, type AuditDraft } from '../audit/audit-record.ts';
+import { chainRecord, type AuditDraft, type ChainPoint } from '../audit/audit-record.ts';
 import type { AsymmetricKeyMaterial } from '../crypto/key-material.ts';
 import type { RsaEncryptionAlgorithm, RsaKeySpec } from '../key-specs.ts';
 import { randomVaultId } from '../crypto/random.ts';
@@ -182,11 +182,15 @@ export interface AliasRecord {
   LastUpdatedDate: Date;
 }
 
-/** A stored point of the audit chain: its head after `sequence` records. */
+/**
+ * A stored point of the audit chain: its head after `sequence` records. One is stored every
+ * AUDIT_CHECKPOINT_INTERVAL records, with the record; and one where the newest walk that found
+ * the chain valid ended (confirmWalk).
+ */
 export interface AuditCheckpoint {
   sequence: number;
   hash: string;
-  /** A full walk of the chain has confirmed it (VerifyAuditLog), and when. */
+  /** A walk of the chain (VerifyAuditLog) has confirmed it, and when. */
   verifiedAt?: Date;
 }
 
@@ -878,7 +882,8 @@ export class VaultStore {
    * Walks the audit log in chain order after `afterSequence` up to the head as it is when the
    * walk starts, in batches, calling `visit` with each batch: the full verification never
    * holds the whole log in memory, and records appended meanwhile (the log only grows) are left
-   * for the next walk. Returns that head.
+   * for the next walk. The next batch is read while `visit` works on one (two in memory at
+   * most). Returns that head.
    */
   async walkAudit(
     afterSequence: number,
@@ -888,14 +893,18 @@ export class VaultStore {
     const head = (await this.db.get('vault', 'vault'))?.AuditHead ?? null;
     const last = head?.sequence ?? 0;
     const batch = 2000;
-    let from = afterSequence;
-    while (from < last) {
+    const read = (after: number): Promise<AuditEvent[]> | undefined => {
+      if (after >= last) return undefined;
+      const records = this.db.getAll('audit', IDBKeyRange.bound(after, last, true, false), batch);
+      records.catch(() => undefined); // observed when its turn comes, unless the walk stopped
+      return records;
+    };
+    let next = read(afterSequence);
+    while (next) {
       signal?.throwIfAborted();
-      const range = IDBKeyRange.bound(from, last, true, false);
-      const records = await this.db.getAll('audit', range, batch);
+      const records = await next;
+      next = records.length < batch ? undefined : read(records.at(-1)!.sequence);
       await visit(records);
-      if (records.length < batch) break;
-      from = records.at(-1)!.sequence;
     }
     return head;
   }
@@ -920,13 +929,24 @@ export class VaultStore {
     return this.db.getAll('auditCheckpoints');
   }
 
-  /** Marks checkpoints as confirmed by a full walk. */
-  async markCheckpointsVerified(sequences: number[], when: Date): Promise<void> {
-    if (sequences.length === 0) return;
+  /**
+   * After a walk that found the chain valid: marks the stored checkpoints it passed (`sequences`)
+   * as confirmed, and keeps the point where it ended (`end`) as a confirmed checkpoint of its
+   * own, in place of the one the walk before kept — so the next check `Since: LAST_CHECKPOINT`
+   * reads only what was written after this one, not everything after the last multiple of
+   * AUDIT_CHECKPOINT_INTERVAL (up to 10,000 records). The interval's checkpoints all stay.
+   */
+  async confirmWalk(sequences: number[], end: ChainPoint | null, when: Date): Promise<void> {
     const tx = this.db.transaction('auditCheckpoints', 'readwrite', { durability: 'relaxed' });
     for (const sequence of sequences) {
       const checkpoint = await tx.store.get(sequence);
       if (checkpoint) await tx.store.put({ ...checkpoint, verifiedAt: when });
+    }
+    if (end && end.sequence % AUDIT_CHECKPOINT_INTERVAL !== 0) {
+      for (const sequence of await tx.store.getAllKeys()) {
+        if (sequence % AUDIT_CHECKPOINT_INTERVAL !== 0) await tx.store.delete(sequence);
+      }
+      await tx.store.put({ sequence: end.sequence, hash: end.hash, verifiedAt: when });
     }
     await tx.done;
   }

@@ -180,9 +180,9 @@ export class AuditLog {
   }
 
   /**
-   * Checks the hash chain: by default only the records after the newest confirmed checkpoint
-   * (fast at any size); `full`, every record from the first — the ground truth — with progress
-   * and cancelWalk().
+   * Checks the hash chain: by default only the records written since the last check that found
+   * it valid (fast at any size); `full`, every record from the first — the ground truth — with
+   * progress and cancelWalk().
    */
   async verify(full = false): Promise<void> {
     this.verification = null;

@@ -90,12 +90,13 @@ export const auditOperations = {
       let done = 0;
       const head = await context.store.walkAudit(
         from,
-        (records) => {
-          for (const record of records) {
-            if (!verifier.push(record)) return;
+        async (records) => {
+          const passed = await verifier.pushAll(records);
+          for (const record of records.slice(0, passed)) {
             if (expected.get(record.sequence) === record.hash) confirmed.push(record.sequence);
-            progress.report(++done);
           }
+          done += passed;
+          progress.report(done);
         },
         signal,
       );
@@ -112,7 +113,7 @@ export const auditOperations = {
               reason: `record ${beyond} comes after the head the vault remembers`,
             };
       progress.report(done, true);
-      if (check.valid) await context.store.markCheckpointsVerified(confirmed, context.now());
+      if (check.valid) await context.store.confirmWalk(confirmed, verifier.last, context.now());
       return {
         response: {
           Valid: check.valid,
