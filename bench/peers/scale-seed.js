@@ -11,7 +11,11 @@ import { BACKGROUND_USER_AGENT } from '../../workers/api.ts';
 import { chainRecord, hashRecord, hashRecords } from '../../workers/audit/audit-record.ts';
 import { systemClock } from '../../workers/clock.ts';
 import { randomUuid, randomVaultId } from '../../workers/crypto/random.ts';
-import { DEFAULT_VAULT_NAME, VaultStore } from '../../workers/keystore/vault-store.ts';
+import {
+  AUDIT_WALK_BATCH,
+  DEFAULT_VAULT_NAME,
+  VaultStore,
+} from '../../workers/keystore/vault-store.ts';
 import { auditDraft } from '../../workers/kms/audited-call.ts';
 import { runHousekeeping } from '../../workers/kms/housekeeping.ts';
 import { keyArn } from '../../workers/kms/identifiers.ts';
@@ -305,8 +309,8 @@ export async function hashCost(count) {
   const perRecord = (started) => ((performance.now() - started) * 1000) / records.length;
   let started = performance.now();
   const batched = [];
-  for (let at = 0; at < bodies.length; at += 2000) {
-    batched.push(...(await hashRecords(bodies.slice(at, at + 2000))));
+  for (let at = 0; at < bodies.length; at += AUDIT_WALK_BATCH) {
+    batched.push(...(await hashRecords(bodies.slice(at, at + AUDIT_WALK_BATCH))));
   }
   const batchedUs = perRecord(started);
   check(batched);

@@ -323,6 +323,9 @@ function upgradeProgress(
   };
 }
 
+/** Records a walk of the audit log (walkAudit) reads and hands on at once. */
+export const AUDIT_WALK_BATCH = 2000;
+
 /** Records the schema-3 migration reads at once (one getAll, not one cursor step per record). */
 const MIGRATION_BATCH = 5000;
 /** Records per transaction when a whole store of keys or versions is read (readWholeStore). */
@@ -892,10 +895,13 @@ export class VaultStore {
   ): Promise<VaultRecord['AuditHead']> {
     const head = (await this.db.get('vault', 'vault'))?.AuditHead ?? null;
     const last = head?.sequence ?? 0;
-    const batch = 2000;
     const read = (after: number): Promise<AuditEvent[]> | undefined => {
       if (after >= last) return undefined;
-      const records = this.db.getAll('audit', IDBKeyRange.bound(after, last, true, false), batch);
+      const records = this.db.getAll(
+        'audit',
+        IDBKeyRange.bound(after, last, true, false),
+        AUDIT_WALK_BATCH,
+      );
       records.catch(() => undefined); // observed when its turn comes, unless the walk stopped
       return records;
     };
@@ -903,7 +909,7 @@ export class VaultStore {
     while (next) {
       signal?.throwIfAborted();
       const records = await next;
-      next = records.length < batch ? undefined : read(records.at(-1)!.sequence);
+      next = records.length < AUDIT_WALK_BATCH ? undefined : read(records.at(-1)!.sequence);
       await visit(records);
     }
     return head;
