@@ -4,7 +4,7 @@
 // Encryption SDK's browser client on an in-memory buffer, all in one run.
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
+import { closeSync, createWriteStream, openSync, unlinkSync, writeSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,18 +17,41 @@ const FRAME_WORKERS = 2;
 const SLICE_MIB = 16; // the core's reader (workers/envelope/blob-reader.ts)
 const PREFETCH = 2;
 const SDK_BYTES = 64 * 1024 * 1024;
+/** Warmed beyond a step's output: the core's buffers and the page's own memory. */
+const WARM_MARGIN_BYTES = 512 * 1024 * 1024;
 
 /**
  * Writes back every dirty page (`sync`) before a step: each step writes a GiB or more to OPFS,
  * and the kernel writing it to the disk during the next step would be charged to that step (a
  * decrypt timed right after its encrypt read and wrote while the encrypt's output was still
  * being written back). Where `sync` is missing, steps run as they come.
+ *
+ * Then, unless `cold`, warms `warmBytes` of the machine's free memory: a scratch file of that
+ * size is written and deleted at once, so its page cache goes back to the free lists as memory
+ * the host has just backed. On a virtual machine whose balloon reports free pages to the host
+ * (virtio-balloon free page reporting: the kernel hands free 2 MiB blocks back about two seconds
+ * after they are freed), memory that has been free for a while costs a trip to the host for
+ * every page when it is next used: a GiB written into the page cache then runs at 290–420 MiB/s
+ * instead of 3900–4700 (`dd if=/dev/zero of=f bs=4M count=256` right after deleting an
+ * earlier one, and again ten seconds later). Which steps found warm memory decided which ran
+ * 2–4× slower (docs/ARCHITECTURE.md "File outputs"); a laptop has no such balloon. `--cold`
+ * runs the steps as they come instead.
  */
-function settle() {
+function settle({ warmBytes, cold }) {
   try {
     execFileSync('sync');
   } catch {
     // not Linux, or no coreutils: unsettled
+  }
+  if (cold) return;
+  const scratch = join(tmpdir(), `pkms-bench-warm-${process.pid}`);
+  const chunk = Buffer.alloc(4 * 1024 * 1024);
+  const fd = openSync(scratch, 'w');
+  try {
+    for (let written = 0; written < warmBytes; written += chunk.length) writeSync(fd, chunk);
+  } finally {
+    closeSync(fd);
+    unlinkSync(scratch); // before writeback: the pages are dropped, never written to disk
   }
 }
 
@@ -44,7 +67,7 @@ async function randomFile(directory, mib) {
   return path;
 }
 
-export async function benchFiles({ fileMiB }) {
+export async function benchFiles({ fileMiB, cold = false }) {
   const directory = await mkdtemp(join(tmpdir(), 'pkms-bench-input-'));
   const { page, close } = await openAppWithProfile();
   const totalBytes = fileMiB * 1024 * 1024;
@@ -70,24 +93,30 @@ export async function benchFiles({ fileMiB }) {
      */
     const step = async (name, run, argument) => {
       console.log(`  bench: ${name}`);
-      settle();
+      settle({ warmBytes: totalBytes + WARM_MARGIN_BYTES, cold });
       const before = descendantCpuSeconds();
       const measured = await page.evaluate(run, argument);
       const after = descendantCpuSeconds();
       return { ...measured, cpuS: before === null ? null : after - before };
     };
-    const peer = (name, argument) =>
+    // Each in a reference worker of its own (window.peerAlone), `keep` for a set-up step.
+    const peer = (name, argument, options = {}) =>
       step(
         name,
-        ({ name, argument }) =>
-          window.peer(name, {
-            ...argument,
-            blob:
-              argument.blob === 'ciphertext'
-                ? window.bench.ciphertext
-                : argument.blob && window.bench.input,
-          }),
-        { name, argument },
+        ({ name, argument, options }) =>
+          window.peerAlone(
+            name,
+            {
+              ...argument,
+              blob:
+                argument.blob === 'ciphertext'
+                  ? window.bench.ciphertext
+                  : argument.blob && window.bench.input,
+            },
+            [],
+            options,
+          ),
+        { name, argument, options },
       );
     const common = { totalBytes, frameLength: FRAME_LENGTH };
     const fromInput = { blob: true, frameLength: FRAME_LENGTH };
@@ -170,7 +199,7 @@ export async function benchFiles({ fileMiB }) {
         'frameWorkers',
         (argument) => {
           const ports = window.frameWorkerPorts(argument.workers);
-          return window.peer('frameWorkers', { ...argument, ports }, ports);
+          return window.peerAlone('frameWorkers', { ...argument, ports }, ports);
         },
         { ...common, workers: FRAME_WORKERS, depth: PIPELINE_DEPTH * FRAME_WORKERS },
       ),
@@ -194,7 +223,7 @@ export async function benchFiles({ fileMiB }) {
       writeOpfsFlushed: await peer('writeOpfs', { ...common, flush: true }),
       copy: await peer('copyFile', fromInput),
       sealPipeline: await peer('sealPipeline', { ...fromInput, depth: PIPELINE_DEPTH }),
-      openPipeline: await peer('sealFrames', fromInput).then(() =>
+      openPipeline: await peer('sealFrames', fromInput, { keep: true }).then(() =>
         peer('openPipeline', { frameLength: FRAME_LENGTH, depth: PIPELINE_DEPTH }),
       ),
       sdkSameSettings: await peer('esdkBrowser', {

@@ -18,7 +18,7 @@
 // Never part of npm test. Usage:
 //   npm run bench [-- --only latency,files,signing,recovery,lock,scale] [--iterations 300]
 //                 [--file-mib 1024] [--keys 10000 (scale), 1000 (lock)] [--records 1000000]
-//                 [--samples 200]
+//                 [--samples 200] [--cold (files: no warming of free memory before each step)]
 import { benchFiles } from './files.mjs';
 import { benchLatency } from './latency.mjs';
 import { benchLock } from './lock.mjs';
@@ -45,7 +45,7 @@ const browser = await launchBrowser();
 try {
   console.log(`# Pocket KMS benchmark — Chromium ${browser.version()}`);
   if (only.has('latency')) await benchLatency(browser, { iterations });
-  if (only.has('files')) await benchFiles({ fileMiB });
+  if (only.has('files')) await benchFiles({ fileMiB, cold: process.argv.includes('--cold') });
   if (only.has('signing')) await benchSigning(browser, { iterations: Math.min(iterations, 200) });
   if (only.has('recovery')) await benchRecovery();
   if (only.has('lock')) await benchLock({ keyCount: Number(keys ?? 1000), iterations });

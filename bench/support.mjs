@@ -112,14 +112,31 @@ async function prepareApp(context, existingPage, url = ORIGIN) {
     timeout: 60_000,
   });
   // `peer(operation, argument)`: one call into the reference worker (bench/peers/peer-worker.js).
+  // `peerAlone(operation, argument)`: the same call in a reference worker started for it alone and
+  // ended after it, so that no earlier step's memory is in its way (a copy of a GiB ran at 345 MiB/s
+  // in the worker that had run the file section's other steps, 800–1100 in a fresh one).
   await page.evaluate(() => {
-    const worker = new Worker('/__bench/peer-worker.js', { type: 'module' });
-    window.peer = (operation, argument, transfer = []) =>
+    const call = (worker, operation, argument, transfer) =>
       new Promise((resolve, reject) => {
         worker.onmessage = ({ data }) =>
           data.error ? reject(new Error(data.error)) : resolve(data.result);
         worker.postMessage({ operation, argument }, transfer);
       });
+    const worker = new Worker('/__bench/peer-worker.js', { type: 'module' });
+    window.peer = (operation, argument, transfer = []) =>
+      call(worker, operation, argument, transfer);
+    // `keep: true` leaves the worker running for the next peerAlone call, which then ends it (a
+    // set-up step and the step it prepares, each timed after its own settling).
+    let kept;
+    window.peerAlone = async (operation, argument, transfer = [], { keep = false } = {}) => {
+      const alone = kept ?? new Worker('/__bench/peer-worker.js', { type: 'module' });
+      kept = keep ? alone : undefined;
+      try {
+        return await call(alone, operation, argument, transfer);
+      } finally {
+        if (!keep) alone.terminate();
+      }
+    };
     // `count` more copies of the reference worker as frame workers, each reached through a
     // MessagePort to hand to the reference worker (a worker's own nested workers would load
     // outside the routes that serve it).
