@@ -8,7 +8,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { commands } from 'vitest/browser';
+import { createKmsClient } from '../../src/kms/client.ts';
 import type { EncryptionContext } from '../../workers/api.ts';
+import type { Kms } from '../../workers/kms/kms.ts';
 import type { EsdkRawAesKey } from './commands/esdk.ts';
 import { importMaterial, newKeyMaterial } from './support/key-import.ts';
 import { expectKmsError, openTestVault, toBase64, type TestVault } from './support/vault.ts';
@@ -118,6 +120,40 @@ describe('vault → AWS Encryption SDK', SLOW, () => {
         messageBase64: toBase64(await bytesOf(await handle.getFile())),
       });
       expect(opened.frameLength).toBe(64 * KiB);
+      expect(fromBase64(opened.plaintextBase64)).toEqual(plaintext);
+    } finally {
+      await root.removeEntry(name);
+    }
+  });
+
+  it('a file the core worker writes straight to a chosen file, through its scratch files', async () => {
+    // The core worker stages a chosen file's bytes in OPFS scratch files (writable-sink.ts); the
+    // vault above runs on this page, which has no sync access handles and writes without them.
+    const client = createKmsClient();
+    const { KeyId } = (
+      await client.createKey({
+        Origin: 'EXTERNAL',
+        Description: 'shared with the SDK, in the core',
+      })
+    ).KeyMetadata;
+    await importMaterial(client as unknown as Kms, KeyId, fromBase64(sdkKey.keyBase64), {
+      rawAesKeyring: IDENTITY,
+    });
+    const plaintext = pseudoRandomBytes(5 * 64 * KiB + 3, 15);
+    const root = await navigator.storage.getDirectory();
+    const name = `esdk-staged-${crypto.randomUUID()}.encrypted`;
+    const handle = await root.getFileHandle(name, { create: true });
+    try {
+      await client.encryptFile({
+        Input: new File([plaintext], 'data.bin'),
+        KeyIds: [KeyId],
+        FrameLength: 64 * KiB,
+        Output: handle,
+      });
+      const opened = await commands.esdkDecrypt({
+        key: sdkKey,
+        messageBase64: toBase64(await bytesOf(await handle.getFile())),
+      });
       expect(fromBase64(opened.plaintextBase64)).toEqual(plaintext);
     } finally {
       await root.removeEntry(name);

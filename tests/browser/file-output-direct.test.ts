@@ -14,6 +14,11 @@
  * Not tested here: "a cut quota does not stop a picked output". A picked file outside OPFS is not
  * counted against the origin's quota, but this stand-in is an OPFS file, whose swap file is: with
  * the quota cut, the stand-in fails for the quota's reason, which says nothing about a picked file.
+ * tests/e2e/files-picked-quota.spec.ts shows it with real files on disk.
+ *
+ * Outputs larger than one scratch file (STAGE_BYTES, 64 MiB) go through the sink's staging: two
+ * OPFS scratch files, each handed to the writable whole (writable-sink.ts); the last tests here
+ * run 130 and 200 MiB through it.
  */
 import { describe, expect, onTestFinished, test } from 'vitest';
 import { createKmsClient, type KmsClient } from '../../src/kms/client.ts';
@@ -73,6 +78,22 @@ function repeated(mib: number, name: string): File {
 
 async function sha256(blob: Blob): Promise<string> {
   return toHex(new Uint8Array(await crypto.subtle.digest('SHA-256', await blob.arrayBuffer())));
+}
+
+/** Scratch folders of staged outputs (a `stage-0` file inside) in the cores' output folders. */
+async function stagingFolders(): Promise<number> {
+  const root = await navigator.storage.getDirectory();
+  const outputs = await root.getDirectoryHandle('pocket-kms-output').catch(() => undefined);
+  if (!outputs) return 0;
+  let found = 0;
+  for (const owner of await names(outputs)) {
+    const ownerDirectory = await outputs.getDirectoryHandle(owner).catch(() => undefined);
+    for (const job of ownerDirectory ? await names(ownerDirectory) : []) {
+      const jobDirectory = await ownerDirectory!.getDirectoryHandle(job).catch(() => undefined);
+      if (jobDirectory && (await names(jobDirectory)).includes('stage-0')) found++;
+    }
+  }
+  return found;
 }
 
 async function symmetricKey(client: KmsClient): Promise<string> {
@@ -214,6 +235,73 @@ describe('encryptFile and decryptFile write straight to a chosen file', () => {
       expect(await names(directory)).toEqual(['disk.img.encrypted']);
     }, 120_000);
   }
+
+  test('130 MiB goes through the scratch files: byte-identical both ways, and they are removed', async () => {
+    const client = createKmsClient();
+    const keyId = await symmetricKey(client);
+    const directory = await scratchDirectory();
+    const input = new File([repeated(130, 'scan.tiff'), pattern(5)], 'scan.tiff');
+    const encryptedHandle = await pickedFile(directory, 'scan.tiff.encrypted');
+    const decryptedHandle = await pickedFile(directory, 'scan.tiff');
+    const before = await stagingFolders();
+    let stagingWhileRunning: Promise<number> | undefined;
+
+    const encrypted = await client.encryptFile(
+      { Input: input, KeyIds: [keyId], Output: encryptedHandle },
+      (bytesDone) => {
+        // Past the first scratch file: staging is in use.
+        if (!stagingWhileRunning && bytesDone > 80 * MiB) stagingWhileRunning = stagingFolders();
+      },
+    );
+    expect(await stagingWhileRunning).toBe(before + 1);
+    expect(await stagingFolders()).toBe(before);
+    const written = await encryptedHandle.getFile();
+    expect(written.size).toBe(encrypted.CiphertextLength);
+
+    const decrypted = await client.decryptFile({ Input: written, Output: decryptedHandle });
+    expect(decrypted.PlaintextLength).toBe(input.size);
+    expect(await sha256(await decryptedHandle.getFile())).toBe(await sha256(input));
+    expect(await stagingFolders()).toBe(before);
+    expect(await names(directory)).toEqual(['scan.tiff', 'scan.tiff.encrypted']);
+  }, 240_000);
+
+  test('200 MiB tampered in its final frame: plaintext was handed over from the scratch files, and still nothing reaches the destination', async () => {
+    const client = createKmsClient();
+    const keyId = await symmetricKey(client);
+    const directory = await scratchDirectory();
+    const encrypted = await client.encryptFile({
+      Input: new File([repeated(200, 'scan.tiff')], 'scan.tiff'),
+      KeyIds: [keyId],
+    });
+    const message = encrypted.Output;
+    const flipped = new Uint8Array(
+      await message.slice(message.size - 20, message.size - 19).arrayBuffer(),
+    );
+    flipped[0]! ^= 0x01;
+    const damaged = new File(
+      [message.slice(0, message.size - 20), flipped, message.slice(message.size - 19)],
+      'scan.tiff.encrypted',
+    );
+    const old = pattern(1000, 9);
+    const destination = await pickedFile(directory, 'scan.tiff', old);
+    const before = await stagingFolders();
+
+    let written = 0;
+    const error = await expectKmsError(
+      client.decryptFile({ Input: damaged, Output: destination }, (bytesDone) => {
+        written = Math.max(written, bytesDone);
+      }),
+      'InvalidCiphertextException',
+    );
+    // Progress counts what reached the sink (reported at most every 100 ms, so not all of it):
+    // past the first scratch file, which was then handed to the stream.
+    expect(written).toBeGreaterThan(64 * MiB);
+    expect(error.message).toMatch(/frame \d+ \(the final frame\)/);
+    expect(await sha256(await destination.getFile())).toBe(await sha256(new Blob([old])));
+    expect(await stagingFolders()).toBe(before);
+    expect(await names(directory)).toEqual(['scan.tiff']);
+    await client.discardFileOutput({ OutputId: encrypted.OutputId });
+  }, 240_000);
 
   test('an Output that is not a file handle is refused before any key is used', async () => {
     const client = createKmsClient();

@@ -383,3 +383,96 @@ export async function createOutputSink(fileName: string, expectedSize = 0): Prom
     ? OpfsSink.create(fileName, expectedSize)
     : new MemoryOutputSink(fileName);
 }
+
+/**
+ * One scratch file of a staged picked output (writable-sink.ts): written through a sync access
+ * handle, then handed over whole as a disk-backed Blob.
+ */
+export class ScratchFile {
+  private access: SyncAccessHandle | undefined;
+
+  constructor(private readonly handle: SyncFileHandle) {}
+
+  /** Opens the file for writing again; its earlier bytes are overwritten from offset 0. */
+  async open(): Promise<void> {
+    this.access ??= await this.handle.createSyncAccessHandle();
+  }
+
+  /** Writes `bytes` at `at`, inside the size reserved when the file was made. */
+  write(bytes: Bytes, at: number): void {
+    if (!this.access) throw new Error('write to a closed scratch file');
+    const written = this.access.write(bytes, { at });
+    if (written !== bytes.length)
+      throw new DOMException(
+        'The scratch file could not be written in full.',
+        'QuotaExceededError',
+      );
+  }
+
+  /**
+   * Closes the file and returns its first `length` bytes as a disk-backed Blob, valid until the
+   * file is opened again.
+   */
+  async contents(length: number): Promise<Blob> {
+    this.close();
+    return (await this.handle.getFile()).slice(0, length);
+  }
+
+  close(): void {
+    this.access?.close();
+    this.access = undefined;
+  }
+}
+
+export interface ScratchFiles {
+  readonly files: ScratchFile[];
+  /** Closes and removes every scratch file. Never rejects. */
+  remove(): Promise<void>;
+}
+
+/**
+ * `count` scratch files of `size` bytes each, the size reserved up front (the writes that follow
+ * need no quota), in a job directory of this context's own: it has no completion marker, so it is
+ * never listed, and a crash leaves it to sweepAbandonedOutputs. Undefined where there are no sync
+ * access handles (the page thread) or the quota refuses the reservation: the caller then writes
+ * without staging.
+ */
+export async function createScratchFiles(
+  count: number,
+  size: number,
+): Promise<ScratchFiles | undefined> {
+  if (!opfsSyncAccessAvailable()) return undefined;
+  let parent: FileSystemDirectoryHandle | undefined;
+  const jobId = randomUuid();
+  const files: ScratchFile[] = [];
+  const remove = async (): Promise<void> => {
+    for (const file of files) {
+      try {
+        file.close();
+      } catch {
+        // already closed: removal below is what matters
+      }
+    }
+    await parent?.removeEntry(jobId, { recursive: true }).catch(() => undefined);
+  };
+  try {
+    parent = (await ownOutputs()).directory;
+    const directory = await parent.getDirectoryHandle(jobId, { create: true });
+    for (let index = 0; index < count; index++) {
+      const handle = (await directory.getFileHandle(`stage-${index}`, {
+        create: true,
+      })) as SyncFileHandle;
+      const access = await handle.createSyncAccessHandle();
+      try {
+        access.truncate(size);
+      } finally {
+        access.close();
+      }
+      files.push(new ScratchFile(handle));
+    }
+    return { files, remove };
+  } catch {
+    await remove();
+    return undefined;
+  }
+}
