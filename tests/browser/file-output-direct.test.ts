@@ -16,12 +16,14 @@
  * the quota cut, the stand-in fails for the quota's reason, which says nothing about a picked file.
  * tests/e2e/files-picked-quota.spec.ts shows it with real files on disk.
  *
- * Outputs larger than one scratch file (STAGE_BYTES, 64 MiB) go through the sink's staging: two
- * OPFS scratch files, each handed to the writable whole (writable-sink.ts); the last tests here
- * run 130 and 200 MiB through it.
+ * Outputs of 16 MiB or more (STAGE_FROM_BYTES) go through the sink's staging: two OPFS scratch
+ * files of 64 MiB (STAGE_BYTES), each handed to the writable whole (writable-sink.ts) — the 20 MiB
+ * round trip and the cancel here; the last tests run 130 and 200 MiB, more than one scratch file,
+ * through it. The 6 MiB damaged messages go the other way: bytes handed to the writable.
  */
 import { describe, expect, onTestFinished, test } from 'vitest';
 import { createKmsClient, type KmsClient } from '../../src/kms/client.ts';
+import { stagingFolders } from './support/staging.ts';
 import { expectKmsError, toHex } from './support/vault.ts';
 
 const KiB = 1024;
@@ -78,22 +80,6 @@ function repeated(mib: number, name: string): File {
 
 async function sha256(blob: Blob): Promise<string> {
   return toHex(new Uint8Array(await crypto.subtle.digest('SHA-256', await blob.arrayBuffer())));
-}
-
-/** Scratch folders of staged outputs (a `stage-0` file inside) in the cores' output folders. */
-async function stagingFolders(): Promise<number> {
-  const root = await navigator.storage.getDirectory();
-  const outputs = await root.getDirectoryHandle('pocket-kms-output').catch(() => undefined);
-  if (!outputs) return 0;
-  let found = 0;
-  for (const owner of await names(outputs)) {
-    const ownerDirectory = await outputs.getDirectoryHandle(owner).catch(() => undefined);
-    for (const job of ownerDirectory ? await names(ownerDirectory) : []) {
-      const jobDirectory = await ownerDirectory!.getDirectoryHandle(job).catch(() => undefined);
-      if (jobDirectory && (await names(jobDirectory)).includes('stage-0')) found++;
-    }
-  }
-  return found;
 }
 
 async function symmetricKey(client: KmsClient): Promise<string> {

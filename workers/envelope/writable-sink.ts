@@ -16,10 +16,10 @@
  * Staging: bytes handed to `write()` cost Chromium a copy into a blob and the browser's writes
  * from it — measured in a worker, a GiB in 4 MiB writes ran at 173–276 MiB/s for 5–8 CPU s,
  * whatever the write size (1 to 64 MiB) — while a disk-backed Blob handed to `write()` is copied
- * file to file: 383–510 MiB/s for about half the CPU. So where this context has sync access
- * handles (the core worker), the sink writes into two scratch files of STAGE_BYTES in its own
- * OPFS folder (opfs-sink.ts `createScratchFiles`) and hands each full one to the writable as a
- * Blob while it fills the other. The scratch files are working copies like an OPFS output: a
+ * file to file: 383–510 MiB/s for about half the CPU. So for an output of STAGE_FROM_BYTES or
+ * more, where this context has sync access handles (the core worker), the sink writes into two
+ * scratch files of STAGE_BYTES in its own OPFS folder (opfs-sink.ts `createScratchFiles`) and
+ * hands each full one to the writable as a Blob while it fills the other. The scratch files are working copies like an OPFS output: a
  * crash leaves them to the next start's sweep, and close and abort remove them.
  *
  * Quota: the swap file of a file outside the Origin Private File System is not counted against
@@ -41,6 +41,11 @@ import { createScratchFiles, type ScratchFiles } from './opfs-sink.ts';
 const GATHER_BYTES = 4 * 1024 * 1024;
 /** The size of a scratch file: handed over as one Blob (64 MiB measured fastest of 16, 64, all). */
 export const STAGE_BYTES = 64 * 1024 * 1024;
+/**
+ * Outputs expected smaller than this are not staged: two scratch files made and removed for each
+ * would cost more than they save (a folder of many small files goes file by file).
+ */
+export const STAGE_FROM_BYTES = 16 * 1024 * 1024;
 
 /** The request's Output: a FileSystemFileHandle, or a ValidationException naming `parameter`. */
 export function checkOutputHandle(parameter: string, value: unknown): FileSystemFileHandle {
@@ -67,19 +72,19 @@ export class WritableSink implements ByteSink<File> {
     private readonly handle: FileSystemFileHandle,
     private readonly writable: FileSystemWritableFileStream,
     private readonly scratch: ScratchFiles | undefined,
-    private readonly stageBytes: number,
   ) {}
 
   /**
    * Opens `handle` for writing, its existing content not kept (the swap file starts empty). A
    * refusal — no write permission in this context (NotAllowedError), a file another writer holds
    * (NoModificationAllowedError), a file gone (NotFoundError) — is a ValidationException naming
-   * `parameter`: the caller chose the file. `stageBytes`: the scratch files' size (tests).
+   * `parameter`: the caller chose the file. `expectedSize`: about how many bytes will be written
+   * (the input's size); from STAGE_FROM_BYTES on, they are staged.
    */
   static async open(
     parameter: string,
     handle: FileSystemFileHandle,
-    stageBytes = STAGE_BYTES,
+    expectedSize: number,
   ): Promise<WritableSink> {
     let writable: FileSystemWritableFileStream;
     try {
@@ -92,7 +97,8 @@ export class WritableSink implements ByteSink<File> {
         `Member must be a file this page may write (the browser refused to open it: ${name})`,
       );
     }
-    const scratch = await createScratchFiles(2, stageBytes);
+    const scratch =
+      expectedSize >= STAGE_FROM_BYTES ? await createScratchFiles(2, STAGE_BYTES) : undefined;
     try {
       await scratch?.files[0]!.open();
     } catch (error) {
@@ -100,12 +106,7 @@ export class WritableSink implements ByteSink<File> {
       await writable.abort().catch(() => undefined);
       throw error;
     }
-    return new WritableSink(handle, writable, scratch, stageBytes);
-  }
-
-  /** Whether bytes go through scratch files (else straight to the stream). */
-  get staging(): boolean {
-    return this.scratch !== undefined;
+    return new WritableSink(handle, writable, scratch);
   }
 
   async write(bytes: Bytes): Promise<void> {
@@ -118,11 +119,11 @@ export class WritableSink implements ByteSink<File> {
 
   private async stage(scratch: ScratchFiles, bytes: Bytes): Promise<void> {
     for (let offset = 0; offset < bytes.length;) {
-      const take = Math.min(bytes.length - offset, this.stageBytes - this.staged);
+      const take = Math.min(bytes.length - offset, STAGE_BYTES - this.staged);
       scratch.files[this.current]!.write(bytes.subarray(offset, offset + take), this.staged);
       this.staged += take;
       offset += take;
-      if (this.staged === this.stageBytes) await this.handOver(scratch);
+      if (this.staged === STAGE_BYTES) await this.handOver(scratch);
     }
   }
 

@@ -93,7 +93,7 @@ async function openSink(
   fileName: string,
   expectedSize: number,
 ): Promise<{ sink: ByteSink<File>; outputId?: string }> {
-  if (output) return { sink: await WritableSink.open('output', output) };
+  if (output) return { sink: await WritableSink.open('output', output, expectedSize) };
   const sink = await createOutputSink(fileName, expectedSize);
   return { sink, outputId: sink.outputId };
 }
