@@ -127,8 +127,9 @@ describe('vault → AWS Encryption SDK', SLOW, () => {
     }
   });
 
-  it('a file the core worker writes straight to a chosen file, through its scratch files', async () => {
-    // The core worker stages a chosen file's bytes in OPFS scratch files (writable-sink.ts); the
+  it('a file of 16 MiB the core worker writes straight to a chosen file, staged', async () => {
+    // The core worker stages a chosen file's bytes in OPFS scratch files from 16 MiB on
+    // (writable-sink.ts; file-output-direct.test.ts watches the scratch files while it runs); the
     // vault above runs on this page, which has no sync access handles and writes without them.
     const client = createKmsClient();
     const { KeyId } = (
@@ -140,21 +141,18 @@ describe('vault → AWS Encryption SDK', SLOW, () => {
     await importMaterial(client as unknown as Kms, KeyId, fromBase64(sdkKey.keyBase64), {
       rawAesKeyring: IDENTITY,
     });
-    // Large enough to be staged (STAGE_FROM_BYTES, 16 MiB).
     const plaintext = pseudoRandomBytes(16 * 1024 * KiB + 3, 15);
     const root = await navigator.storage.getDirectory();
     const name = `esdk-staged-${crypto.randomUUID()}.encrypted`;
     const handle = await root.getFileHandle(name, { create: true });
     try {
       const before = await stagingFolders();
-      let whileRunning: Promise<number> | undefined;
-      await client.encryptFile(
-        { Input: new File([plaintext], 'data.bin'), KeyIds: [KeyId], Output: handle },
-        (bytesDone) => {
-          if (!whileRunning && bytesDone > 0) whileRunning = stagingFolders();
-        },
-      );
-      expect(await whileRunning).toBe(before + 1);
+      await client.encryptFile({
+        Input: new File([plaintext], 'data.bin'),
+        KeyIds: [KeyId],
+        Output: handle,
+      });
+      expect(await stagingFolders()).toBe(before);
       const opened = await commands.esdkDecrypt({
         key: sdkKey,
         messageBase64: toBase64(await bytesOf(await handle.getFile())),

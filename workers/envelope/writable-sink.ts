@@ -19,8 +19,9 @@
  * file to file: 383–510 MiB/s for about half the CPU. So for an output of STAGE_FROM_BYTES or
  * more, where this context has sync access handles (the core worker), the sink writes into two
  * scratch files of STAGE_BYTES in its own OPFS folder (opfs-sink.ts `createScratchFiles`) and
- * hands each full one to the writable as a Blob while it fills the other. The scratch files are working copies like an OPFS output: a
- * crash leaves them to the next start's sweep, and close and abort remove them.
+ * hands each full one to the writable as a Blob while it fills the other. The scratch files are
+ * working copies like an OPFS output: a crash leaves them to the next start's sweep, and close and
+ * abort remove them.
  *
  * Quota: the swap file of a file outside the Origin Private File System is not counted against
  * the origin's quota (Chromium; tests/e2e/files-picked-quota.spec.ts); that of an OPFS file is.
