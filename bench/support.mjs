@@ -113,8 +113,8 @@ async function prepareApp(context, existingPage, url = ORIGIN) {
   });
   // `peer(operation, argument)`: one call into the reference worker (bench/peers/peer-worker.js).
   // `peerAlone(operation, argument)`: the same call in a reference worker started for it alone and
-  // ended after it, so that no earlier step's memory is in its way (a copy of a GiB ran at 345 MiB/s
-  // in the worker that had run the file section's other steps, 800–1100 in a fresh one).
+  // ended after it, so that no earlier step's memory is in its way (a copy of a GiB ran at 342–365
+  // MiB/s in the worker that had run the file section's other steps, 555–1111 in one of its own).
   await page.evaluate(() => {
     const call = (worker, operation, argument, transfer) =>
       new Promise((resolve, reject) => {
