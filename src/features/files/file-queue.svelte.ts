@@ -168,10 +168,21 @@ export class FileQueue {
     }
   }
 
-  /** Deletes an earlier visit's result from the browser's private storage. */
+  /**
+   * Deletes an earlier visit's result from the browser's private storage, and only then takes it
+   * off the list: a reload right after Remove must not bring it back. One already gone
+   * (NotFoundException) leaves the list too; any other failure keeps it listed and is shown.
+   */
   async removeEarlier(output: StoredFileOutput): Promise<void> {
+    try {
+      await this.client.discardFileOutput({ OutputId: output.OutputId });
+    } catch (error) {
+      if (!(error instanceof Error && error.name === 'NotFoundException')) {
+        this.earlierError = error;
+        return;
+      }
+    }
     this.earlier = this.earlier.filter((listed) => listed.OutputId !== output.OutputId);
-    await this.client.discardFileOutput({ OutputId: output.OutputId });
   }
 
   /** Asks before the tab closes or reloads while hasUnsavedWork; returns the function that stops. */
