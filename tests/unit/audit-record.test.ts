@@ -126,106 +126,120 @@ describe('chainRecord', () => {
 });
 
 describe('verifyChain', () => {
-  it('accepts an untouched chain and counts its records', () => {
+  it('accepts an untouched chain and counts its records', async () => {
     const { records, head } = chain(5);
-    expect(verifyChain(records, head)).toEqual({ valid: true, count: 5 });
+    expect(await verifyChain(records, head)).toEqual({ valid: true, count: 5 });
   });
 
-  it('accepts the empty log of a new vault (no head)', () => {
-    expect(verifyChain([], null)).toEqual({ valid: true, count: 0 });
+  it('accepts the empty log of a new vault (no head)', async () => {
+    expect(await verifyChain([], null)).toEqual({ valid: true, count: 0 });
   });
 
-  it('detects an edited record at its own sequence', () => {
+  it('detects an edited record at its own sequence', async () => {
     const { records, head } = chain(5);
     records[2] = { ...records[2]!, errorCode: 'AccessDenied' };
-    const check = verifyChain(records, head);
+    const check = await verifyChain(records, head);
     expect(check.valid).toBe(false);
     expect(check.firstInvalidSequence).toBe(3);
     expect(check.reason).toMatch(/changed/);
   });
 
-  it('detects an edited record whose hash was recomputed, at the next record (broken link)', () => {
+  it('detects an edited record whose hash was recomputed, at the next record (broken link)', async () => {
     const { records, head } = chain(5);
     const { hash: _hash, ...body } = { ...records[2]!, eventName: 'ScheduleKeyDeletion' };
     records[2] = { ...body, hash: hashRecord(body) };
-    const check = verifyChain(records, head);
+    const check = await verifyChain(records, head);
     expect(check.valid).toBe(false);
     expect(check.firstInvalidSequence).toBe(4);
     expect(check.reason).toMatch(/link/);
   });
 
-  it('detects an edited newest record whose hash was recomputed, against the stored head', () => {
+  it('detects an edited newest record whose hash was recomputed, against the stored head', async () => {
     const { records, head } = chain(5);
     const { hash: _hash, ...body } = { ...records[4]!, eventName: 'ScheduleKeyDeletion' };
     records[4] = { ...body, hash: hashRecord(body) };
-    const check = verifyChain(records, head);
+    const check = await verifyChain(records, head);
     expect(check.valid).toBe(false);
     expect(check.firstInvalidSequence).toBe(5);
     expect(check.reason).toMatch(/head/);
   });
 
-  it('detects a removed record at the missing sequence', () => {
+  it('detects a removed record at the missing sequence', async () => {
     const { records, head } = chain(5);
     records.splice(2, 1);
-    const check = verifyChain(records, head);
+    const check = await verifyChain(records, head);
     expect(check.valid).toBe(false);
     expect(check.firstInvalidSequence).toBe(3);
   });
 
-  it('detects the first record removed', () => {
+  it('detects the first record removed', async () => {
     const { records, head } = chain(3);
     records.shift();
-    expect(verifyChain(records, head)).toMatchObject({ valid: false, firstInvalidSequence: 1 });
+    expect(await verifyChain(records, head)).toMatchObject({
+      valid: false,
+      firstInvalidSequence: 1,
+    });
   });
 
-  it('detects two records reordered (stored order swapped)', () => {
+  it('detects two records reordered (stored order swapped)', async () => {
     const { records, head } = chain(5);
     [records[1], records[2]] = [records[2]!, records[1]!];
-    expect(verifyChain(records, head)).toMatchObject({ valid: false, firstInvalidSequence: 2 });
+    expect(await verifyChain(records, head)).toMatchObject({
+      valid: false,
+      firstInvalidSequence: 2,
+    });
   });
 
-  it('detects two records reordered and renumbered to hide the swap', () => {
+  it('detects two records reordered and renumbered to hide the swap', async () => {
     const { records, head } = chain(5);
     const second = records[1]!;
     const third = records[2]!;
     records[1] = { ...third, sequence: 2 };
     records[2] = { ...second, sequence: 3 };
-    expect(verifyChain(records, head)).toMatchObject({ valid: false, firstInvalidSequence: 2 });
+    expect(await verifyChain(records, head)).toMatchObject({
+      valid: false,
+      firstInvalidSequence: 2,
+    });
   });
 
-  it('detects a truncated tail against the head the vault remembers', () => {
+  it('detects a truncated tail against the head the vault remembers', async () => {
     const { records, head } = chain(5);
     records.splice(3);
-    const check = verifyChain(records, head);
+    const check = await verifyChain(records, head);
     expect(check).toMatchObject({ valid: false, count: 3, firstInvalidSequence: 4 });
     expect(check.reason).toMatch(/missing/);
   });
 
-  it('detects a log emptied of all records while the vault remembers a head', () => {
+  it('detects a log emptied of all records while the vault remembers a head', async () => {
     const { head } = chain(2);
-    expect(verifyChain([], head)).toMatchObject({
+    expect(await verifyChain([], head)).toMatchObject({
       valid: false,
       count: 0,
       firstInvalidSequence: 1,
     });
   });
 
-  it('detects a head whose hash differs from the last record at the same sequence', () => {
+  it('detects a head whose hash differs from the last record at the same sequence', async () => {
     const { records, head } = chain(3);
-    expect(verifyChain(records, { sequence: head!.sequence, hash: 'f'.repeat(64) })).toMatchObject({
+    expect(
+      await verifyChain(records, { sequence: head!.sequence, hash: 'f'.repeat(64) }),
+    ).toMatchObject({
       valid: false,
       firstInvalidSequence: 3,
     });
   });
 
-  it('detects records appended after the head (the head was not advanced with them)', () => {
+  it('detects records appended after the head (the head was not advanced with them)', async () => {
     const { records } = chain(4);
     const headAtThree = { sequence: records[2]!.sequence, hash: records[2]!.hash };
-    expect(verifyChain(records, headAtThree)).toMatchObject({
+    expect(await verifyChain(records, headAtThree)).toMatchObject({
       valid: false,
       firstInvalidSequence: 4,
     });
-    expect(verifyChain(records, null)).toMatchObject({ valid: false, firstInvalidSequence: 1 });
+    expect(await verifyChain(records, null)).toMatchObject({
+      valid: false,
+      firstInvalidSequence: 1,
+    });
   });
 });
 

@@ -323,13 +323,6 @@ export class ChainVerifier {
     return this.previous;
   }
 
-  /** Checks the next record; false once the chain has failed (later records are not looked at). */
-  push(record: AuditEvent): boolean {
-    if (this.failure) return false;
-    const { hash: _stored, ...body } = record;
-    return this.check(record, hashRecord(body));
-  }
-
   /**
    * Checks the next records, in order, their hashes taken all at once (hashRecords); returns how
    * many passed — all of them, or those before the first that failed (none once the chain has).
@@ -342,7 +335,7 @@ export class ChainVerifier {
     return passed;
   }
 
-  /** The checks of `push`, with the record's hash as computed (`computed`). */
+  /** Checks one record, its hash as computed (`computed`); false once the chain has failed. */
   private check(record: AuditEvent, computed: string): boolean {
     this.count++;
     const expectedSequence = (this.previous?.sequence ?? 0) + 1;
@@ -399,10 +392,13 @@ export class ChainVerifier {
   }
 }
 
-/** Checks a whole chain held in memory (ChainVerifier over `records`). */
-export function verifyChain(records: Iterable<AuditEvent>, head: ChainPoint | null): ChainCheck {
+/** Checks a whole chain held in memory (ChainVerifier over `records`, as one walk's batch). */
+export async function verifyChain(
+  records: readonly AuditEvent[],
+  head: ChainPoint | null,
+): Promise<ChainCheck> {
   const verifier = new ChainVerifier();
-  for (const record of records) if (!verifier.push(record)) break;
+  await verifier.pushAll(records);
   return verifier.finish(head);
 }
 
