@@ -135,13 +135,18 @@ export class WritableSink implements ByteSink<File> {
    */
   private async handOver(scratch: ScratchFiles): Promise<void> {
     const earlier = this.handedOver;
-    const contents = await scratch.files[this.current]!.contents(this.staged);
-    this.handedOver = this.writable.write(contents);
-    this.handedOver.catch(() => undefined); // observed at the next hand-over or at close
+    await this.passOn(scratch);
     this.current = 1 - this.current;
     this.staged = 0;
     await earlier;
     await scratch.files[this.current]!.open();
+  }
+
+  /** Starts the stream's write of the scratch file being filled, as far as it is filled. */
+  private async passOn(scratch: ScratchFiles): Promise<void> {
+    const contents = await scratch.files[this.current]!.contents(this.staged);
+    this.handedOver = this.writable.write(contents);
+    this.handedOver.catch(() => undefined); // observed at the next hand-over or at close
   }
 
   private async writeGathered(): Promise<void> {
@@ -157,11 +162,7 @@ export class WritableSink implements ByteSink<File> {
     if (this.state !== 'open') throw new Error(`close of a ${this.state} writable sink`);
     if (this.scratch) {
       const earlier = this.handedOver;
-      if (this.staged > 0) {
-        const contents = await this.scratch.files[this.current]!.contents(this.staged);
-        this.handedOver = this.writable.write(contents);
-        this.handedOver.catch(() => undefined);
-      }
+      if (this.staged > 0) await this.passOn(this.scratch);
       await earlier;
       await this.handedOver;
     } else {
