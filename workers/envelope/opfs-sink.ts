@@ -129,7 +129,8 @@ async function claimOwnership(): Promise<OutputOwnership> {
   return { ownerId, directory: await root.getDirectoryHandle(ownerId, { create: true }) };
 }
 
-async function namesIn(directory: FileSystemDirectoryHandle): Promise<string[]> {
+/** The names of a directory's entries. */
+export async function namesIn(directory: FileSystemDirectoryHandle): Promise<string[]> {
   const names: string[] = [];
   for await (const name of (directory as ListableDirectory).keys()) names.push(name);
   return names;

@@ -2,15 +2,7 @@
  * What the core worker's staging of a picked output (workers/envelope/writable-sink.ts) leaves in
  * OPFS, seen from the page: its scratch folders are job folders holding `stage-0`.
  */
-import { OUTPUT_DIRECTORY } from '../../../workers/envelope/opfs-sink.ts';
-
-type ListableDirectory = FileSystemDirectoryHandle & { keys(): AsyncIterable<string> };
-
-async function names(directory: FileSystemDirectoryHandle): Promise<string[]> {
-  const found: string[] = [];
-  for await (const name of (directory as ListableDirectory).keys()) found.push(name);
-  return found;
-}
+import { namesIn as names, OUTPUT_DIRECTORY } from '../../../workers/envelope/opfs-sink.ts';
 
 /** Scratch folders of staged outputs in the cores' output folders, now. */
 export async function stagingFolders(): Promise<number> {
