@@ -155,6 +155,13 @@ export function createKmsClient(
   return view(connect(startWorker), userAgent);
 }
 
+/** Calls `listener` with each message the cores post on `channelName`; returns the unsubscribe. */
+function listen<T>(channelName: string, listener: (message: T) => void): () => void {
+  const channel = new BroadcastChannel(channelName);
+  channel.onmessage = (event: MessageEvent<T>) => listener(event.data);
+  return () => channel.close();
+}
+
 /**
  * Calls `listener` whenever any tab changes the vault (the sandbox, when `vaultName` says so).
  * Returns the unsubscribe function.
@@ -163,10 +170,9 @@ export function onVaultChanged(
   listener: (eventName: string, keyIds: readonly string[]) => void,
   vaultName = VAULT_NAME,
 ): () => void {
-  const channel = new BroadcastChannel(vaultChangedChannel(vaultName));
-  channel.onmessage = (event: MessageEvent<VaultChange>) =>
-    listener(event.data.eventName, event.data.keyIds ?? []);
-  return () => channel.close();
+  return listen<VaultChange>(vaultChangedChannel(vaultName), (change) =>
+    listener(change.eventName, change.keyIds ?? []),
+  );
 }
 
 /**
@@ -177,9 +183,7 @@ export function onVaultUpgrade(
   listener: (progress: VaultUpgradeProgress) => void,
   vaultName = VAULT_NAME,
 ): () => void {
-  const channel = new BroadcastChannel(vaultUpgradeChannel(vaultName));
-  channel.onmessage = (event: MessageEvent<VaultUpgradeProgress>) => listener(event.data);
-  return () => channel.close();
+  return listen(vaultUpgradeChannel(vaultName), listener);
 }
 
 /** The tab's one core worker, shared by the three views below. */
