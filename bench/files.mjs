@@ -248,7 +248,7 @@ export async function benchFiles({ fileMiB, cold = false }) {
       frameWorkers: await step(
         'frameWorkers',
         (argument) => {
-          const ports = window.frameWorkerPorts(argument.workers);
+          const ports = window.helperPorts(Array(argument.workers).fill('frame-worker'));
           return window.peerAlone('frameWorkers', { ...argument, ports }, ports);
         },
         { ...common, workers: FRAME_WORKERS, depth: PIPELINE_DEPTH * FRAME_WORKERS },
@@ -272,6 +272,19 @@ export async function benchFiles({ fileMiB, cold = false }) {
       writeOpfsAgain: await peer('writeOpfs', common),
       writeOpfsFlushed: await peer('writeOpfs', { ...common, flush: true }),
       sealPipeline: await peer('sealPipeline', { ...fromInput, depth: PIPELINE_DEPTH }),
+      streamSealPipeline: await peer('streamSealPipeline', {
+        ...fromInput,
+        depth: PIPELINE_DEPTH,
+      }),
+      ioWorkersPipeline: await step(
+        'ioWorkersPipeline',
+        (argument) => {
+          const ports = window.helperPorts(['read-worker', 'write-worker']);
+          const blob = window.bench.input;
+          return window.peerAlone('ioWorkersPipeline', { ...argument, blob, ports }, ports);
+        },
+        { frameLength: FRAME_LENGTH, depth: PIPELINE_DEPTH },
+      ),
       openPipeline: await peer('sealFrames', fromInput, { keep: true }).then(() =>
         peer('openPipeline', { frameLength: FRAME_LENGTH, depth: PIPELINE_DEPTH }),
       ),
@@ -431,6 +444,11 @@ export async function benchFiles({ fileMiB, cold = false }) {
     `the core's arrangement alone (reader, ${PIPELINE_DEPTH} in flight, writes)`,
     result.sealPipeline,
   );
+  line(
+    '  rejected: the same, reading File.stream() into one frame buffer',
+    result.streamSealPipeline,
+  );
+  line('  rejected: the same, reading and writing in two I/O workers', result.ioWorkersPipeline);
   line(
     `decrypt's arrangement alone (reader, ${PIPELINE_DEPTH} in flight, writes; input in OPFS)`,
     result.openPipeline,

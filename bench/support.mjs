@@ -137,17 +137,14 @@ async function prepareApp(context, existingPage, url = ORIGIN) {
         if (!keep) alone.terminate();
       }
     };
-    // `count` more copies of the reference worker as frame workers, each reached through a
-    // MessagePort to hand to the reference worker (a worker's own nested workers would load
-    // outside the routes that serve it).
-    window.frameWorkerPorts = (count) =>
-      Array.from({ length: count }, () => {
-        const frameWorker = new Worker('/__bench/peer-worker.js', {
-          type: 'module',
-          name: 'frame-worker',
-        });
+    // More copies of the reference worker in the roles `names` gives (frame workers, I/O
+    // workers), one each, each reached through a MessagePort to hand to the reference worker (a
+    // worker's own nested workers would load outside the routes that serve it).
+    window.helperPorts = (names) =>
+      names.map((name) => {
+        const helper = new Worker('/__bench/peer-worker.js', { type: 'module', name });
         const { port1, port2 } = new MessageChannel();
-        frameWorker.postMessage({ port: port1 }, [port1]);
+        helper.postMessage({ port: port1 }, [port1]);
         return port2;
       });
   });

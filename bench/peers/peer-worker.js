@@ -8,7 +8,7 @@
 import * as sdk from '@aws-crypto/client-browser';
 import { Buffer } from 'buffer';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
-import { BlobReader } from '../../workers/envelope/blob-reader.ts';
+import { BlobReader, PREFETCH_SLICES, SLICE_BYTES } from '../../workers/envelope/blob-reader.ts';
 import { FramePipeline } from '../../workers/envelope/frame-pipeline.ts';
 
 // The SDK's browser client uses Node's Buffer for suite 0x0578's signature (TOOLCHAIN.md).
@@ -27,6 +27,8 @@ async function aesKey() {
 
 const SLICE = 4 * 1024 * 1024;
 const FRAME_WORKER = 'frame-worker';
+const READ_WORKER = 'read-worker';
+const WRITE_WORKER = 'write-worker';
 
 /** 8 zero bytes ‖ u32 sequence number, as the format's frame IVs. */
 function frameIv(sequenceNumber) {
@@ -269,6 +271,181 @@ async function sealPipeline({ blob, frameLength, depth }) {
   }
 }
 
+/**
+ * An I/O worker's reading side (ioWorkersPipeline): reads `blob` in `sliceBytes` slices, at
+ * most `ahead` of them not yet taken (a `taken` message returns one), transferring each.
+ */
+function readSlicesTo(port) {
+  let blob, sliceBytes, ahead;
+  let at = 0;
+  let untaken = 0;
+  let posting = Promise.resolve();
+  const readAhead = () => {
+    while (untaken < ahead && at < blob.size) {
+      const end = Math.min(at + sliceBytes, blob.size);
+      const slice = blob.slice(at, end).arrayBuffer();
+      at = end;
+      untaken++;
+      posting = posting.then(() => slice).then((buffer) => port.postMessage({ buffer }, [buffer]));
+    }
+  };
+  port.onmessage = ({ data }) => {
+    if (data.close) {
+      self.close();
+    } else if (data.taken) {
+      untaken--;
+      readAhead();
+    } else {
+      ({ blob, sliceBytes, ahead } = data);
+      readAhead();
+    }
+  };
+}
+
+/**
+ * An I/O worker's writing side (ioWorkersPipeline): a sync access handle on the OPFS file
+ * `name`, reserved to `size`, writing each transferred buffer after the last; `done` closes it
+ * and answers with the bytes written.
+ */
+function writeBuffersFrom(port) {
+  const root = navigator.storage.getDirectory();
+  let handle;
+  let at = 0;
+  let queue = Promise.resolve();
+  port.onmessage = ({ data }) => {
+    queue = queue.then(async () => {
+      if (data.close) {
+        self.close();
+      } else if (data.name) {
+        const file = await (await root).getFileHandle(data.name, { create: true });
+        handle = await file.createSyncAccessHandle();
+        handle.truncate(data.size);
+      } else if (data.buffer) {
+        at += handle.write(new Uint8Array(data.buffer), { at });
+      } else if (data.done) {
+        handle.close();
+        port.postMessage({ written: at });
+      }
+    });
+  };
+}
+
+/**
+ * The issue's "second worker with transferred buffers", tried where the core's arrangement
+ * loses time: sealPipeline with reading in one worker and writing in another (`ports`: the
+ * reader's, the writer's), every buffer transferred, so this worker only seals. Slices as the
+ * core's reader reads them (16 MiB, two not yet taken), frames views of them.
+ */
+async function ioWorkersPipeline({ blob, frameLength, depth, ports: [reader, writer] }) {
+  const key = await aesKey();
+  const additionalData = new Uint8Array(40);
+  const name = `bench-${crypto.randomUUID()}`;
+  const slices = [];
+  let sliceArrived;
+  reader.onmessage = ({ data }) => {
+    slices.push(new Uint8Array(data.buffer));
+    sliceArrived?.();
+  };
+  const written = new Promise((resolve) => {
+    writer.onmessage = ({ data }) => resolve(data.written);
+  });
+  const pipeline = new FramePipeline(
+    (sealed) => writer.postMessage({ buffer: sealed }, [sealed]),
+    depth,
+  );
+  const start = performance.now();
+  try {
+    writer.postMessage({ name, size: blob.size + Math.ceil(blob.size / frameLength) * 16 });
+    reader.postMessage({ blob, sliceBytes: SLICE_BYTES, ahead: PREFETCH_SLICES });
+    let sequence = 1;
+    for (let at = 0; at < blob.size;) {
+      while (slices.length === 0) await new Promise((resolve) => (sliceArrived = resolve));
+      const slice = slices.shift();
+      for (let offset = 0; offset < slice.length; offset += frameLength) {
+        const frame = slice.subarray(offset, Math.min(offset + frameLength, slice.length));
+        await pipeline.push(
+          crypto.subtle.encrypt(
+            { name: 'AES-GCM', iv: frameIv(sequence++), additionalData },
+            key,
+            frame,
+          ),
+        );
+      }
+      at += slice.length;
+      reader.postMessage({ taken: true });
+    }
+    await pipeline.drain();
+    writer.postMessage({ done: true });
+    if ((await written) !== blob.size + (sequence - 1) * 16) throw new Error('bytes lost');
+    return { ms: performance.now() - start };
+  } finally {
+    reader.postMessage({ close: true });
+    writer.postMessage({ close: true });
+    await (await navigator.storage.getDirectory()).removeEntry(name).catch(() => undefined);
+  }
+}
+
+/**
+ * sealPipeline reading `File.stream()` with its default reader instead of the core's reader:
+ * the stream's chunks (250–600 KiB) copied into one frame buffer used again for every frame
+ * (AES-GCM copies its input when called), so no slice is allocated — the issue's "File.stream()
+ * with the default reader", with the framing it needs.
+ */
+async function streamSealPipeline({ blob, frameLength, depth }) {
+  const key = await aesKey();
+  const additionalData = new Uint8Array(40);
+  const root = await navigator.storage.getDirectory();
+  const name = `bench-${crypto.randomUUID()}`;
+  const handle = await (await root.getFileHandle(name, { create: true })).createSyncAccessHandle();
+  let at = 0;
+  const pipeline = new FramePipeline((sealed) => {
+    at += handle.write(new Uint8Array(sealed), { at });
+  }, depth);
+  const frame = new Uint8Array(frameLength);
+  let filled = 0;
+  let sequence = 1;
+  const start = performance.now();
+  try {
+    handle.truncate(blob.size + Math.ceil(blob.size / frameLength) * 16);
+    const reader = blob.stream().getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      for (let offset = 0; offset < value.length;) {
+        const take = Math.min(frameLength - filled, value.length - offset);
+        frame.set(value.subarray(offset, offset + take), filled);
+        filled += take;
+        offset += take;
+        if (filled === frameLength) {
+          await pipeline.push(
+            crypto.subtle.encrypt(
+              { name: 'AES-GCM', iv: frameIv(sequence++), additionalData },
+              key,
+              frame,
+            ),
+          );
+          filled = 0;
+        }
+      }
+    }
+    if (filled > 0) {
+      const last = frame.subarray(0, filled);
+      await pipeline.push(
+        crypto.subtle.encrypt(
+          { name: 'AES-GCM', iv: frameIv(sequence), additionalData },
+          key,
+          last,
+        ),
+      );
+    }
+    await pipeline.drain();
+    return { ms: performance.now() - start };
+  } finally {
+    handle.close();
+    await root.removeEntry(name);
+  }
+}
+
 /** The key and OPFS file sealFrames leaves for openPipeline. */
 let sealedFrames;
 
@@ -477,13 +654,21 @@ const OPERATIONS = {
   writeOpfs,
   copyFile,
   sealPipeline,
+  ioWorkersPipeline,
+  streamSealPipeline,
   sealFrames,
   openPipeline,
   esdkBrowser,
   signVerify,
 };
 
-if (self.name === FRAME_WORKER) {
+if (self.name === READ_WORKER) {
+  // An I/O worker that reads (ioWorkersPipeline): a port, then on it what to read.
+  self.onmessage = ({ data: { port } }) => readSlicesTo(port);
+} else if (self.name === WRITE_WORKER) {
+  // An I/O worker that writes (ioWorkersPipeline): a port, then on it the file and buffers.
+  self.onmessage = ({ data: { port } }) => writeBuffersFrom(port);
+} else if (self.name === FRAME_WORKER) {
   // A frame worker (frameWorkers): a port, then on it the key, then frames to seal.
   self.onmessage = ({ data: { port } }) => {
     let key;
