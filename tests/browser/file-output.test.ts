@@ -108,10 +108,16 @@ describe('file outputs belong to the worker that made them', () => {
     const controller = new AbortController();
     let reports = 0;
     // Cancelled at the first report — the worker has started — so the abort crosses to the worker
-    // while it is still working through the 512 frames, however fast this machine is.
+    // while it is still working through the 4,096 frames, however fast this machine is (32 MiB
+    // in 512 frames once ended before the abort arrived). 256 MiB, held once: the File's parts
+    // are one Blob.
+    const mebibyte = new Blob([pattern(1024 * 1024)]);
     const cancelled = tab.encryptFile(
       {
-        Input: new File([pattern(32 * 1024 * 1024)], 'big.bin'),
+        Input: new File(
+          Array.from({ length: 256 }, () => mebibyte),
+          'big.bin',
+        ),
         KeyIds: [KeyId],
         FrameLength: 65536,
       },

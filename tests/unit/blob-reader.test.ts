@@ -1,24 +1,51 @@
 /**
- * BlobReader (workers/envelope/blob-reader.ts): exact lengths from slices read ahead, across
- * slice boundaries, longer than a slice, to the last byte; the end of the blob; a file that
- * shrinks while it is read.
+ * BlobReader (workers/envelope/blob-reader.ts): exact lengths into one reused buffer, reads
+ * longer than the buffer, to the last byte; the end of the blob; the contract that a read's bytes
+ * last until the next read; a stream that is not a byte stream; a file that shrinks while it is
+ * read, or that the browser can no longer read.
  */
 import { describe, expect, test } from 'vitest';
-import { BlobReader, PREFETCH_SLICES, SLICE_BYTES } from '../../workers/envelope/blob-reader.ts';
+import { BlobReader } from '../../workers/envelope/blob-reader.ts';
 import { pseudoRandomBytes } from './envelope-fixtures.ts';
 
-const SOURCE = pseudoRandomBytes(2 * SLICE_BYTES + 12_345, 7);
+const MIB = 1024 * 1024;
+const SOURCE = pseudoRandomBytes(3 * MIB + 12_345, 7);
 
 /** The bytes at SOURCE[from, from + length)? (toEqual walks megabytes element by element.) */
 function isSource(bytes: Uint8Array | null, from: number, length = SOURCE.length - from): boolean {
   return bytes !== null && Buffer.compare(bytes, SOURCE.subarray(from, from + length)) === 0;
 }
 
+/** A Blob of SOURCE whose stream() is `stream` instead of its own. */
+function blobStreaming(stream: () => ReadableStream<Uint8Array>): Blob {
+  return new (class extends Blob {
+    override stream(): ReadableStream<Uint8Array<ArrayBuffer>> {
+      return stream() as ReadableStream<Uint8Array<ArrayBuffer>>;
+    }
+  })([SOURCE]);
+}
+
+/** SOURCE (or `bytes`) as a stream of plain chunks of `chunk` bytes: no BYOB reader. */
+function plainStream(chunk: number, bytes = SOURCE, error?: Error): ReadableStream<Uint8Array> {
+  let at = 0;
+  return new ReadableStream<Uint8Array>({
+    pull(controller) {
+      if (at >= bytes.length) {
+        if (error) controller.error(error);
+        else controller.close();
+        return;
+      }
+      controller.enqueue(bytes.slice(at, at + chunk));
+      at += chunk;
+    },
+  });
+}
+
 describe('BlobReader', () => {
   test('hands out exactly the bytes asked for, in order, whatever the lengths', async () => {
     const reader = new BlobReader(new Blob([SOURCE]));
-    // Small reads, one straddling the first slice boundary, one longer than a slice, then the rest.
-    const lengths = [1, 15, SLICE_BYTES - 100, 200, SLICE_BYTES + 3, 0];
+    // Small reads, one as long as the first buffer, one longer (the buffer grows), then the rest.
+    const lengths = [1, 15, MIB, 200, MIB + 3, 0];
     let at = 0;
     for (const length of lengths) {
       const bytes = await reader.read(length);
@@ -32,19 +59,22 @@ describe('BlobReader', () => {
     await reader.close();
   });
 
-  test('bytes handed out stay as they were after later reads', async () => {
+  test("a read's bytes last until the next read, which takes their buffer back (never other bytes)", async () => {
     const reader = new BlobReader(new Blob([SOURCE]));
-    const step = Math.floor(SLICE_BYTES / 3) + 17; // some reads inside a slice, some across two
-    const held = [];
-    while (reader.remaining >= step) held.push(await reader.read(step));
-    expect(held.length).toBe(Math.floor(SOURCE.length / step));
-    held.forEach((bytes, i) => expect(isSource(bytes, i * step, step)).toBe(true));
+    const first = (await reader.read(1000))!;
+    expect(isSource(first, 0, 1000)).toBe(true);
+    const second = (await reader.read(1000))!;
+    expect(isSource(second, 1000, 1000)).toBe(true);
+    // Detached: a view kept too long reads as empty, never as the next read's bytes.
+    expect(first.length).toBe(0);
+    expect(second.buffer).not.toBe(first.buffer);
   });
 
   test('starts where it is told', async () => {
-    const reader = new BlobReader(new Blob([SOURCE]), SLICE_BYTES + 5);
-    expect(reader.position).toBe(SLICE_BYTES + 5);
-    expect(isSource(await reader.read(10), SLICE_BYTES + 5, 10)).toBe(true);
+    const reader = new BlobReader(new Blob([SOURCE]), MIB + 5);
+    expect(reader.position).toBe(MIB + 5);
+    expect(reader.remaining).toBe(SOURCE.length - MIB - 5);
+    expect(isSource(await reader.read(10), MIB + 5, 10)).toBe(true);
   });
 
   test('a read past the end returns null and leaves the position where it was', async () => {
@@ -63,31 +93,36 @@ describe('BlobReader', () => {
     expect(await reader.read(1)).toBeNull();
   });
 
-  test('reads ahead no more than PREFETCH_SLICES slices', async () => {
-    const oneSlice = new Blob([new Uint8Array(SLICE_BYTES)]);
-    const sliced: number[] = [];
-    const blob = new (class extends Blob {
-      override slice(start?: number, end?: number): Blob {
-        sliced.push(start!);
-        return super.slice(start, end);
-      }
-    })(Array.from({ length: 20 }, () => oneSlice)); // parts that are Blobs are referenced, not copied
-    const reader = new BlobReader(blob);
-    await reader.read(1);
-    expect(sliced).toEqual(Array.from({ length: 1 + PREFETCH_SLICES }, (_, i) => i * SLICE_BYTES));
+  test('reads a stream that is not a byte stream, its chunks copied into the buffer', async () => {
+    const reader = new BlobReader(blobStreaming(() => plainStream(100_003)));
+    const lengths = [4, 100_000, 3, MIB + 7, 512 * 1024];
+    let at = 0;
+    for (const length of lengths) {
+      expect(isSource(await reader.read(length), at, length)).toBe(true);
+      at += length;
+    }
+    expect(isSource(await reader.read(reader.remaining), at)).toBe(true);
   });
 
   test('a file that turns out shorter than its size is refused in words (KMSInternalException)', async () => {
-    // A File read from disk that shrank after it was chosen: its slices come back short.
-    const shrunk = new (class extends Blob {
-      override slice(start?: number, end?: number): Blob {
-        return super.slice(start, Math.max(start!, end! - 1));
-      }
-    })([SOURCE]);
-    const reader = new BlobReader(shrunk);
-    await expect(reader.read(10)).rejects.toMatchObject({
-      name: 'KMSInternalException',
-      message: expect.stringContaining('changed while it was being read'),
-    });
+    // A File read from disk that shrank after it was chosen: its stream ends early.
+    const short = SOURCE.subarray(0, SOURCE.length - 1);
+    for (const stream of [() => new Blob([short]).stream(), () => plainStream(65_536, short)]) {
+      const reader = new BlobReader(blobStreaming(stream));
+      expect(isSource(await reader.read(MIB), 0, MIB)).toBe(true);
+      await expect(reader.read(reader.remaining)).rejects.toMatchObject({
+        name: 'KMSInternalException',
+        message: expect.stringContaining('changed while it was being read'),
+      });
+    }
+  });
+
+  test("a stream's own failure reaches the caller under its name (toKmsError words it)", async () => {
+    const gone = new DOMException('The file could not be read.', 'NotReadableError');
+    const reader = new BlobReader(
+      blobStreaming(() => plainStream(65_536, SOURCE.subarray(0, MIB), gone)),
+    );
+    await expect(reader.read(2 * MIB)).rejects.toMatchObject({ name: 'NotReadableError' });
+    await reader.close();
   });
 });

@@ -184,7 +184,9 @@ export async function decryptMessage<Result>(
     // Only now is the frame length trusted enough to refuse a file for it.
     if (frameLength > MAX_DECRYPT_FRAME_LENGTH) throw tooLarge('frame length', frameLength);
 
-    // 5. Body, read in slices ahead of the frames being opened (BlobReader).
+    // 5. Body, read part by part into one reused buffer (BlobReader): what a part's bytes are
+    // needed for is taken from them before the next read — AES-GCM copies its input when called —
+    // and an IV read before its ciphertext is copied.
     const reader = new BlobReader(input, decoded.length);
     bodyReader = reader;
     const readOrFail = async (length: number, where: string): Promise<Bytes> => {
@@ -257,15 +259,9 @@ export async function decryptMessage<Result>(
               `its content length ${contentLength} exceeds the frame length ${frameLength}.`,
             );
           }
+          const iv = fields.slice(4, 4 + AES_GCM_IV_LENGTH);
           const sealed = await readOrFail(contentLength + AES_GCM_TAG_LENGTH, `inside ${label}`);
-          finalPlaintext = await openFrame(
-            label,
-            'final',
-            expected,
-            fields.subarray(4, 4 + AES_GCM_IV_LENGTH),
-            sealed,
-            contentLength,
-          );
+          finalPlaintext = await openFrame(label, 'final', expected, iv, sealed, contentLength);
           plaintextLength += contentLength;
           frameCount = expected;
           break;
@@ -308,15 +304,9 @@ export async function decryptMessage<Result>(
       if (contentLength > reader.remaining) throw truncated(`inside ${label}`, reader, size);
       if (contentLength > MAX_DECRYPT_FRAME_LENGTH)
         throw tooLarge('non-framed content', contentLength);
+      const iv = fields.slice(0, AES_GCM_IV_LENGTH);
       const sealed = await readOrFail(contentLength + AES_GCM_TAG_LENGTH, `inside ${label}`);
-      finalPlaintext = await openFrame(
-        label,
-        'single',
-        1,
-        fields.subarray(0, AES_GCM_IV_LENGTH),
-        sealed,
-        contentLength,
-      );
+      finalPlaintext = await openFrame(label, 'single', 1, iv, sealed, contentLength);
       plaintextLength = contentLength;
       frameCount = 1;
     }

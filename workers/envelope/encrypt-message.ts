@@ -4,9 +4,10 @@
  * orders it: data key → encrypted data keys → derived content key and commitment → header body
  * and tag → frames → close.
  *
- * The input is read in slices, ahead of the frames being encrypted and written (BlobReader); the
- * output goes to the caller's ByteSink. Memory holds a few slices and frames, whatever the size
- * of the input. On any failure or cancel the sink is aborted.
+ * The input is read frame by frame into one reused buffer (BlobReader) while earlier frames are
+ * encrypted and written; the output goes to the caller's ByteSink. Memory holds one frame's
+ * buffer and the few frames in flight, whatever the size of the input. On any failure or cancel
+ * the sink is aborted.
  */
 import type { EncryptionContext } from '../api.ts';
 import { AES_GCM_IV_LENGTH, aesGcmEncrypt, type Bytes } from '../crypto/aes-gcm.ts';
@@ -196,8 +197,10 @@ export async function encryptMessage<Result>(
     await sink.write(headerTag);
     let ciphertextLength = headerBody.length + headerTag.length;
 
-    // Frames are read in order from slices read ahead (BlobReader), and sealed a few at a time
+    // Frames are read in order (BlobReader, into one reused buffer) and sealed a few at a time
     // (FramePipeline) — the next frame is read while earlier ones are sealed and written.
+    // AES-GCM copies a frame's bytes when it is called, before the next read reuses them, so
+    // sealFrame takes everything it needs from `plaintext` before its first await.
     // The reader ends where the input does, so a frame never asks for more than it holds (a file
     // that shrinks while read is refused by the reader itself).
     reader = new BlobReader(input);
@@ -205,12 +208,13 @@ export async function encryptMessage<Result>(
       (await reader!.read(Math.min(frameLength, reader!.remaining)))!;
     const sealFrame = async (sequenceNumber: number, plaintext: Bytes): Promise<SealedFrame> => {
       const final = sequenceNumber === frameCount;
-      const aad = bodyAad(messageId, final ? 'final' : 'regular', sequenceNumber, plaintext.length);
+      const plaintextLength = plaintext.length;
+      const aad = bodyAad(messageId, final ? 'final' : 'regular', sequenceNumber, plaintextLength);
       const sealed = await aesGcmEncrypt(keys.contentKey, frameIv(sequenceNumber), plaintext, aad);
       const frameHeader = final
-        ? finalFrameHeader(sequenceNumber, plaintext.length)
+        ? finalFrameHeader(sequenceNumber, plaintextLength)
         : regularFrameHeader(sequenceNumber);
-      return { sequenceNumber, plaintextLength: plaintext.length, frameHeader, sealed };
+      return { sequenceNumber, plaintextLength, frameHeader, sealed };
     };
     pipeline = new FramePipeline<SealedFrame>(async (frame) => {
       signal?.throwIfAborted();

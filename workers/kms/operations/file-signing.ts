@@ -42,15 +42,15 @@ import type { OperationGroup, Outcome } from '../operation.ts';
 import type { OperationContext } from '../operation-context.ts';
 import { checkEnum, checkInput } from '../validation.ts';
 
-/** Bytes hashed per step (BlobReader reads the file in larger slices, ahead of the hashing). */
+/** Bytes read and hashed per step (BlobReader, into one reused buffer). */
 export const HASH_CHUNK_BYTES = 512 * 1024;
 
 const FILE_DIFFERS = "the file's SHA-256 differs from the signed statement";
 const SIGNATURE_DIFFERS = 'the signature does not match the statement';
 
 /**
- * SHA-256 of a Blob taken HASH_CHUNK_BYTES at a time from a BlobReader (which reads the next
- * slices while this chunk is hashed). Reports progress; between chunks, an aborted signal stops it
+ * SHA-256 of a Blob taken HASH_CHUNK_BYTES at a time from a BlobReader (each chunk hashed before
+ * the next read reuses its memory). Reports progress; between chunks, an aborted signal stops it
  * (AbortError).
  */
 async function sha256OfBlob(
