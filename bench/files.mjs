@@ -14,8 +14,6 @@ import { descendantCpuSeconds, mibPerSecond, openAppWithProfile } from './suppor
 const FRAME_LENGTH = 512 * 1024; // the core's default (workers/envelope/encrypt-message.ts)
 const PIPELINE_DEPTH = 4; // frames in flight in the core (workers/envelope/frame-pipeline.ts)
 const FRAME_WORKERS = 2;
-const SLICE_MIB = 16; // the core's reader (workers/envelope/blob-reader.ts)
-const PREFETCH = 2;
 const SDK_BYTES = 64 * 1024 * 1024;
 /** Warmed beyond a step's output: the core's buffers and the page's own memory. */
 const WARM_MARGIN_BYTES = 512 * 1024 * 1024;
@@ -247,8 +245,8 @@ export async function benchFiles({ fileMiB, cold = false }) {
       rawInFlight: await peer('rawAesGcmInFlight', { ...common, depth: PIPELINE_DEPTH }),
       frameWorkers: await step(
         'frameWorkers',
-        (argument) => {
-          const ports = window.helperPorts(Array(argument.workers).fill('frame-worker'));
+        async (argument) => {
+          const ports = await window.helperPorts(Array(argument.workers).fill('frame-worker'));
           return window.peerAlone('frameWorkers', { ...argument, ports }, ports);
         },
         { ...common, workers: FRAME_WORKERS, depth: PIPELINE_DEPTH * FRAME_WORKERS },
@@ -278,8 +276,8 @@ export async function benchFiles({ fileMiB, cold = false }) {
       }),
       ioWorkersPipeline: await step(
         'ioWorkersPipeline',
-        (argument) => {
-          const ports = window.helperPorts(['read-worker', 'write-worker']);
+        async (argument) => {
+          const ports = await window.helperPorts(['read-worker', 'write-worker']);
           const blob = window.bench.input;
           return window.peerAlone('ioWorkersPipeline', { ...argument, blob, ports }, ports);
         },
@@ -414,15 +412,12 @@ export async function benchFiles({ fileMiB, cold = false }) {
     `\nwhere the time goes (same sizes, each alone in the reference worker; ${result.cores} cores;` +
       ' CPU: every browser process, from /proc):',
   );
-  line(
-    `read the input File, the core's reader (${SLICE_MIB} MiB slices, ${PREFETCH} ahead)`,
-    result.readInput,
-  );
+  line("read the input File, the core's reader (BYOB, one reused buffer)", result.readInput);
   line('  rejected: one Blob.slice per frame', result.readInputSlices);
   for (const { sliceMiB, ahead, ...measured } of result.readVariants) {
-    line(`  slices alone: ${sliceMiB} MiB, ${ahead} in flight`, measured);
+    line(`  rejected: slices alone, ${sliceMiB} MiB, ${ahead} in flight`, measured);
   }
-  line('  FileReaderSync, 4 MiB slices', result.readFileReaderSync);
+  line('  rejected: FileReaderSync, 4 MiB slices', result.readFileReaderSync);
   line(
     `  File.stream(), default reader (${(result.readStreamDefault.chunkBytes / 1024).toFixed(0)} KiB chunks, no framing)`,
     result.readStreamDefault,

@@ -139,14 +139,23 @@ async function prepareApp(context, existingPage, url = ORIGIN) {
     };
     // More copies of the reference worker in the roles `names` gives (frame workers, I/O
     // workers), one each, each reached through a MessagePort to hand to the reference worker (a
-    // worker's own nested workers would load outside the routes that serve it).
+    // worker's own nested workers would load outside the routes that serve it); resolves once
+    // every one has started, so that no timed step pays for their start.
     window.helperPorts = (names) =>
-      names.map((name) => {
-        const helper = new Worker('/__bench/peer-worker.js', { type: 'module', name });
-        const { port1, port2 } = new MessageChannel();
-        helper.postMessage({ port: port1 }, [port1]);
-        return port2;
-      });
+      Promise.all(
+        names.map(
+          (name) =>
+            new Promise((resolve) => {
+              const helper = new Worker('/__bench/peer-worker.js', { type: 'module', name });
+              const { port1, port2 } = new MessageChannel();
+              port2.onmessage = () => {
+                port2.onmessage = null;
+                resolve(port2);
+              };
+              helper.postMessage({ port: port1 }, [port1]);
+            }),
+        ),
+      );
   });
   return page;
 }

@@ -8,7 +8,7 @@
 import * as sdk from '@aws-crypto/client-browser';
 import { Buffer } from 'buffer';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
-import { BlobReader, PREFETCH_SLICES, SLICE_BYTES } from '../../workers/envelope/blob-reader.ts';
+import { BlobReader } from '../../workers/envelope/blob-reader.ts';
 import { FramePipeline } from '../../workers/envelope/frame-pipeline.ts';
 
 // The SDK's browser client uses Node's Buffer for suite 0x0578's signature (TOOLCHAIN.md).
@@ -131,7 +131,8 @@ async function readBlobStream({ blob, frameLength }) {
 
 /**
  * Reads a Blob in `sliceBytes` slices with `ahead` of them in flight (`Blob.slice().arrayBuffer()`),
- * nothing else: the core's reader's two settings, varied (issue 14 §2, slice size and read-ahead).
+ * nothing else: how the core's reader read before it read into one reused buffer, its two
+ * settings varied (issue 14 §2, slice size and read-ahead).
  */
 async function readSlicesAhead({ blob, sliceBytes, ahead }) {
   const start = performance.now();
@@ -334,7 +335,7 @@ function writeBuffersFrom(port) {
  * The issue's "second worker with transferred buffers", tried where the core's arrangement
  * loses time: sealPipeline with reading in one worker and writing in another (`ports`: the
  * reader's, the writer's), every buffer transferred, so this worker only seals. Slices as the
- * core's reader reads them (16 MiB, two not yet taken), frames views of them.
+ * core's reader read them when this was tried (16 MiB, two not yet taken), frames views of them.
  */
 async function ioWorkersPipeline({ blob, frameLength, depth, ports: [reader, writer] }) {
   const key = await aesKey();
@@ -356,7 +357,7 @@ async function ioWorkersPipeline({ blob, frameLength, depth, ports: [reader, wri
   const start = performance.now();
   try {
     writer.postMessage({ name, size: blob.size + Math.ceil(blob.size / frameLength) * 16 });
-    reader.postMessage({ blob, sliceBytes: SLICE_BYTES, ahead: PREFETCH_SLICES });
+    reader.postMessage({ blob, sliceBytes: 16 * 1024 * 1024, ahead: 2 });
     let sequence = 1;
     for (let at = 0; at < blob.size;) {
       while (slices.length === 0) await new Promise((resolve) => (sliceArrived = resolve));
@@ -662,31 +663,38 @@ const OPERATIONS = {
   signVerify,
 };
 
-if (self.name === READ_WORKER) {
-  // An I/O worker that reads (ioWorkersPipeline): a port, then on it what to read.
-  self.onmessage = ({ data: { port } }) => readSlicesTo(port);
-} else if (self.name === WRITE_WORKER) {
-  // An I/O worker that writes (ioWorkersPipeline): a port, then on it the file and buffers.
-  self.onmessage = ({ data: { port } }) => writeBuffersFrom(port);
-} else if (self.name === FRAME_WORKER) {
-  // A frame worker (frameWorkers): a port, then on it the key, then frames to seal.
+/** A frame worker's side (frameWorkers): the key, then frames to seal, each answered. */
+function sealFramesFrom(port) {
+  let key;
+  port.onmessage = async ({ data }) => {
+    if (data.close) {
+      self.close();
+    } else if (data.key) {
+      key = data.key;
+    } else {
+      const { id, iv, additionalData, frame } = data;
+      const sealed = await crypto.subtle.encrypt(
+        { name: 'AES-GCM', iv, additionalData },
+        key,
+        frame,
+      );
+      port.postMessage({ id, sealed }, [sealed]);
+    }
+  };
+}
+
+const HELPER_ROLES = {
+  [FRAME_WORKER]: sealFramesFrom,
+  [READ_WORKER]: readSlicesTo,
+  [WRITE_WORKER]: writeBuffersFrom,
+};
+
+if (HELPER_ROLES[self.name]) {
+  // A helper (support.mjs helperPorts): a port, then on it `ready` once this script has started
+  // — so that no timed step pays for a helper's start — and then the role's own messages.
   self.onmessage = ({ data: { port } }) => {
-    let key;
-    port.onmessage = async ({ data }) => {
-      if (data.close) {
-        self.close();
-      } else if (data.key) {
-        key = data.key;
-      } else {
-        const { id, iv, additionalData, frame } = data;
-        const sealed = await crypto.subtle.encrypt(
-          { name: 'AES-GCM', iv, additionalData },
-          key,
-          frame,
-        );
-        port.postMessage({ id, sealed }, [sealed]);
-      }
-    };
+    HELPER_ROLES[self.name](port);
+    port.postMessage({ ready: true });
   };
 } else {
   // One request at a time from the bench page: { operation, argument } → { result } or { error }.
