@@ -37,6 +37,21 @@ function frameIv(sequenceNumber) {
   return iv;
 }
 
+/** A new AES key, a frame's 40-byte AAD, and a sync access handle on a new OPFS file `name`. */
+async function sealingSetup() {
+  const root = await navigator.storage.getDirectory();
+  const name = `bench-${crypto.randomUUID()}`;
+  const handle = await (await root.getFileHandle(name, { create: true })).createSyncAccessHandle();
+  return { key: await aesKey(), additionalData: new Uint8Array(40), root, name, handle };
+}
+
+/** Hands `frame` to AES-GCM, with the format's IV for `sequence`, into `pipeline` (in order). */
+function pushSealed(pipeline, key, sequence, additionalData, frame) {
+  return pipeline.push(
+    crypto.subtle.encrypt({ name: 'AES-GCM', iv: frameIv(sequence), additionalData }, key, frame),
+  );
+}
+
 /**
  * Encrypts or decrypts `totalBytes` as frames of `frameLength`, one call each, as our format
  * does (`direction`: 'encrypt' or 'decrypt', each alone so the CPU time of each is its own).
@@ -238,11 +253,7 @@ async function copyFile({ blob, frameLength }) {
  * arrangement or what surrounds it is the limit.
  */
 async function sealPipeline({ blob, frameLength, depth }) {
-  const key = await aesKey();
-  const additionalData = new Uint8Array(40);
-  const root = await navigator.storage.getDirectory();
-  const name = `bench-${crypto.randomUUID()}`;
-  const handle = await (await root.getFileHandle(name, { create: true })).createSyncAccessHandle();
+  const { key, additionalData, root, name, handle } = await sealingSetup();
   const reader = new BlobReader(blob);
   let at = 0;
   const pipeline = new FramePipeline((sealed) => {
@@ -255,13 +266,7 @@ async function sealPipeline({ blob, frameLength, depth }) {
     handle.truncate(blob.size + Math.ceil(blob.size / frameLength) * 16);
     for (let sequence = 1; reader.remaining > 0; sequence++) {
       const frame = await reader.read(Math.min(frameLength, reader.remaining));
-      await pipeline.push(
-        crypto.subtle.encrypt(
-          { name: 'AES-GCM', iv: frameIv(sequence), additionalData },
-          key,
-          frame,
-        ),
-      );
+      await pushSealed(pipeline, key, sequence, additionalData, frame);
     }
     await pipeline.drain();
     return { ms: performance.now() - start };
@@ -364,13 +369,7 @@ async function ioWorkersPipeline({ blob, frameLength, depth, ports: [reader, wri
       const slice = slices.shift();
       for (let offset = 0; offset < slice.length; offset += frameLength) {
         const frame = slice.subarray(offset, Math.min(offset + frameLength, slice.length));
-        await pipeline.push(
-          crypto.subtle.encrypt(
-            { name: 'AES-GCM', iv: frameIv(sequence++), additionalData },
-            key,
-            frame,
-          ),
-        );
+        await pushSealed(pipeline, key, sequence++, additionalData, frame);
       }
       at += slice.length;
       reader.postMessage({ taken: true });
@@ -393,11 +392,7 @@ async function ioWorkersPipeline({ blob, frameLength, depth, ports: [reader, wri
  * with the default reader", with the framing it needs.
  */
 async function streamSealPipeline({ blob, frameLength, depth }) {
-  const key = await aesKey();
-  const additionalData = new Uint8Array(40);
-  const root = await navigator.storage.getDirectory();
-  const name = `bench-${crypto.randomUUID()}`;
-  const handle = await (await root.getFileHandle(name, { create: true })).createSyncAccessHandle();
+  const { key, additionalData, root, name, handle } = await sealingSetup();
   let at = 0;
   const pipeline = new FramePipeline((sealed) => {
     at += handle.write(new Uint8Array(sealed), { at });
@@ -418,26 +413,14 @@ async function streamSealPipeline({ blob, frameLength, depth }) {
         filled += take;
         offset += take;
         if (filled === frameLength) {
-          await pipeline.push(
-            crypto.subtle.encrypt(
-              { name: 'AES-GCM', iv: frameIv(sequence++), additionalData },
-              key,
-              frame,
-            ),
-          );
+          await pushSealed(pipeline, key, sequence++, additionalData, frame);
           filled = 0;
         }
       }
     }
     if (filled > 0) {
       const last = frame.subarray(0, filled);
-      await pipeline.push(
-        crypto.subtle.encrypt(
-          { name: 'AES-GCM', iv: frameIv(sequence), additionalData },
-          key,
-          last,
-        ),
-      );
+      await pushSealed(pipeline, key, sequence, additionalData, last);
     }
     await pipeline.drain();
     return { ms: performance.now() - start };
