@@ -40,9 +40,32 @@ type Fill = (
  */
 const streamsBeingRead = new Set<ReadableStream>();
 
+/**
+ * Every YIELD_BYTES read, the reader lets the worker's other tasks run. Reads of bytes the stream
+ * already holds settle without leaving the microtask queue, so a loop of reads and AES-GCM calls
+ * can run for seconds without one task between — and the cancel of the call, a message on a
+ * port, waited until the end (a cancelled encrypt of 256 MiB ran to completion).
+ */
+const YIELD_BYTES = 8 * 1024 * 1024;
+
+/** Resolves after the tasks already queued in this worker (a message to itself, not a timer). */
+function yieldToTasks(): Promise<void> {
+  return new Promise((resolve) => {
+    const { port1, port2 } = new MessageChannel();
+    port1.onmessage = () => {
+      port1.close();
+      port2.close();
+      resolve();
+    };
+    port2.postMessage(null);
+  });
+}
+
 export class BlobReader {
   private buffer = new ArrayBuffer(FIRST_BUFFER_BYTES);
   private offset: number;
+  /** Bytes read since the reader last let other tasks run. */
+  private sinceYield = 0;
   private readonly size: number;
   private readonly fill: Fill;
   private readonly cancel: () => Promise<void>;
@@ -106,6 +129,11 @@ export class BlobReader {
    */
   async read(length: number): Promise<Bytes | null> {
     if (length > this.remaining) return null;
+    if (this.sinceYield >= YIELD_BYTES) {
+      this.sinceYield = 0;
+      await yieldToTasks();
+    }
+    this.sinceYield += length;
     if (this.buffer.byteLength < length) this.buffer = new ArrayBuffer(length);
     let filled = 0;
     while (filled < length) {
