@@ -131,7 +131,8 @@ test('encrypting a 2 GiB input grows the core worker’s heap by less than 64 Mi
  * Blob's stream that only a waiting read refers to can be collected while the read waits, and
  * the read then never settles (encryptFile stalled so, now and then, before). Garbage
  * collections forced into the core worker every 50 ms while it encrypts 512 MiB and decrypts them
- * again find every read still answered: both calls finish, and the round trip is exact.
+ * again find every read still answered: both calls finish, and the decrypted file has the
+ * input's size and first MiB (decryptFile authenticated every frame on the way).
  */
 test('the core’s reads outlive garbage collections in the middle of them: no call stalls', async ({
   baseURL,

@@ -68,15 +68,15 @@ export class BlobReader {
   private sinceYield = 0;
   private readonly size: number;
   private readonly fill: Fill;
-  private readonly cancel: () => Promise<void>;
-  private readonly release: () => void;
+  private readonly stream: ReadableStream<Uint8Array>;
+  private readonly reader: ReadableStreamBYOBReader | ReadableStreamDefaultReader<Uint8Array>;
 
   constructor(blob: Blob, start = 0) {
     this.size = blob.size;
     this.offset = start;
     const stream = (start > 0 ? blob.slice(start) : blob).stream();
+    this.stream = stream;
     streamsBeingRead.add(stream);
-    this.release = () => streamsBeingRead.delete(stream);
     let byob: ReadableStreamBYOBReader | undefined;
     try {
       byob = stream.getReader({ mode: 'byob' });
@@ -85,14 +85,15 @@ export class BlobReader {
     }
     if (byob) {
       const reader = byob;
+      this.reader = reader;
       this.fill = async (view) => {
         const { value, done } = await reader.read(view, { min: view.length });
         // No value only when the stream was cancelled: the buffer went with it.
         return { filled: value ?? new Uint8Array(0), done };
       };
-      this.cancel = () => reader.cancel();
     } else {
       const reader = stream.getReader();
+      this.reader = reader;
       let rest: Uint8Array = new Uint8Array(0);
       this.fill = async (view) => {
         let at = 0;
@@ -109,7 +110,6 @@ export class BlobReader {
         }
         return { filled: view, done: false };
       };
-      this.cancel = () => reader.cancel();
     }
   }
 
@@ -155,7 +155,7 @@ export class BlobReader {
 
   /** Stops reading and lets the stream go. Call it when done, whatever happened; safe twice. */
   async close(): Promise<void> {
-    this.release();
-    await this.cancel().catch(() => undefined);
+    streamsBeingRead.delete(this.stream);
+    await this.reader.cancel().catch(() => undefined);
   }
 }
