@@ -3,7 +3,12 @@
  * encrypt and decrypt work (TOOLCHAIN.md, "Offline", has the recipe this follows).
  */
 import { expect, test } from '@playwright/test';
-import { controlledByServiceWorker, openApp, waitForKms } from './support/kms-page.ts';
+import {
+  controlledByServiceWorker,
+  expectNetworkOff,
+  openApp,
+  waitForKms,
+} from './support/kms-page.ts';
 
 test('after one visit the app loads offline, lists keys, and encrypts and decrypts', async ({
   page,
@@ -41,17 +46,7 @@ test('after one visit the app loads offline, lists keys, and encrypts and decryp
     expect(plaintext).toBe('no network');
 
     // The control: a URL the service worker did not precache really fails — the network is off.
-    const network = await page.evaluate(() =>
-      fetch(`/not-precached-${crypto.randomUUID()}.json`, {
-        cache: 'no-store',
-        signal: AbortSignal.timeout(20_000),
-      }).then(
-        () => 'reached',
-        (error: Error) => `failed: ${error.name}`,
-      ),
-    );
-    expect(network).toBe('failed: TypeError');
-    expect(await page.evaluate(() => navigator.onLine)).toBe(false);
+    await expectNetworkOff(page);
   } finally {
     await context.setOffline(false);
   }

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test, type Locator, type Page } from '@playwright/test';
 import { createKeyWithAlias, nav, openApp } from './ui-helpers.ts';
-import { controlledByServiceWorker } from './support/kms-page.ts';
+import { controlledByServiceWorker, expectNetworkOff } from './support/kms-page.ts';
 
 const MB = 1_000_000;
 
@@ -124,7 +124,7 @@ test('the same round trip with the network off, after one visit', async ({ page,
   try {
     await page.reload();
     await expect(page.locator('html')).toHaveAttribute('data-ready', 'true', { timeout: 30_000 });
-    expect(await page.evaluate(() => navigator.onLine)).toBe(false);
+    await expectNetworkOff(page);
     await createKeyWithAlias(page, 'offline-files');
     await roundTrip(page, 'offline-files', 'offline-200mb.bin');
   } finally {

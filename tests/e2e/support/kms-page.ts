@@ -2,7 +2,7 @@
  * The built app as end-to-end tests drive it: through `window.kms`, the same client the UI
  * uses (DESIGN §2), never through UI elements — those are the UI tests' business.
  */
-import type { Page } from '@playwright/test';
+import { expect, type Page } from '@playwright/test';
 import type { KmsApi, SandboxApi } from '../../../workers/api.ts';
 import { parseBlob } from '../../../workers/formats/ciphertext-blob.ts';
 
@@ -52,4 +52,22 @@ export async function controlledByServiceWorker(page: Page): Promise<void> {
     await waitForKms(page);
   }
   await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
+}
+
+/**
+ * The control of an offline test: a request for a URL the service worker did not precache fails
+ * (a TypeError), so the network really is off. `navigator.onLine` is no proof either way: in
+ * Chromium 150 it answers true again after a reload under Playwright's `setOffline(true)`.
+ */
+export async function expectNetworkOff(page: Page): Promise<void> {
+  const network = await page.evaluate(() =>
+    fetch(`/not-precached-${crypto.randomUUID()}.json`, {
+      cache: 'no-store',
+      signal: AbortSignal.timeout(20_000),
+    }).then(
+      () => 'reached',
+      (error: Error) => `failed: ${error.name}`,
+    ),
+  );
+  expect(network).toBe('failed: TypeError');
 }
