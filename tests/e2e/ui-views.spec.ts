@@ -12,6 +12,7 @@
  * timing). Fonts are Chromium's defaults on Debian (fonts-dejavu-core, fonts-liberation;
  * .ci/run installs them).
  */
+import { fileURLToPath } from 'node:url';
 import { expect, test, type Locator, type Page } from '@playwright/test';
 import { expectAccessibleLayout, openApp } from './ui-helpers.ts';
 
@@ -93,6 +94,9 @@ async function sameTimeText(page: Page): Promise<void> {
   }, FIXED_TIME);
 }
 
+/** What the browser draws itself, hidden in every screenshot (support/screenshot.css). */
+const SCREENSHOT_STYLE = fileURLToPath(new URL('./support/screenshot.css', import.meta.url));
+
 /** The three checks of one view. `name` names its baseline. */
 async function check(page: Page, name: string): Promise<void> {
   await expectAccessibleLayout(page, name);
@@ -102,6 +106,7 @@ async function check(page: Page, name: string): Promise<void> {
     animations: 'disabled',
     caret: 'hide',
     mask: masks(page),
+    stylePath: SCREENSHOT_STYLE,
   });
 }
 
