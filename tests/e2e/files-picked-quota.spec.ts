@@ -171,6 +171,7 @@ test('a cut quota refuses an output into the browser but not into a picked file'
 });
 
 test('on the Files page, a file kept in the browser hits the cut quota; saved to a picked file, it does not', async () => {
+  test.slow(); // installs and launches the app, then 20 MiB through the page twice: 31 s on 2 slow cores
   const encryptedPath = join(directory, 'scan.tiff.encrypted');
   writeFileSync(encryptedPath, '');
   const app = await launchWithFiles([encryptedPath]);
