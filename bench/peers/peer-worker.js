@@ -337,21 +337,15 @@ function writeBuffersFrom(port) {
 }
 
 /**
- * The issue's "second worker with transferred buffers", tried where the core's arrangement
- * loses time: sealPipeline with reading in one worker and writing in another (`ports`: the
- * reader's, the writer's), every buffer transferred, so this worker only seals. Slices as the
- * core's reader read them when this was tried (16 MiB, two not yet taken), frames views of them.
+ * What the two pipelines with a write worker share: a new AES key, and sealed frames (`seal`, in
+ * order, through a FramePipeline of `depth`) each transferred to `writer` (writeBuffersFrom),
+ * which writes them to a new OPFS file reserved to the sealed size (`open`). `finish(frames)`
+ * waits for the writer and checks every byte arrived; `remove` ends it and removes the file.
  */
-async function ioWorkersPipeline({ blob, frameLength, depth, ports: [reader, writer] }) {
+async function transferredWrites(writer, { blob, frameLength, depth }) {
   const key = await aesKey();
   const additionalData = new Uint8Array(40);
   const name = `bench-${crypto.randomUUID()}`;
-  const slices = [];
-  let sliceArrived;
-  reader.onmessage = ({ data }) => {
-    slices.push(new Uint8Array(data.buffer));
-    sliceArrived?.();
-  };
   const written = new Promise((resolve) => {
     writer.onmessage = ({ data }) => resolve(data.written);
   });
@@ -359,9 +353,39 @@ async function ioWorkersPipeline({ blob, frameLength, depth, ports: [reader, wri
     (sealed) => writer.postMessage({ buffer: sealed }, [sealed]),
     depth,
   );
+  return {
+    open: () =>
+      writer.postMessage({ name, size: blob.size + Math.ceil(blob.size / frameLength) * 16 }),
+    seal: (sequence, frame) => pushSealed(pipeline, key, sequence, additionalData, frame),
+    async finish(frames) {
+      await pipeline.drain();
+      writer.postMessage({ done: true });
+      if ((await written) !== blob.size + frames * 16) throw new Error('bytes lost');
+    },
+    async remove() {
+      writer.postMessage({ close: true });
+      await (await navigator.storage.getDirectory()).removeEntry(name).catch(() => undefined);
+    },
+  };
+}
+
+/**
+ * The issue's "second worker with transferred buffers", tried where the core's arrangement
+ * loses time: sealPipeline with reading in one worker and writing in another (`ports`: the
+ * reader's, the writer's), every buffer transferred, so this worker only seals. Slices as the
+ * core's reader read them when this was tried (16 MiB, two not yet taken), frames views of them.
+ */
+async function ioWorkersPipeline({ blob, frameLength, depth, ports: [reader, writer] }) {
+  const writes = await transferredWrites(writer, { blob, frameLength, depth });
+  const slices = [];
+  let sliceArrived;
+  reader.onmessage = ({ data }) => {
+    slices.push(new Uint8Array(data.buffer));
+    sliceArrived?.();
+  };
   const start = performance.now();
   try {
-    writer.postMessage({ name, size: blob.size + Math.ceil(blob.size / frameLength) * 16 });
+    writes.open();
     reader.postMessage({ blob, sliceBytes: 16 * 1024 * 1024, ahead: 2 });
     let sequence = 1;
     for (let at = 0; at < blob.size;) {
@@ -369,19 +393,16 @@ async function ioWorkersPipeline({ blob, frameLength, depth, ports: [reader, wri
       const slice = slices.shift();
       for (let offset = 0; offset < slice.length; offset += frameLength) {
         const frame = slice.subarray(offset, Math.min(offset + frameLength, slice.length));
-        await pushSealed(pipeline, key, sequence++, additionalData, frame);
+        await writes.seal(sequence++, frame);
       }
       at += slice.length;
       reader.postMessage({ taken: true });
     }
-    await pipeline.drain();
-    writer.postMessage({ done: true });
-    if ((await written) !== blob.size + (sequence - 1) * 16) throw new Error('bytes lost');
+    await writes.finish(sequence - 1);
     return { ms: performance.now() - start };
   } finally {
     reader.postMessage({ close: true });
-    writer.postMessage({ close: true });
-    await (await navigator.storage.getDirectory()).removeEntry(name).catch(() => undefined);
+    await writes.remove();
   }
 }
 
@@ -392,33 +413,20 @@ async function ioWorkersPipeline({ blob, frameLength, depth, ports: [reader, wri
  * another thread than the one that takes AES-GCM's results in.
  */
 async function writeWorkerPipeline({ blob, frameLength, depth, ports: [writer] }) {
-  const key = await aesKey();
-  const additionalData = new Uint8Array(40);
-  const name = `bench-${crypto.randomUUID()}`;
+  const writes = await transferredWrites(writer, { blob, frameLength, depth });
   const reader = new BlobReader(blob);
-  const written = new Promise((resolve) => {
-    writer.onmessage = ({ data }) => resolve(data.written);
-  });
-  const pipeline = new FramePipeline(
-    (sealed) => writer.postMessage({ buffer: sealed }, [sealed]),
-    depth,
-  );
   const start = performance.now();
   try {
-    writer.postMessage({ name, size: blob.size + Math.ceil(blob.size / frameLength) * 16 });
+    writes.open();
     let sequence = 1;
     while (reader.remaining > 0) {
-      const frame = await reader.read(Math.min(frameLength, reader.remaining));
-      await pushSealed(pipeline, key, sequence++, additionalData, frame);
+      await writes.seal(sequence++, await reader.read(Math.min(frameLength, reader.remaining)));
     }
-    await pipeline.drain();
-    writer.postMessage({ done: true });
-    if ((await written) !== blob.size + (sequence - 1) * 16) throw new Error('bytes lost');
+    await writes.finish(sequence - 1);
     return { ms: performance.now() - start };
   } finally {
     await reader.close();
-    writer.postMessage({ close: true });
-    await (await navigator.storage.getDirectory()).removeEntry(name).catch(() => undefined);
+    await writes.remove();
   }
 }
 
