@@ -118,6 +118,23 @@ export async function benchFiles({ fileMiB, cold = false }) {
           ),
         { name, argument, options },
       );
+    // A pipeline of the reference worker with helpers in `roles` (frame, read or write workers),
+    // each reached through a port handed to it; `blob: true` reads the input.
+    const helped = (operation, roles, argument) =>
+      step(
+        operation,
+        ({ operation, roles, argument }) =>
+          window
+            .helperPorts(roles)
+            .then((ports) =>
+              window.peerAlone(
+                operation,
+                { ...argument, blob: argument.blob && window.bench.input, ports },
+                ports,
+              ),
+            ),
+        { operation, roles, argument },
+      );
     const common = { totalBytes, frameLength: FRAME_LENGTH };
     const fromInput = { blob: true, frameLength: FRAME_LENGTH };
     // An output is removed before the next step, untimed: removing a GiB from OPFS takes time of
@@ -208,18 +225,13 @@ export async function benchFiles({ fileMiB, cold = false }) {
           suite: 0x0478,
           frameLength: FRAME_LENGTH,
         }),
-        // The core's arrangement alone, and the same with its writes in a worker of their own:
-        // in the rounds, so the two are compared by their medians.
-        arrangement: await peer('sealPipeline', { ...fromInput, depth: PIPELINE_DEPTH }),
-        writeWorker: await step(
-          'writeWorkerPipeline',
-          async (argument) => {
-            const ports = await window.helperPorts(['write-worker']);
-            const blob = window.bench.input;
-            return window.peerAlone('writeWorkerPipeline', { ...argument, blob, ports }, ports);
-          },
-          { frameLength: FRAME_LENGTH, depth: PIPELINE_DEPTH },
-        ),
+        // The core's arrangement alone (AES-GCM in a frame worker), and the one before it (in
+        // the one worker): in the rounds, so the two are compared by their medians.
+        arrangement: await helped('frameWorkerPipeline', ['frame-worker'], {
+          ...fromInput,
+          depth: PIPELINE_DEPTH,
+        }),
+        oneThread: await peer('sealPipeline', { ...fromInput, depth: PIPELINE_DEPTH }),
       });
     }
     const decryptFromOutput = await decryptFile(true);
@@ -265,14 +277,19 @@ export async function benchFiles({ fileMiB, cold = false }) {
       decryptToPicked,
       cores: await page.evaluate(() => navigator.hardwareConcurrency),
       rawInFlight: await peer('rawAesGcmInFlight', { ...common, depth: PIPELINE_DEPTH }),
-      frameWorkers: await step(
-        'frameWorkers',
-        async (argument) => {
-          const ports = await window.helperPorts(Array(argument.workers).fill('frame-worker'));
-          return window.peerAlone('frameWorkers', { ...argument, ports }, ports);
-        },
-        { ...common, workers: FRAME_WORKERS, depth: PIPELINE_DEPTH * FRAME_WORKERS },
+      frameWorkers: await helped('frameWorkers', Array(FRAME_WORKERS).fill('frame-worker'), {
+        ...common,
+        depth: PIPELINE_DEPTH * FRAME_WORKERS,
+      }),
+      twoFrameWorkers: await helped(
+        'frameWorkerPipeline',
+        Array(FRAME_WORKERS).fill('frame-worker'),
+        { ...fromInput, depth: PIPELINE_DEPTH },
       ),
+      writeWorker: await helped('writeWorkerPipeline', ['write-worker'], {
+        ...fromInput,
+        depth: PIPELINE_DEPTH,
+      }),
       freshMemory: await peer('freshMemory', { totalBytes }),
       readInput: await peer('readBlobStream', fromInput),
       readInputSlices: await peer('readBlobSlices', fromInput),
@@ -295,15 +312,10 @@ export async function benchFiles({ fileMiB, cold = false }) {
         ...fromInput,
         depth: PIPELINE_DEPTH,
       }),
-      ioWorkersPipeline: await step(
-        'ioWorkersPipeline',
-        async (argument) => {
-          const ports = await window.helperPorts(['read-worker', 'write-worker']);
-          const blob = window.bench.input;
-          return window.peerAlone('ioWorkersPipeline', { ...argument, blob, ports }, ports);
-        },
-        { frameLength: FRAME_LENGTH, depth: PIPELINE_DEPTH },
-      ),
+      ioWorkersPipeline: await helped('ioWorkersPipeline', ['read-worker', 'write-worker'], {
+        ...fromInput,
+        depth: PIPELINE_DEPTH,
+      }),
       openPipeline: await peer('sealFrames', fromInput, { keep: true }).then(() =>
         peer('openPipeline', { frameLength: FRAME_LENGTH, depth: PIPELINE_DEPTH }),
       ),
@@ -342,7 +354,7 @@ export async function benchFiles({ fileMiB, cold = false }) {
     'rawEncrypt',
     'rawDecrypt',
     'arrangement',
-    'writeWorker',
+    'oneThread',
   ]) {
     result[name] = middle(column(name));
   }
@@ -465,17 +477,22 @@ export async function benchFiles({ fileMiB, cold = false }) {
   line('  rejected: the same plus one flush at the end', result.writeOpfsFlushed);
   line('copy ceiling: the reader and OPFS writes, no crypto (median)', result.copy);
   line(
-    `the core's arrangement alone (reader, ${PIPELINE_DEPTH} in flight, writes; median)`,
+    `the core's arrangement alone (reader, writes; AES-GCM in a frame worker; median)`,
     result.arrangement,
   );
-  line('  rejected: the same, the writes in a worker of their own (median)', result.writeWorker);
+  line(`  ${FRAME_WORKERS} frame workers (once)`, result.twoFrameWorkers);
   line(
-    '  rejected: the same, reading File.stream() into one frame buffer',
+    `  before: AES-GCM in the one worker, ${PIPELINE_DEPTH} in flight (median)`,
+    result.oneThread,
+  );
+  line('  rejected: one worker, the writes in a worker of their own', result.writeWorker);
+  line(
+    '  rejected: one worker, reading File.stream() into one frame buffer',
     result.streamSealPipeline,
   );
-  line('  rejected: the same, reading and writing in two I/O workers', result.ioWorkersPipeline);
+  line('  rejected: one worker, reading and writing in two I/O workers', result.ioWorkersPipeline);
   line(
-    `decrypt's arrangement alone (reader, ${PIPELINE_DEPTH} in flight, writes; input in OPFS)`,
+    `decrypt in one worker (reader, ${PIPELINE_DEPTH} in flight, writes; input in OPFS)`,
     result.openPipeline,
   );
   line(

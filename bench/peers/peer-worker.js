@@ -247,10 +247,10 @@ async function copyFile({ blob, frameLength }) {
 }
 
 /**
- * The core's arrangement with nothing else: the core's reader, AES-GCM with `depth` frames in
- * flight delivered in order (the core's FramePipeline), and sync OPFS writes — no KMS call, no
- * message format, no progress. Where it stands between the whole and the parts says whether the
- * arrangement or what surrounds it is the limit.
+ * The core's arrangement before the frame worker, with nothing else: the core's reader, AES-GCM
+ * in this worker with `depth` frames in flight delivered in order (the core's FramePipeline), and
+ * sync OPFS writes — no KMS call, no message format, no progress. The rejected alternatives below
+ * start from it.
  */
 async function sealPipeline({ blob, frameLength, depth }) {
   const { key, additionalData, root, name, handle } = await sealingSetup();
@@ -427,6 +427,63 @@ async function writeWorkerPipeline({ blob, frameLength, depth, ports: [writer] }
   } finally {
     await reader.close();
     await writes.remove();
+  }
+}
+
+/**
+ * The core's arrangement with nothing else (workers/envelope/frame-cipher.ts): the core's reader
+ * and sync OPFS writes in this worker, AES-GCM in frame workers (`ports`, frames dealt in turn),
+ * `depth` frames in flight delivered in order. Each frame is copied into a buffer of a pool that
+ * circulates — transferred to a frame worker, which seals it and transfers it back with the
+ * result — so the only new memory is AES-GCM's results, made on the frame worker's thread.
+ */
+async function frameWorkerPipeline({ blob, frameLength, depth, ports }) {
+  const { key, additionalData, root, name, handle } = await sealingSetup();
+  const reader = new BlobReader(blob);
+  const pool = [];
+  const waiting = new Map();
+  for (const port of ports) {
+    port.onmessage = ({ data }) => {
+      pool.push(data.frame);
+      waiting.get(data.id)(data.sealed);
+      waiting.delete(data.id);
+    };
+    port.postMessage({ key });
+  }
+  let at = 0;
+  const pipeline = new FramePipeline((sealed) => {
+    const bytes = new Uint8Array(sealed);
+    handle.write(bytes, { at });
+    at += bytes.length;
+  }, depth);
+  const start = performance.now();
+  try {
+    handle.truncate(blob.size + Math.ceil(blob.size / frameLength) * 16);
+    for (let sequence = 1; reader.remaining > 0; sequence++) {
+      const frame = await reader.read(Math.min(frameLength, reader.remaining));
+      const sealer = sequence % ports.length;
+      const buffer = pool.pop() ?? new ArrayBuffer(frameLength);
+      new Uint8Array(buffer).set(frame);
+      const sealed = new Promise((resolve) => waiting.set(sequence, resolve));
+      ports[sealer].postMessage(
+        {
+          id: sequence,
+          iv: frameIv(sequence),
+          additionalData,
+          frame: buffer,
+          length: frame.length,
+        },
+        [buffer],
+      );
+      await pipeline.push(sealed);
+    }
+    await pipeline.drain();
+    return { ms: performance.now() - start };
+  } finally {
+    for (const port of ports) port.postMessage({ close: true });
+    await reader.close();
+    handle.close();
+    await root.removeEntry(name);
   }
 }
 
@@ -685,6 +742,7 @@ const OPERATIONS = {
   sealPipeline,
   ioWorkersPipeline,
   writeWorkerPipeline,
+  frameWorkerPipeline,
   streamSealPipeline,
   sealFrames,
   openPipeline,
@@ -701,13 +759,16 @@ function sealFramesFrom(port) {
     } else if (data.key) {
       key = data.key;
     } else {
-      const { id, iv, additionalData, frame } = data;
+      const { id, iv, additionalData, frame, length } = data;
+      // A pooled buffer (`length` given) goes back with the result; a copied frame does not.
+      const input = length === undefined ? frame : new Uint8Array(frame, 0, length);
       const sealed = await crypto.subtle.encrypt(
         { name: 'AES-GCM', iv, additionalData },
         key,
-        frame,
+        input,
       );
-      port.postMessage({ id, sealed }, [sealed]);
+      if (length === undefined) port.postMessage({ id, sealed }, [sealed]);
+      else port.postMessage({ id, sealed, frame }, [sealed, frame]);
     }
   };
 }

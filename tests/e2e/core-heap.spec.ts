@@ -6,7 +6,8 @@
  * garbage collection for the baseline (HeapProfiler.collectGarbage), then samples
  * Runtime.getHeapUsage every 250 ms while encryptFile runs: usedSize (the JS heap) must grow by
  * less than 64 MiB, and backingStorageSize (the bytes behind ArrayBuffers, counted apart from the
- * JS heap) must stay bounded.
+ * JS heap) must stay bounded. The same holds for the frame worker, which seals the frames
+ * (workers/envelope/frame-cipher.ts), sampled from its start.
  *
  * A persistent profile on disk: Playwright's default contexts are off the record, whose storage
  * quota (in memory) refuses a 2 GiB output with QuotaExceededError.
@@ -39,6 +40,8 @@ const GC_INPUT_BYTES = 512 * MIB;
 const BUFFER_MEMORY_LIMIT = 256 * MIB;
 const SAMPLE_INTERVAL_MS = 250;
 
+type HeapSample = { usedSize: number; backingStorageSize: number };
+
 /** A DevTools session with one worker target, spoken to through the browser session. */
 class WorkerDevTools {
   private nextId = 0;
@@ -60,11 +63,22 @@ class WorkerDevTools {
 
   /** Attaches to the (one) worker whose script URL contains `urlPart`, through a page's session. */
   static async attach(browserSession: CDPSession, urlPart: string): Promise<WorkerDevTools> {
+    const found = await WorkerDevTools.attachIfStarted(browserSession, urlPart);
+    expect(found, `one worker whose script is ${urlPart}`).toBeDefined();
+    return found!;
+  }
+
+  /** attach, or undefined while no such worker runs. */
+  static async attachIfStarted(
+    browserSession: CDPSession,
+    urlPart: string,
+  ): Promise<WorkerDevTools | undefined> {
     const { targetInfos } = await browserSession.send('Target.getTargets');
     const workers = targetInfos.filter(
       (target) => target.type === 'worker' && target.url.includes(urlPart),
     );
-    expect(workers, 'exactly one core worker').toHaveLength(1);
+    if (workers.length === 0) return undefined;
+    expect(workers, `one worker whose script is ${urlPart}`).toHaveLength(1);
     const { sessionId } = await browserSession.send('Target.attachToTarget', {
       targetId: workers[0]!.targetId,
       flatten: false,
@@ -194,6 +208,7 @@ async function measure(page: Page, pageSession: CDPSession): Promise<void> {
     async () => (await window.kms.createKey({ Description: 'heap' })).KeyMetadata.KeyId,
   );
   const devtools = await WorkerDevTools.attach(pageSession, 'kms.worker');
+  let frameDevtools: WorkerDevTools | undefined;
   try {
     await devtools.send('HeapProfiler.collectGarbage');
     const baseline = await devtools.usedHeap();
@@ -220,12 +235,17 @@ async function measure(page: Page, pageSession: CDPSession): Promise<void> {
       { keyId, inputBytes: INPUT_BYTES },
     );
 
-    const samples: { usedSize: number; backingStorageSize: number }[] = [];
+    // The frames are sealed in the frame worker the core worker starts for the first large
+    // file (workers/envelope/frame-cipher.ts): its memory is sampled too, from its first sample.
+    const samples: HeapSample[] = [];
+    const frameSamples: HeapSample[] = [];
     const started = Date.now();
     while (
       !(await page.evaluate(() => (window as unknown as { heapRunDone: boolean }).heapRunDone))
     ) {
       samples.push(await devtools.usedHeap());
+      frameDevtools ??= await WorkerDevTools.attachIfStarted(pageSession, 'frame.worker');
+      if (frameDevtools) frameSamples.push(await frameDevtools.usedHeap());
       await page.waitForTimeout(SAMPLE_INTERVAL_MS);
     }
     const seconds = (Date.now() - started) / 1000;
@@ -249,6 +269,17 @@ async function measure(page: Page, pageSession: CDPSession): Promise<void> {
     );
     expect(growth).toBeLessThan(HEAP_GROWTH_LIMIT);
     expect(buffers).toBeLessThan(BUFFER_MEMORY_LIMIT);
+
+    expect(frameSamples.length, 'samples of the frame worker').toBeGreaterThan(4);
+    const frameGrowth =
+      Math.max(...frameSamples.map((sample) => sample.usedSize)) - frameSamples[0]!.usedSize;
+    const frameBuffers = Math.max(...frameSamples.map((sample) => sample.backingStorageSize));
+    console.log(
+      `core-heap: frame worker JS heap growth ${(frameGrowth / MIB).toFixed(1)} MiB, ` +
+        `ArrayBuffer memory peak ${(frameBuffers / MIB).toFixed(1)} MiB`,
+    );
+    expect(frameGrowth).toBeLessThan(HEAP_GROWTH_LIMIT);
+    expect(frameBuffers).toBeLessThan(BUFFER_MEMORY_LIMIT);
   } finally {
     await devtools.detach();
   }

@@ -23,6 +23,7 @@ import {
 import { KmsError } from '../errors.ts';
 import type { AlgorithmSuite } from './algorithm-suites.ts';
 import { BlobReader } from './blob-reader.ts';
+import { frameCipher, type FrameCipher } from './frame-cipher.ts';
 import { FramePipeline } from './frame-pipeline.ts';
 import type { ByteSink } from './byte-sink.ts';
 import { constantTimeEqual, deriveMessageKeys } from './key-derivation.ts';
@@ -127,6 +128,7 @@ export async function decryptMessage<Result>(
   const progress = new ProgressReporter(options.onProgress, size);
   let frames: FramePipeline<OpenedFrame> | undefined;
   let bodyReader: BlobReader | undefined;
+  let cipher: FrameCipher | undefined;
   try {
     signal?.throwIfAborted();
     progress.report(0, true);
@@ -189,6 +191,7 @@ export async function decryptMessage<Result>(
     // and an IV read before its ciphertext is copied.
     const reader = new BlobReader(input, decoded.length);
     bodyReader = reader;
+    const body = (cipher = await frameCipher(contentKey, size - decoded.length));
     const readOrFail = async (length: number, where: string): Promise<Bytes> => {
       const bytes = await reader.read(length);
       if (!bytes) throw truncated(where, reader, size);
@@ -205,8 +208,7 @@ export async function decryptMessage<Result>(
       sealed: Bytes,
       plaintextLength: number,
     ): Promise<Bytes> => {
-      const plaintext = await aesGcmDecrypt(
-        contentKey,
+      const plaintext = await body.open(
         iv,
         sealed,
         bodyAad(messageId, part, sequenceNumber, plaintextLength),
@@ -354,6 +356,7 @@ export async function decryptMessage<Result>(
     await sink.abort();
     throw earlier ?? error;
   } finally {
+    cipher?.close();
     await bodyReader?.close();
   }
 }

@@ -17,6 +17,7 @@ import { serializeEncryptionContext } from '../formats/encryption-context.ts';
 import { COMMIT_KEY_SUITE, type AlgorithmSuite } from './algorithm-suites.ts';
 import { BlobReader } from './blob-reader.ts';
 import type { ByteSink } from './byte-sink.ts';
+import { frameCipher, type FrameCipher } from './frame-cipher.ts';
 import { FramePipeline } from './frame-pipeline.ts';
 import { DATA_KEY_LENGTH, deriveMessageKeys } from './key-derivation.ts';
 import type { Keyring } from './keyring.ts';
@@ -139,6 +140,7 @@ export async function encryptMessage<Result>(
   const progress = new ProgressReporter(options.onProgress, input.size);
   let pipeline: FramePipeline<SealedFrame> | undefined;
   let reader: BlobReader | undefined;
+  let cipher: FrameCipher | undefined;
   try {
     checkContext(encryptionContext);
     if (!Number.isInteger(frameLength) || frameLength < 1 || frameLength > MAX_U32) {
@@ -199,18 +201,20 @@ export async function encryptMessage<Result>(
 
     // Frames are read in order (BlobReader, into one reused buffer) and sealed a few at a time
     // (FramePipeline) — the next frame is read while earlier ones are sealed and written.
-    // AES-GCM copies a frame's bytes when it is called, before the next read reuses them, so
-    // sealFrame takes everything it needs from `plaintext` before its first await.
+    // The frame cipher (frame-cipher.ts: the frame worker for a large input) takes a frame's
+    // bytes when it is called, as AES-GCM does, before the next read reuses them, so sealFrame
+    // takes everything it needs from `plaintext` before its first await.
     // The reader ends where the input does, so a frame never asks for more than it holds (a file
     // that shrinks while read is refused by the reader itself).
     reader = new BlobReader(input);
+    const frames = (cipher = await frameCipher(keys.contentKey, plaintextLength));
     const readFrame = async (): Promise<Bytes> =>
       (await reader!.read(Math.min(frameLength, reader!.remaining)))!;
     const sealFrame = async (sequenceNumber: number, plaintext: Bytes): Promise<SealedFrame> => {
       const final = sequenceNumber === frameCount;
       const plaintextLength = plaintext.length;
       const aad = bodyAad(messageId, final ? 'final' : 'regular', sequenceNumber, plaintextLength);
-      const sealed = await aesGcmEncrypt(keys.contentKey, frameIv(sequenceNumber), plaintext, aad);
+      const sealed = await frames.seal(frameIv(sequenceNumber), plaintext, aad);
       const frameHeader = final
         ? finalFrameHeader(sequenceNumber, plaintextLength)
         : regularFrameHeader(sequenceNumber);
@@ -247,6 +251,7 @@ export async function encryptMessage<Result>(
     await sink.abort();
     throw error;
   } finally {
+    cipher?.close();
     await reader?.close();
   }
 }
