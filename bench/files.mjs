@@ -286,6 +286,10 @@ export async function benchFiles({ fileMiB, cold = false }) {
         Array(FRAME_WORKERS).fill('frame-worker'),
         { ...fromInput, depth: PIPELINE_DEPTH },
       ),
+      sealWriteWorker: await helped('sealWriteWorkerPipeline', ['seal-write-worker'], {
+        ...fromInput,
+        depth: PIPELINE_DEPTH,
+      }),
       writeWorker: await helped('writeWorkerPipeline', ['write-worker'], {
         ...fromInput,
         depth: PIPELINE_DEPTH,
@@ -481,6 +485,7 @@ export async function benchFiles({ fileMiB, cold = false }) {
     result.arrangement,
   );
   line(`  ${FRAME_WORKERS} frame workers (once)`, result.twoFrameWorkers);
+  line('  rejected: sealing and writing both in the frame worker', result.sealWriteWorker);
   line(
     `  before: AES-GCM in the one worker, ${PIPELINE_DEPTH} in flight (median)`,
     result.oneThread,

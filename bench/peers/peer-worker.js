@@ -29,6 +29,7 @@ const SLICE = 4 * 1024 * 1024;
 const FRAME_WORKER = 'frame-worker';
 const READ_WORKER = 'read-worker';
 const WRITE_WORKER = 'write-worker';
+const SEAL_WRITE_WORKER = 'seal-write-worker';
 
 /** 8 zero bytes ‖ u32 sequence number, as the format's frame IVs. */
 function frameIv(sequenceNumber) {
@@ -488,6 +489,54 @@ async function frameWorkerPipeline({ blob, frameLength, depth, ports }) {
 }
 
 /**
+ * Reading in this worker, sealing and writing both in a helper (`ports`: one seal-write worker):
+ * each frame copied into a pooled buffer transferred there, handed back as soon as AES-GCM has
+ * taken it; the helper writes the sealed frames in order to an OPFS file of its own. AES-GCM's
+ * results are made, written and freed in the one thread.
+ */
+async function sealWriteWorkerPipeline({ blob, frameLength, depth, ports: [helper] }) {
+  const key = await aesKey();
+  const name = `bench-${crypto.randomUUID()}`;
+  const reader = new BlobReader(blob);
+  const pool = [];
+  let lent = 0;
+  let returned;
+  let written;
+  const done = new Promise((resolve) => (written = resolve));
+  helper.onmessage = ({ data }) => {
+    if (data.written !== undefined) return written(data.written);
+    pool.push(data.buffer);
+    lent--;
+    returned?.();
+  };
+  const start = performance.now();
+  try {
+    helper.postMessage({
+      key,
+      name,
+      depth,
+      size: blob.size + Math.ceil(blob.size / frameLength) * 16,
+    });
+    let sequence = 1;
+    for (; reader.remaining > 0; sequence++) {
+      const frame = await reader.read(Math.min(frameLength, reader.remaining));
+      while (lent >= 2 * depth) await new Promise((resolve) => (returned = resolve));
+      const buffer = pool.pop() ?? new ArrayBuffer(frameLength);
+      new Uint8Array(buffer).set(frame);
+      lent++;
+      helper.postMessage({ sequence, buffer, length: frame.length }, [buffer]);
+    }
+    helper.postMessage({ done: true });
+    if ((await done) !== blob.size + (sequence - 1) * 16) throw new Error('bytes lost');
+    return { ms: performance.now() - start };
+  } finally {
+    helper.postMessage({ close: true });
+    await reader.close();
+    await (await navigator.storage.getDirectory()).removeEntry(name).catch(() => undefined);
+  }
+}
+
+/**
  * sealPipeline reading `File.stream()` with its default reader instead of the core's reader:
  * the stream's chunks (250–600 KiB) copied into one frame buffer used again for every frame
  * (AES-GCM copies its input when called), so no slice is allocated — the issue's "File.stream()
@@ -743,6 +792,7 @@ const OPERATIONS = {
   ioWorkersPipeline,
   writeWorkerPipeline,
   frameWorkerPipeline,
+  sealWriteWorkerPipeline,
   streamSealPipeline,
   sealFrames,
   openPipeline,
@@ -773,8 +823,51 @@ function sealFramesFrom(port) {
   };
 }
 
+/** A seal-write worker's side (sealWriteWorkerPipeline). */
+function sealAndWriteFrom(port) {
+  const additionalData = new Uint8Array(40);
+  let key, handle, pipeline;
+  let at = 0;
+  let queue = Promise.resolve();
+  port.onmessage = ({ data }) => {
+    if (data.close) return self.close();
+    if (data.key) {
+      key = data.key;
+      queue = navigator.storage
+        .getDirectory()
+        .then((root) => root.getFileHandle(data.name, { create: true }))
+        .then((file) => file.createSyncAccessHandle())
+        .then((opened) => {
+          handle = opened;
+          handle.truncate(data.size);
+          pipeline = new FramePipeline((sealed) => {
+            at += handle.write(new Uint8Array(sealed), { at });
+          }, data.depth);
+        });
+      return;
+    }
+    queue = queue.then(async () => {
+      if (data.done) {
+        await pipeline.drain();
+        handle.close();
+        port.postMessage({ written: at });
+        return;
+      }
+      const { sequence, buffer, length } = data;
+      const sealing = crypto.subtle.encrypt(
+        { name: 'AES-GCM', iv: frameIv(sequence), additionalData },
+        key,
+        new Uint8Array(buffer, 0, length),
+      );
+      port.postMessage({ buffer }, [buffer]);
+      await pipeline.push(sealing);
+    });
+  };
+}
+
 const HELPER_ROLES = {
   [FRAME_WORKER]: sealFramesFrom,
+  [SEAL_WRITE_WORKER]: sealAndWriteFrom,
   [READ_WORKER]: readSlicesTo,
   [WRITE_WORKER]: writeBuffersFrom,
 };
