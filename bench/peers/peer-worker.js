@@ -46,6 +46,18 @@ async function sealingSetup() {
   return { key: await aesKey(), additionalData: new Uint8Array(40), root, name, handle };
 }
 
+/**
+ * Reserves `handle`'s file to `blob` sealed in frames of `frameLength`, and returns a
+ * FramePipeline of `depth` that writes each sealed frame after the last.
+ */
+function sealedWrites(handle, { blob, frameLength, depth }) {
+  handle.truncate(blob.size + Math.ceil(blob.size / frameLength) * 16);
+  let at = 0;
+  return new FramePipeline((sealed) => {
+    at += handle.write(new Uint8Array(sealed), { at });
+  }, depth);
+}
+
 /** Hands `frame` to AES-GCM, with the format's IV for `sequence`, into `pipeline` (in order). */
 function pushSealed(pipeline, key, sequence, additionalData, frame) {
   return pipeline.push(
@@ -256,15 +268,9 @@ async function copyFile({ blob, frameLength }) {
 async function sealPipeline({ blob, frameLength, depth }) {
   const { key, additionalData, root, name, handle } = await sealingSetup();
   const reader = new BlobReader(blob);
-  let at = 0;
-  const pipeline = new FramePipeline((sealed) => {
-    const bytes = new Uint8Array(sealed);
-    handle.write(bytes, { at });
-    at += bytes.length;
-  }, depth);
   const start = performance.now();
   try {
-    handle.truncate(blob.size + Math.ceil(blob.size / frameLength) * 16);
+    const pipeline = sealedWrites(handle, { blob, frameLength, depth });
     for (let sequence = 1; reader.remaining > 0; sequence++) {
       const frame = await reader.read(Math.min(frameLength, reader.remaining));
       await pushSealed(pipeline, key, sequence, additionalData, frame);
@@ -451,15 +457,9 @@ async function frameWorkerPipeline({ blob, frameLength, depth, ports }) {
     };
     port.postMessage({ key });
   }
-  let at = 0;
-  const pipeline = new FramePipeline((sealed) => {
-    const bytes = new Uint8Array(sealed);
-    handle.write(bytes, { at });
-    at += bytes.length;
-  }, depth);
   const start = performance.now();
   try {
-    handle.truncate(blob.size + Math.ceil(blob.size / frameLength) * 16);
+    const pipeline = sealedWrites(handle, { blob, frameLength, depth });
     for (let sequence = 1; reader.remaining > 0; sequence++) {
       const frame = await reader.read(Math.min(frameLength, reader.remaining));
       const sealer = sequence % ports.length;
