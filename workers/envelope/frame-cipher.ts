@@ -93,6 +93,8 @@ class FrameWorker {
     { resolve: (result: Bytes | null) => void; reject: (error: Error) => void }
   >();
   private readonly pool: ArrayBuffer[] = [];
+  /** Set when the frame worker stopped: a job still running gets it for every later frame. */
+  private failure: Error | undefined;
 
   private constructor(private readonly worker: Worker) {
     worker.onmessage = ({ data }: MessageEvent<FrameReply>) => this.answer(data);
@@ -143,6 +145,7 @@ class FrameWorker {
     bytes: Bytes,
     additionalData: Bytes,
   ): Promise<Bytes | null> {
+    if (this.failure) return Promise.reject(this.failure);
     const index = this.pool.findIndex((buffer) => buffer.byteLength >= bytes.length);
     const buffer =
       index >= 0 ? this.pool.splice(index, 1)[0]! : new ArrayBuffer(Math.max(bytes.length, 1));
@@ -181,6 +184,7 @@ class FrameWorker {
 
   /** Every frame still waiting fails; the next large message starts a new frame worker. */
   private fail(error: Error): void {
+    this.failure = error;
     started = undefined;
     this.worker.terminate();
     for (const { reject } of this.pending.values()) reject(error);
