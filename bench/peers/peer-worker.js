@@ -800,7 +800,10 @@ const OPERATIONS = {
   signVerify,
 };
 
-/** A frame worker's side (frameWorkers): the key, then frames to seal, each answered. */
+/**
+ * A frame worker's side (frameWorkers, frameWorkerPipeline): the key, then frames to seal, each
+ * answered.
+ */
 function sealFramesFrom(port) {
   let key;
   port.onmessage = async ({ data }) => {
