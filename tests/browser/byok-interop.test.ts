@@ -11,6 +11,7 @@ import { commands } from 'vitest/browser';
 import { createKmsClient } from '../../src/kms/client.ts';
 import type { EncryptionContext } from '../../workers/api.ts';
 import type { Kms } from '../../workers/kms/kms.ts';
+import { pseudoRandomBytes } from '../pseudo-random-bytes.ts';
 import type { EsdkRawAesKey } from './commands/esdk.ts';
 import { importMaterial, newKeyMaterial } from './support/key-import.ts';
 import { stagingFolders } from './support/staging.ts';
@@ -29,19 +30,6 @@ function fromBase64(text: string): Uint8Array<ArrayBuffer> {
   const bytes = decodeBase64(text);
   if (!bytes) throw new Error('not base64');
   return bytes;
-}
-
-/** `length` deterministic bytes (xorshift32 from `seed`), so a failure names a reproducible input. */
-function pseudoRandomBytes(length: number, seed: number): Uint8Array<ArrayBuffer> {
-  const out = new Uint8Array(length);
-  let x = seed >>> 0 || 1;
-  for (let i = 0; i < length; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    out[i] = x & 0xff;
-  }
-  return out;
 }
 
 async function bytesOf(blob: Blob): Promise<Uint8Array<ArrayBuffer>> {

@@ -6,10 +6,7 @@
  */
 import { describe, expect, test } from 'vitest';
 import { auditRecords, expectKmsError, openTestVault, openVaultForTest } from './support/vault.ts';
-
-function pattern(length: number): Uint8Array<ArrayBuffer> {
-  return Uint8Array.from({ length }, (_, i) => (i * 7 + 3) & 0xff);
-}
+import { pseudoRandomBytes } from '../pseudo-random-bytes.ts';
 
 async function bytes(blob: Blob): Promise<Uint8Array<ArrayBuffer>> {
   return new Uint8Array(await blob.arrayBuffer());
@@ -22,7 +19,7 @@ describe('file operations on vault keys', () => {
     const mine = (await kms.createKey({ Description: 'mine' })).KeyMetadata;
     const recovery = (await kms.createKey({ Description: 'recovery' })).KeyMetadata;
     await kms.createAlias({ AliasName: 'alias/recovery', TargetKeyId: recovery.KeyId });
-    const input = new File([pattern(200_000)], 'notes.txt');
+    const input = new File([pseudoRandomBytes(200_000)], 'notes.txt');
     const progress: number[] = [];
     const encrypted = await kms.encryptFile(
       {
@@ -72,7 +69,7 @@ describe('file operations on vault keys', () => {
     expect(decrypted.KeyId).toBe(mine.Arn);
     expect(decrypted.KeyVersion).toBe(1);
     expect(decrypted.EncryptionContext).toEqual({ purpose: 'backup' });
-    expect(await bytes(decrypted.Output)).toEqual(pattern(200_000));
+    expect(await bytes(decrypted.Output)).toEqual(pseudoRandomBytes(200_000));
 
     // The recovery key alone opens it when the first key cannot be used.
     await kms.disableKey({ KeyId: mine.KeyId });
@@ -84,9 +81,15 @@ describe('file operations on vault keys', () => {
     const vault = await openVaultForTest();
     const { kms } = vault;
     const key = (await kms.createKey()).KeyMetadata;
-    const before = await kms.encryptFile({ Input: new Blob([pattern(10)]), KeyIds: [key.KeyId] });
+    const before = await kms.encryptFile({
+      Input: new Blob([pseudoRandomBytes(10)]),
+      KeyIds: [key.KeyId],
+    });
     await kms.rotateKeyOnDemand({ KeyId: key.KeyId });
-    const after = await kms.encryptFile({ Input: new Blob([pattern(10)]), KeyIds: [key.KeyId] });
+    const after = await kms.encryptFile({
+      Input: new Blob([pseudoRandomBytes(10)]),
+      KeyIds: [key.KeyId],
+    });
     expect(
       (await kms.inspectCiphertext({ Input: after.Output })).EncryptedDataKeys[0]!.KeyName,
     ).toBe(`${kms.vaultId}/${key.KeyId}#v2`);
@@ -101,7 +104,7 @@ describe('file operations on vault keys', () => {
     const key = (await kms.createKey()).KeyMetadata;
     const other = (await kms.createKey()).KeyMetadata;
     const encrypted = await kms.encryptFile({
-      Input: new Blob([pattern(1000)]),
+      Input: new Blob([pseudoRandomBytes(1000)]),
       KeyIds: [key.KeyId],
       EncryptionContext: { a: '1' },
     });

@@ -25,6 +25,7 @@ import { describe, expect, onTestFinished, test } from 'vitest';
 import { createKmsClient, type KmsClient } from '../../src/kms/client.ts';
 import { stagingFolders } from './support/staging.ts';
 import { expectKmsError, toHex } from './support/vault.ts';
+import { pseudoRandomBytes } from '../pseudo-random-bytes.ts';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -62,16 +63,9 @@ async function pickedFile(
   return handle;
 }
 
-/** `length` bytes of a pattern that differs at every offset within a frame and between frames. */
-function pattern(length: number, seed = 0): Uint8Array<ArrayBuffer> {
-  const out = new Uint8Array(length);
-  for (let i = 0; i < length; i++) out[i] = (i * 7 + seed + (i >>> 9)) & 0xff;
-  return out;
-}
-
 /** A large input without a large array in the page: one MiB, `mib` times. */
 function repeated(mib: number, name: string): File {
-  const block = pattern(MiB, 3);
+  const block = pseudoRandomBytes(MiB, 3);
   return new File(
     Array.from({ length: mib }, () => block),
     name,
@@ -100,7 +94,7 @@ describe('encryptFile and decryptFile write straight to a chosen file', () => {
       const client = createKmsClient();
       const keyId = await symmetricKey(client);
       const directory = await scratchDirectory();
-      const input = new File([pattern(size)], 'photo.raw');
+      const input = new File([pseudoRandomBytes(size)], 'photo.raw');
       const encryptedHandle = await pickedFile(directory, 'chosen.bin.encrypted');
       const decryptedHandle = await pickedFile(directory, 'chosen.bin');
 
@@ -160,13 +154,13 @@ describe('encryptFile and decryptFile write straight to a chosen file', () => {
         // Larger than the sink gathers before it writes (4 MiB), so plaintext frames have
         // reached the writable before the last frame fails.
         const encrypted = await client.encryptFile({
-          Input: new File([pattern(6 * MiB + 5)], 'ledger.csv'),
+          Input: new File([pseudoRandomBytes(6 * MiB + 5)], 'ledger.csv'),
           KeyIds: [keyId],
           FrameLength: FRAME,
         });
         const damaged = change(new Uint8Array(await encrypted.Output.arrayBuffer()));
         await client.discardFileOutput({ OutputId: encrypted.OutputId });
-        const old = existed ? pattern(1000, 9) : undefined;
+        const old = existed ? pseudoRandomBytes(1000, 9) : undefined;
         const destination = await pickedFile(directory, 'ledger.csv', old);
 
         const error = await expectKmsError(
@@ -190,7 +184,7 @@ describe('encryptFile and decryptFile write straight to a chosen file', () => {
       const client = createKmsClient();
       const keyId = await symmetricKey(client);
       const directory = await scratchDirectory();
-      const old = existed ? pattern(1000, 9) : undefined;
+      const old = existed ? pseudoRandomBytes(1000, 9) : undefined;
       const destination = await pickedFile(directory, 'disk.img.encrypted', old);
       const before = await sha256(await destination.getFile());
       const controller = new AbortController();
@@ -226,7 +220,7 @@ describe('encryptFile and decryptFile write straight to a chosen file', () => {
     const client = createKmsClient();
     const keyId = await symmetricKey(client);
     const directory = await scratchDirectory();
-    const input = new File([repeated(130, 'scan.tiff'), pattern(5)], 'scan.tiff');
+    const input = new File([repeated(130, 'scan.tiff'), pseudoRandomBytes(5)], 'scan.tiff');
     const encryptedHandle = await pickedFile(directory, 'scan.tiff.encrypted');
     const decryptedHandle = await pickedFile(directory, 'scan.tiff');
     const before = await stagingFolders();
@@ -268,7 +262,7 @@ describe('encryptFile and decryptFile write straight to a chosen file', () => {
       [message.slice(0, message.size - 20), flipped, message.slice(message.size - 19)],
       'scan.tiff.encrypted',
     );
-    const old = pattern(1000, 9);
+    const old = pseudoRandomBytes(1000, 9);
     const destination = await pickedFile(directory, 'scan.tiff', old);
     const before = await stagingFolders();
 

@@ -10,6 +10,7 @@ import { describe, expect, test } from 'vitest';
 import { OUTPUT_DIRECTORY } from '../../workers/envelope/opfs-sink.ts';
 import { createKmsClient } from '../../src/kms/client.ts';
 import { expectKmsError, toHex } from './support/vault.ts';
+import { pseudoRandomBytes } from '../pseudo-random-bytes.ts';
 
 type ListableDirectory = FileSystemDirectoryHandle & {
   keys(): AsyncIterable<string>;
@@ -41,10 +42,6 @@ async function outputsOnDisk(): Promise<Map<string, { owner: string; files: stri
   return outputs;
 }
 
-function pattern(length: number, seed = 0): Uint8Array<ArrayBuffer> {
-  return Uint8Array.from({ length }, (_, i) => (i * 7 + seed + (i >>> 9)) & 0xff);
-}
-
 async function sha256(blob: Blob): Promise<string> {
   return toHex(new Uint8Array(await crypto.subtle.digest('SHA-256', await blob.arrayBuffer())));
 }
@@ -58,7 +55,7 @@ describe('file outputs belong to the worker that made them', () => {
   test('an output lives in its worker’s own directory until discardFileOutput removes it', async () => {
     const tab = createKmsClient();
     const { KeyId } = (await tab.createKey({ Description: 'file outputs' })).KeyMetadata;
-    const input = new File([pattern(300 * 1024)], 'photo.raw');
+    const input = new File([pseudoRandomBytes(300 * 1024)], 'photo.raw');
 
     const encrypted = await tab.encryptFile({ Input: input, KeyIds: [KeyId] });
     const decrypted = await tab.decryptFile({ Input: encrypted.Output });
@@ -111,7 +108,7 @@ describe('file outputs belong to the worker that made them', () => {
     // while it is still working through the 4,096 frames, however fast this machine is (32 MiB
     // in 512 frames once ended before the abort arrived). 256 MiB, held once: the File's parts
     // are one Blob.
-    const mebibyte = new Blob([pattern(1024 * 1024)]);
+    const mebibyte = new Blob([pseudoRandomBytes(1024 * 1024)]);
     const cancelled = tab.encryptFile(
       {
         Input: new File(
@@ -136,7 +133,7 @@ describe('file outputs belong to the worker that made them', () => {
   test('an ended worker’s finished outputs are listed by a later one; its unfinished ones are swept', async () => {
     const liveTab = createKmsClient();
     const { KeyId } = (await liveTab.createKey({ Description: 'sweep' })).KeyMetadata;
-    const liveInput = new File([pattern(200 * 1024, 1)], 'live.txt');
+    const liveInput = new File([pseudoRandomBytes(200 * 1024, 1)], 'live.txt');
     const live = await liveTab.encryptFile({ Input: liveInput, KeyIds: [KeyId] });
 
     // A tab that closes: the same worker entry, ended with terminate() once it has written.
@@ -147,7 +144,7 @@ describe('file outputs belong to the worker that made them', () => {
       });
       return closingWorker;
     });
-    const leftInput = new File([pattern(100 * 1024, 2)], 'left.txt');
+    const leftInput = new File([pseudoRandomBytes(100 * 1024, 2)], 'left.txt');
     const left = await closingTab.encryptFile({ Input: leftInput, KeyIds: [KeyId] });
     const leftOwner = (await outputsOnDisk()).get(left.OutputId)!.owner;
     // An output that tab never finished (a crash mid-way): a job directory without the marker.

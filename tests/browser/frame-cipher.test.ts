@@ -13,15 +13,10 @@ import {
   frameCipher,
   localFrameCipher,
 } from '../../workers/envelope/frame-cipher.ts';
+import { pseudoRandomBytes } from '../pseudo-random-bytes.ts';
 
 /** Small frames: the cipher does not care, and a failing deep equality prints every byte. */
 const FRAME = 4096;
-
-function pattern(length: number, seed: number): Uint8Array<ArrayBuffer> {
-  const bytes = new Uint8Array(length);
-  for (let i = 0; i < length; i++) bytes[i] = (i * 31 + seed) & 0xff;
-  return bytes;
-}
 
 describe('frame cipher', () => {
   test('a large message goes to the frame worker, a small one stays in the caller', async () => {
@@ -39,21 +34,31 @@ describe('frame cipher', () => {
     try {
       // Views into larger buffers, as the core's reader hands them out, reused at once.
       const readBuffer = new Uint8Array(3 * FRAME);
-      const frames = [pattern(FRAME, 1), pattern(FRAME, 2), pattern(FRAME - 7, 3)];
+      const frames = [
+        pseudoRandomBytes(FRAME, 1),
+        pseudoRandomBytes(FRAME, 2),
+        pseudoRandomBytes(FRAME - 7, 3),
+      ];
       const sealing = frames.map((frame, index) => {
         const view = readBuffer.subarray(FRAME, FRAME + frame.length);
         view.set(frame);
         const iv = readBuffer.subarray(100, 112).fill(index);
-        const sealed = cipher.seal(iv, view, pattern(40, index));
+        const sealed = cipher.seal(iv, view, pseudoRandomBytes(40, 10 + index));
         readBuffer.fill(0xee); // the next read
         return sealed;
       });
       const sealed = await Promise.all(sealing);
       for (const [index, frame] of frames.entries()) {
         const iv = new Uint8Array(12).fill(index);
-        expect(sealed[index]).toEqual(await aesGcmEncrypt(key, iv, frame, pattern(40, index)));
-        expect(await cipher.open(iv, sealed[index]!, pattern(40, index))).toEqual(frame);
-        expect(await aesGcmDecrypt(key, iv, sealed[index]!, pattern(40, index))).toEqual(frame);
+        expect(sealed[index]).toEqual(
+          await aesGcmEncrypt(key, iv, frame, pseudoRandomBytes(40, 10 + index)),
+        );
+        expect(await cipher.open(iv, sealed[index]!, pseudoRandomBytes(40, 10 + index))).toEqual(
+          frame,
+        );
+        expect(
+          await aesGcmDecrypt(key, iv, sealed[index]!, pseudoRandomBytes(40, 10 + index)),
+        ).toEqual(frame);
       }
     } finally {
       cipher.close();
@@ -65,8 +70,8 @@ describe('frame cipher', () => {
     const cipher = await frameCipher(key, FRAME_WORKER_MIN_BYTES);
     try {
       const iv = new Uint8Array(12);
-      const aad = pattern(40, 9);
-      const sealed = await aesGcmEncrypt(key, iv, pattern(FRAME, 4), aad);
+      const aad = pseudoRandomBytes(40, 9);
+      const sealed = await aesGcmEncrypt(key, iv, pseudoRandomBytes(FRAME, 4), aad);
       sealed[FRAME - 1]! ^= 1;
       expect(await cipher.open(iv, sealed, aad)).toBeNull();
       expect(await localFrameCipher(key).open(iv, sealed, aad)).toBeNull();
@@ -81,7 +86,7 @@ describe('frame cipher', () => {
       'encrypt',
     ]);
     const iv = new Uint8Array(12);
-    const sealed = await aesGcmEncrypt(sealOnly, iv, pattern(1000, 5), new Uint8Array(0));
+    const sealed = await aesGcmEncrypt(sealOnly, iv, pseudoRandomBytes(1000, 5), new Uint8Array(0));
     const local = localFrameCipher(sealOnly).open(iv, sealed, new Uint8Array(0));
     await expect(local).rejects.toMatchObject({ name: 'InvalidAccessError' });
     const cipher = await frameCipher(sealOnly, FRAME_WORKER_MIN_BYTES);
@@ -96,10 +101,10 @@ describe('frame cipher', () => {
 
   test('a closed job’s key is forgotten by the frame worker', async () => {
     const cipher = await frameCipher(await generateAesGcmKey(), FRAME_WORKER_MIN_BYTES);
-    await cipher.seal(new Uint8Array(12), pattern(10, 6), new Uint8Array(0));
+    await cipher.seal(new Uint8Array(12), pseudoRandomBytes(10, 6), new Uint8Array(0));
     cipher.close();
     await expect(
-      cipher.seal(new Uint8Array(12), pattern(10, 6), new Uint8Array(0)),
+      cipher.seal(new Uint8Array(12), pseudoRandomBytes(10, 6), new Uint8Array(0)),
     ).rejects.toMatchObject({ name: 'InvalidStateError' });
   });
 });

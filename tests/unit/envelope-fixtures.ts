@@ -73,18 +73,7 @@ export class StaticKeyring implements Keyring {
   }
 }
 
-/** `length` deterministic bytes (xorshift32 from `seed`). */
-export function pseudoRandomBytes(length: number, seed = 1): Bytes {
-  const out = new Uint8Array(length);
-  let x = seed >>> 0 || 1;
-  for (let i = 0; i < length; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    out[i] = x & 0xff;
-  }
-  return out;
-}
+export { pseudoRandomBytes } from '../pseudo-random-bytes.ts';
 
 export async function ourEncrypt(
   plaintext: Uint8Array,
