@@ -120,49 +120,50 @@ static size_t wait_for_room(void) {
   return taken;
 }
 
+// The stand-in for AES-GCM: a frame sealed into fresh memory.
+static char *seal(const char *frame) {
+  char *sealed = fresh_frame();
+  memcpy(sealed, frame, FRAME);
+  return sealed;
+}
+
 static double raw(void) {
   static char frame[FRAME];
   memset(frame, 7, FRAME);
   double start = now();
-  for (size_t i = 0; i < frames; i++) {
-    char *sealed = fresh_frame();
-    memcpy(sealed, frame, FRAME);
-    munmap(sealed, FRAME);
-  }
+  for (size_t i = 0; i < frames; i++) munmap(seal(frame), FRAME);
   return now() - start;
 }
 
-static double copy(void) {
-  static char frame[FRAME];
+// Times `body` reading the input and writing a new output file.
+static double with_files(void (*body)(int in)) {
   int in = open_in();
   out_fd = open_out();
+  head = tail = 0;
   double start = now();
+  body(in);
+  double seconds = now() - start;
+  close(in);
+  close(out_fd);
+  return seconds;
+}
+
+static void copy_frames(int in) {
+  static char frame[FRAME];
   for (size_t i = 0; i < frames; i++) {
     read_frame(in, frame, i);
     write_frame(out_fd, frame, i);
   }
-  double seconds = now() - start;
-  close(in);
-  close(out_fd);
-  return seconds;
 }
 
-static double one_thread(void) {
+static void one_thread(int in) {
   static char frame[FRAME];
-  int in = open_in();
-  out_fd = open_out();
-  double start = now();
   for (size_t i = 0; i < frames; i++) {
     read_frame(in, frame, i);
-    char *sealed = fresh_frame();
-    memcpy(sealed, frame, FRAME);
+    char *sealed = seal(frame);
     write_frame(out_fd, sealed, i);
     munmap(sealed, FRAME);
   }
-  double seconds = now() - start;
-  close(in);
-  close(out_fd);
-  return seconds;
 }
 
 // Two threads: A reads and seals, B writes and frees.
@@ -177,25 +178,15 @@ static void *write_and_free(void *unused) {
   return NULL;
 }
 
-static double seal_then_write_and_free(void) {
+static void seal_then_write_and_free(int in) {
   static char frame[FRAME];
-  int in = open_in();
-  out_fd = open_out();
-  head = tail = 0;
   pthread_t writer;
-  double start = now();
   pthread_create(&writer, NULL, write_and_free, NULL);
   for (size_t i = 0; i < frames; i++) {
     read_frame(in, frame, i);
-    char *sealed = fresh_frame();
-    memcpy(sealed, frame, FRAME);
-    put(sealed);
+    put(seal(frame));
   }
   pthread_join(writer, NULL);
-  double seconds = now() - start;
-  close(in);
-  close(out_fd);
-  return seconds;
 }
 
 // Two threads: A reads into a pool of reused buffers, B seals, writes and frees.
@@ -204,9 +195,7 @@ static char pool[SLOTS][FRAME];
 static void *seal_write_and_free(void *unused) {
   (void)unused;
   for (size_t i = 0; i < frames; i++) {
-    char *frame = peek();
-    char *sealed = fresh_frame();
-    memcpy(sealed, frame, FRAME);
+    char *sealed = seal(peek());
     done_with_one();
     write_frame(out_fd, sealed, i);
     munmap(sealed, FRAME);
@@ -214,12 +203,8 @@ static void *seal_write_and_free(void *unused) {
   return NULL;
 }
 
-static double read_then_seal_write_and_free(void) {
-  int in = open_in();
-  out_fd = open_out();
-  head = tail = 0;
+static void read_then_seal_write_and_free(int in) {
   pthread_t sealer;
-  double start = now();
   pthread_create(&sealer, NULL, seal_write_and_free, NULL);
   for (size_t i = 0; i < frames; i++) {
     wait_for_room(); // the pool buffer about to be read into has been sealed
@@ -227,10 +212,6 @@ static double read_then_seal_write_and_free(void) {
     put(pool[i % SLOTS]);
   }
   pthread_join(sealer, NULL);
-  double seconds = now() - start;
-  close(in);
-  close(out_fd);
-  return seconds;
 }
 
 // Two threads: A reads, seals and frees what B has written; B only writes.
@@ -243,30 +224,27 @@ static void *write_only(void *unused) {
   return NULL;
 }
 
-static double seal_and_free_then_write(void) {
+static void seal_and_free_then_write(int in) {
   static char frame[FRAME];
-  int in = open_in();
-  out_fd = open_out();
-  head = tail = 0;
   size_t freed = 0;
   pthread_t writer;
-  double start = now();
   pthread_create(&writer, NULL, write_only, NULL);
   for (size_t i = 0; i < frames; i++) {
     read_frame(in, frame, i);
-    char *sealed = fresh_frame();
-    memcpy(sealed, frame, FRAME);
+    char *sealed = seal(frame);
     size_t written = wait_for_room(); // so `put` overwrites no slot still to be freed
     for (; freed < written; freed++) munmap(slot[freed % SLOTS], FRAME);
     put(sealed);
   }
   pthread_join(writer, NULL);
   for (; freed < frames; freed++) munmap(slot[freed % SLOTS], FRAME);
-  double seconds = now() - start;
-  close(in);
-  close(out_fd);
-  return seconds;
 }
+
+static double copy(void) { return with_files(copy_frames); }
+static double whole_in_one_thread(void) { return with_files(one_thread); }
+static double whole_a_seals_b_frees(void) { return with_files(seal_then_write_and_free); }
+static double whole_b_seals(void) { return with_files(read_then_seal_write_and_free); }
+static double whole_a_seals_and_frees(void) { return with_files(seal_and_free_then_write); }
 
 static size_t touch_mib;
 
@@ -312,8 +290,8 @@ int main(int argc, char **argv) {
   for (size_t i = 0; i < frames; i++) read_frame(in, frame, i); // the input into the cache
   close(in);
 
-  double (*step[])(void) = {raw, copy, one_thread, seal_then_write_and_free,
-                            read_then_seal_write_and_free, seal_and_free_then_write};
+  double (*step[])(void) = {raw, copy, whole_in_one_thread, whole_a_seals_b_frees, whole_b_seals,
+                            whole_a_seals_and_frees};
   const char *name[] = {"raw: fresh results only",
                         "copy: read and write",
                         "whole, one thread",
