@@ -33,6 +33,7 @@
 static size_t frames;
 static const char *in_path, *out_path;
 static int out_fd;
+static char frame[FRAME]; // the one reused buffer frames are read into
 
 static double now(void) {
   struct timespec t;
@@ -86,9 +87,13 @@ static size_t head, tail;
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
 
+static void wait_for_room_locked(void) {
+  while (head - tail == SLOTS) pthread_cond_wait(&cv, &mu);
+}
+
 static void put(char *p) {
   pthread_mutex_lock(&mu);
-  while (head - tail == SLOTS) pthread_cond_wait(&cv, &mu);
+  wait_for_room_locked();
   slot[head % SLOTS] = p;
   head++;
   pthread_cond_broadcast(&cv);
@@ -103,53 +108,52 @@ static char *peek(void) {
   return p;
 }
 
-static size_t done_with_one(void) {
+static void done_with_one(void) {
   pthread_mutex_lock(&mu);
-  size_t taken = ++tail;
+  tail++;
   pthread_cond_broadcast(&cv);
   pthread_mutex_unlock(&mu);
-  return taken;
 }
 
 // Waits until the queue has room for one more and returns how many frames were taken so far.
 static size_t wait_for_room(void) {
   pthread_mutex_lock(&mu);
-  while (head - tail == SLOTS) pthread_cond_wait(&cv, &mu);
+  wait_for_room_locked();
   size_t taken = tail;
   pthread_mutex_unlock(&mu);
   return taken;
 }
 
 // The stand-in for AES-GCM: a frame sealed into fresh memory.
-static char *seal(const char *frame) {
+static char *seal(const char *plaintext) {
   char *sealed = fresh_frame();
-  memcpy(sealed, frame, FRAME);
+  memcpy(sealed, plaintext, FRAME);
   return sealed;
 }
 
-static double raw(void) {
-  static char frame[FRAME];
+// Fresh results only: nothing read or written.
+static void raw(int in) {
+  (void)in;
   memset(frame, 7, FRAME);
-  double start = now();
   for (size_t i = 0; i < frames; i++) munmap(seal(frame), FRAME);
-  return now() - start;
 }
 
-// Times `body` reading the input and writing a new output file.
-static double with_files(void (*body)(int in)) {
+// Times `body` (wall and CPU seconds), with the input open and a new output file, both opened and
+// closed untimed.
+static double with_files(void (*body)(int in), double *cpu_seconds) {
   int in = open_in();
   out_fd = open_out();
   head = tail = 0;
-  double start = now();
+  double start = now(), cpu_start = cpu();
   body(in);
   double seconds = now() - start;
+  *cpu_seconds = cpu() - cpu_start;
   close(in);
   close(out_fd);
   return seconds;
 }
 
 static void copy_frames(int in) {
-  static char frame[FRAME];
   for (size_t i = 0; i < frames; i++) {
     read_frame(in, frame, i);
     write_frame(out_fd, frame, i);
@@ -157,7 +161,6 @@ static void copy_frames(int in) {
 }
 
 static void one_thread(int in) {
-  static char frame[FRAME];
   for (size_t i = 0; i < frames; i++) {
     read_frame(in, frame, i);
     char *sealed = seal(frame);
@@ -179,7 +182,6 @@ static void *write_and_free(void *unused) {
 }
 
 static void seal_then_write_and_free(int in) {
-  static char frame[FRAME];
   pthread_t writer;
   pthread_create(&writer, NULL, write_and_free, NULL);
   for (size_t i = 0; i < frames; i++) {
@@ -225,7 +227,6 @@ static void *write_only(void *unused) {
 }
 
 static void seal_and_free_then_write(int in) {
-  static char frame[FRAME];
   size_t freed = 0;
   pthread_t writer;
   pthread_create(&writer, NULL, write_only, NULL);
@@ -239,12 +240,6 @@ static void seal_and_free_then_write(int in) {
   pthread_join(writer, NULL);
   for (; freed < frames; freed++) munmap(slot[freed % SLOTS], FRAME);
 }
-
-static double copy(void) { return with_files(copy_frames); }
-static double whole_in_one_thread(void) { return with_files(one_thread); }
-static double whole_a_seals_b_frees(void) { return with_files(seal_then_write_and_free); }
-static double whole_b_seals(void) { return with_files(read_then_seal_write_and_free); }
-static double whole_a_seals_and_frees(void) { return with_files(seal_and_free_then_write); }
 
 static size_t touch_mib;
 
@@ -285,28 +280,30 @@ int main(int argc, char **argv) {
   int rounds = argc > 4 ? atoi(argv[4]) : 3;
   frames = mib * 2;
 
-  static char frame[FRAME];
   int in = open_in();
   for (size_t i = 0; i < frames; i++) read_frame(in, frame, i); // the input into the cache
   close(in);
 
-  double (*step[])(void) = {raw, copy, whole_in_one_thread, whole_a_seals_b_frees, whole_b_seals,
-                            whole_a_seals_and_frees};
-  const char *name[] = {"raw: fresh results only",
-                        "copy: read and write",
-                        "whole, one thread",
-                        "whole: A reads, seals; B writes, frees",
-                        "whole: A reads; B seals, writes, frees",
-                        "whole: A reads, seals, frees; B writes"};
+  const struct {
+    const char *name;
+    void (*body)(int in);
+  } step[] = {
+      {"raw: fresh results only", raw},
+      {"copy: read and write", copy_frames},
+      {"whole, one thread", one_thread},
+      {"whole: A reads, seals; B writes, frees", seal_then_write_and_free},
+      {"whole: A reads; B seals, writes, frees", read_then_seal_write_and_free},
+      {"whole: A reads, seals, frees; B writes", seal_and_free_then_write},
+  };
   enum { STEPS = sizeof step / sizeof step[0] };
   for (int round = 1; round <= rounds; round++) {
     double rate[STEPS];
     for (int k = 0; k < STEPS; k++) {
-      double cpu_before = cpu();
-      double seconds = step[k]();
+      double cpu_seconds;
+      double seconds = with_files(step[k].body, &cpu_seconds);
       rate[k] = mib / seconds;
-      printf("round %d  %-40s %5.0f MiB/s  %5.2f s  %5.2f CPU s\n", round, name[k], rate[k],
-             seconds, cpu() - cpu_before);
+      printf("round %d  %-40s %5.0f MiB/s  %5.2f s  %5.2f CPU s\n", round, step[k].name, rate[k],
+             seconds, cpu_seconds);
     }
     double ceiling = rate[0] < rate[1] ? rate[0] : rate[1];
     printf("round %d  whole ÷ min(raw, copy):", round);
