@@ -11,7 +11,10 @@ import { join } from 'node:path';
 import { finished } from 'node:stream/promises';
 import { descendantCpuSeconds, mibPerSecond, openAppWithProfile } from './support.mjs';
 
-const FRAME_LENGTH = 512 * 1024; // the core's default (workers/envelope/encrypt-message.ts)
+// The references' frames: issue 14's reference, raw AES-GCM on 512 KiB frames (the core's default
+// until it learnt to let go of its results), and the core's own default now.
+const FRAME_LENGTH = 512 * 1024;
+const CORE_FRAME_LENGTH = 32 * 1024; // workers/envelope/encrypt-message.ts DEFAULT_FRAME_LENGTH
 const PIPELINE_DEPTH = 4; // frames in flight in the core (workers/envelope/frame-pipeline.ts)
 const FRAME_WORKERS = 2;
 const SDK_BYTES = 64 * 1024 * 1024;
@@ -136,6 +139,7 @@ export async function benchFiles({ fileMiB, cold = false }) {
         { operation, roles, argument },
       );
     const common = { totalBytes, frameLength: FRAME_LENGTH };
+    const coreFrames = { totalBytes, frameLength: CORE_FRAME_LENGTH, release: true };
     const fromInput = { blob: true, frameLength: FRAME_LENGTH };
     // An output is removed before the next step, untimed: removing a GiB from OPFS takes time of
     // its own (earlier runs timed encryptFile with the removal of the output before it).
@@ -220,6 +224,9 @@ export async function benchFiles({ fileMiB, cold = false }) {
         copy: await peer('copyFile', fromInput),
         rawEncrypt: await peer('rawAesGcm', { ...common, direction: 'encrypt' }),
         rawDecrypt: await peer('rawAesGcm', { ...common, direction: 'decrypt' }),
+        // The core's frames, each result let go of at once, as the core does.
+        rawEncryptCore: await peer('rawAesGcm', { ...coreFrames, direction: 'encrypt' }),
+        rawDecryptCore: await peer('rawAesGcm', { ...coreFrames, direction: 'decrypt' }),
         sdk: await peer('esdkBrowser', {
           totalBytes: SDK_BYTES,
           suite: 0x0478,
@@ -277,6 +284,11 @@ export async function benchFiles({ fileMiB, cold = false }) {
       decryptToPicked,
       cores: await page.evaluate(() => navigator.hardwareConcurrency),
       rawInFlight: await peer('rawAesGcmInFlight', { ...common, depth: PIPELINE_DEPTH }),
+      rawCoreKept: await peer('rawAesGcm', {
+        ...coreFrames,
+        release: false,
+        direction: 'encrypt',
+      }),
       frameWorkers: await helped('frameWorkers', Array(FRAME_WORKERS).fill('frame-worker'), {
         ...common,
         depth: PIPELINE_DEPTH * FRAME_WORKERS,
@@ -357,6 +369,8 @@ export async function benchFiles({ fileMiB, cold = false }) {
     'copy',
     'rawEncrypt',
     'rawDecrypt',
+    'rawEncryptCore',
+    'rawDecryptCore',
     'arrangement',
     'oneThread',
   ]) {
@@ -381,13 +395,21 @@ export async function benchFiles({ fileMiB, cold = false }) {
     decrypt: mibPerSecond(SDK_BYTES, result.sdkDefaults.decryptMs),
   };
   console.log(
-    `\n## Files — ${fileMiB} MiB through window.kms, ${FRAME_LENGTH / 1024} KiB frames (MiB/s)\n`,
+    `\n## Files — ${fileMiB} MiB through window.kms in ${CORE_FRAME_LENGTH / 1024} KiB frames; ` +
+      `references in ${FRAME_LENGTH / 1024} KiB frames unless said (MiB/s)\n`,
   );
   console.log(
     '                                              encrypt  decrypt   ours ÷ this (enc / dec)',
   );
   console.log(
     `raw WebCrypto AES-GCM in a worker (reference)  ${rate(totalBytes, result.rawEncrypt.ms)}   ${rate(totalBytes, result.rawDecrypt.ms)}    ${(ours.encrypt / rawEncrypt).toFixed(2)}× / ${(ours.decrypt / rawDecrypt).toFixed(2)}×`,
+  );
+  const rawCore = {
+    encrypt: mibPerSecond(totalBytes, result.rawEncryptCore.ms),
+    decrypt: mibPerSecond(totalBytes, result.rawDecryptCore.ms),
+  };
+  console.log(
+    `raw AES-GCM, ${CORE_FRAME_LENGTH / 1024} KiB frames, results let go of     ${rate(totalBytes, result.rawEncryptCore.ms)}   ${rate(totalBytes, result.rawDecryptCore.ms)}    ${(ours.encrypt / rawCore.encrypt).toFixed(2)}× / ${(ours.decrypt / rawCore.decrypt).toFixed(2)}×`,
   );
   console.log(
     `Pocket KMS encryptFile / decryptFile            ${rate(totalBytes, result.encrypt.ms)}   ${rate(totalBytes, result.decrypt.ms)}`,
@@ -437,11 +459,22 @@ export async function benchFiles({ fileMiB, cold = false }) {
     `goals (≥ 0.9× min(copy ceiling, raw) each way, decrypt ≥ 0.9× encrypt, ≥ 1× the SDK each way):\n` +
       `  medians: ${describe(medians)}${met(medians) ? ' — met' : ''}`,
   );
+  // The same, against raw AES-GCM in the core's frames with its results let go of.
+  const coreReference = (round) => ({
+    ...round,
+    rawEncrypt: round.rawEncryptCore,
+    rawDecrypt: round.rawDecryptCore,
+  });
+  const mediansCore = goals(coreReference({ ...result, sdk: result.sdkSameSettings }));
+  console.log(
+    `  medians, raw in ${CORE_FRAME_LENGTH / 1024} KiB frames, results let go of: ${describe(mediansCore)}${met(mediansCore) ? ' — met' : ''}`,
+  );
   result.rounds.forEach((round, index) => {
     const ratios = goals(round);
     console.log(
       `  round ${index + 1}: encrypt ${rate(totalBytes, round.encrypt.ms)}, decrypt ${rate(totalBytes, round.decrypt.ms)}, ` +
         `copy ${rate(totalBytes, round.copy.ms)}, raw ${rate(totalBytes, round.rawEncrypt.ms)} / ${rate(totalBytes, round.rawDecrypt.ms)}, ` +
+        `raw ${CORE_FRAME_LENGTH / 1024} KiB ${rate(totalBytes, round.rawEncryptCore.ms)} / ${rate(totalBytes, round.rawDecryptCore.ms)}, ` +
         `SDK ${rate(SDK_BYTES, round.sdk.encryptMs)} / ${rate(SDK_BYTES, round.sdk.decryptMs)} MiB/s: ${describe(ratios)}${met(ratios) ? ' — met' : ''}`,
     );
   });
@@ -470,7 +503,16 @@ export async function benchFiles({ fileMiB, cold = false }) {
   line('  for scale: allocate and fill new 4 MiB buffers', result.freshMemory);
   line('AES-GCM encrypt (raw, one frame at a time)', result.rawEncrypt);
   line('AES-GCM decrypt (raw, one frame at a time)', result.rawDecrypt);
-  line(`  ${PIPELINE_DEPTH} frames in flight in one worker (as the core)`, result.rawInFlight);
+  line(`  ${PIPELINE_DEPTH} frames in flight in one worker`, result.rawInFlight);
+  line(
+    `AES-GCM encrypt, ${CORE_FRAME_LENGTH / 1024} KiB frames, results let go of (median; as the core)`,
+    result.rawEncryptCore,
+  );
+  line(
+    `AES-GCM decrypt, ${CORE_FRAME_LENGTH / 1024} KiB frames, results let go of (median; as the core)`,
+    result.rawDecryptCore,
+  );
+  line(`  the same encrypt, results left to the garbage collector`, result.rawCoreKept);
   line(
     `  ${FRAME_WORKERS} frame workers, ${PIPELINE_DEPTH} frames in flight each (key posted)`,
     result.frameWorkers,
@@ -481,13 +523,13 @@ export async function benchFiles({ fileMiB, cold = false }) {
   line('  rejected: the same plus one flush at the end', result.writeOpfsFlushed);
   line('copy ceiling: the reader and OPFS writes, no crypto (median)', result.copy);
   line(
-    `the core's arrangement alone (reader, writes; AES-GCM in a frame worker; median)`,
+    `frames of 512 KiB (another tool's file): the frame worker's arrangement (median)`,
     result.arrangement,
   );
   line(`  ${FRAME_WORKERS} frame workers (once)`, result.twoFrameWorkers);
   line('  rejected: sealing and writing both in the frame worker', result.sealWriteWorker);
   line(
-    `  before: AES-GCM in the one worker, ${PIPELINE_DEPTH} in flight (median)`,
+    `  the same with AES-GCM in the one worker, ${PIPELINE_DEPTH} in flight (median)`,
     result.oneThread,
   );
   line('  rejected: one worker, the writes in a worker of their own', result.writeWorker);
@@ -525,7 +567,14 @@ export async function benchFiles({ fileMiB, cold = false }) {
   for (const [direction, raw] of [
     ['encrypt', result.rawEncrypt],
     ['decrypt', result.rawDecrypt],
+    ['encrypt', result.rawEncryptCore],
+    ['decrypt', result.rawDecryptCore],
   ]) {
+    if (raw === result.rawEncryptCore) {
+      console.log(
+        `  the same with raw AES-GCM in ${CORE_FRAME_LENGTH / 1024} KiB frames, results let go of:`,
+      );
+    }
     const goalS = totalBytes / 1048576 / (0.9 * Math.min(copy, mibPerSecond(totalBytes, raw.ms)));
     const partsCpuS = result.copy.cpuS + raw.cpuS;
     const whole = result[direction];

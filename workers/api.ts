@@ -276,7 +276,7 @@ export interface EncryptFileRequest {
   KeyIds: string[];
   /** Stored in clear in the file's header and bound to it. Keys beginning with aws-crypto- are reserved. */
   EncryptionContext?: EncryptionContext;
-  /** Plaintext bytes per frame, 65536 to 4194304; default 524288. */
+  /** Plaintext bytes per frame, 4096 to 4194304; default 32768. */
   FrameLength?: number;
   /**
    * Where to write the message: a file the caller chose (showSaveFilePicker). Written through

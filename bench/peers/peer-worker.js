@@ -8,6 +8,7 @@
 import * as sdk from '@aws-crypto/client-browser';
 import { Buffer } from 'buffer';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
+import { releaseResult } from '../../workers/crypto/result-memory.ts';
 import { BlobReader } from '../../workers/envelope/blob-reader.ts';
 import { FramePipeline } from '../../workers/envelope/frame-pipeline.ts';
 
@@ -68,8 +69,9 @@ function pushSealed(pipeline, key, sequence, additionalData, frame) {
 /**
  * Encrypts or decrypts `totalBytes` as frames of `frameLength`, one call each, as our format
  * does (`direction`: 'encrypt' or 'decrypt', each alone so the CPU time of each is its own).
+ * `release`: each result is let go of at once, as the core does (workers/crypto/result-memory.ts).
  */
-async function rawAesGcm({ totalBytes, frameLength, direction }) {
+async function rawAesGcm({ totalBytes, frameLength, direction, release = false }) {
   const key = await aesKey();
   const frame = randomBytes(frameLength);
   const iv = new Uint8Array(12);
@@ -82,7 +84,12 @@ async function rawAesGcm({ totalBytes, frameLength, direction }) {
   const start = performance.now();
   for (let i = 0; i < frames; i++) {
     if (direction === 'encrypt') new DataView(iv.buffer).setUint32(8, i + 1);
-    await crypto.subtle[direction]({ name: 'AES-GCM', iv, additionalData }, key, input);
+    const result = await crypto.subtle[direction](
+      { name: 'AES-GCM', iv, additionalData },
+      key,
+      input,
+    );
+    if (release) releaseResult(new Uint8Array(result));
   }
   return { ms: performance.now() - start };
 }

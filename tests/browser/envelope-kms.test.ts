@@ -110,7 +110,7 @@ describe('file operations on vault keys', () => {
     });
 
     await expectKmsError(
-      kms.encryptFile({ Input: new Blob([]), KeyIds: [key.KeyId], FrameLength: 4096 }),
+      kms.encryptFile({ Input: new Blob([]), KeyIds: [key.KeyId], FrameLength: 4095 }),
       'ValidationException',
     );
     await expectKmsError(

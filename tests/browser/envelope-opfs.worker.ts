@@ -97,12 +97,13 @@ const tasks: Record<string, () => Promise<unknown>> = {
   async failedDecryptDeletesPartialFile() {
     const encryptSink = await OpfsSink.create('data.bin.encrypted');
     const encrypted = await encryptMessage({
-      input: new Blob([plaintext(300 * 1024)]),
+      input: new Blob([plaintext(1200 * 1024)]),
       keyring: await keyring(),
       sink: encryptSink,
-      frameLength: 64 * 1024,
+      frameLength: 256 * 1024,
     });
-    // Change one byte of the final frame: frames 1-4 authenticate and are written, then frame 5 fails.
+    // Change one byte of the final frame: frames 1-4 authenticate and are written (the first
+    // MiB of them reaching the file: writes are gathered in chunks of 1 MiB), then frame 5 fails.
     const bytes = new Uint8Array(await encrypted.result.arrayBuffer());
     bytes[bytes.length - 20]! ^= 0x01;
     const decryptSink = await OpfsSink.create('data.bin');

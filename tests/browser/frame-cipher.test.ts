@@ -4,33 +4,39 @@
  * makes, it takes the caller's bytes when called (the core's reader reuses its buffer at the next
  * read), a frame that does not verify opens to null as in the caller's thread, a WebCrypto error
  * arrives under its own name, and a job's key is forgotten when the job closes. Messages under
- * FRAME_WORKER_MIN_BYTES stay in the calling thread.
+ * FRAME_WORKER_MIN_BYTES, and messages of frames up to LOCAL_FRAME_MAX_BYTES, stay in the
+ * calling thread.
  */
 import { describe, expect, test } from 'vitest';
 import { aesGcmDecrypt, aesGcmEncrypt, generateAesGcmKey } from '../../workers/crypto/aes-gcm.ts';
 import {
   FRAME_WORKER_MIN_BYTES,
   frameCipher,
+  LOCAL_FRAME_MAX_BYTES,
   localFrameCipher,
 } from '../../workers/envelope/frame-cipher.ts';
 import { pseudoRandomBytes } from '../pseudo-random-bytes.ts';
 
 /** Small frames: the cipher does not care, and a failing deep equality prints every byte. */
 const FRAME = 4096;
+/** The frame length a message must have for the frame worker to take it. */
+const LARGE = LOCAL_FRAME_MAX_BYTES + 1;
 
 describe('frame cipher', () => {
-  test('a large message goes to the frame worker, a small one stays in the caller', async () => {
+  test('a large message of large frames goes to the frame worker; small ones stay in the caller', async () => {
     const key = await generateAesGcmKey();
-    const large = await frameCipher(key, FRAME_WORKER_MIN_BYTES);
-    const small = await frameCipher(key, FRAME_WORKER_MIN_BYTES - 1);
+    const large = await frameCipher(key, FRAME_WORKER_MIN_BYTES, LARGE);
+    const small = await frameCipher(key, FRAME_WORKER_MIN_BYTES - 1, LARGE);
+    const smallFrames = await frameCipher(key, 2 ** 40, LOCAL_FRAME_MAX_BYTES);
     expect(large.thread).toBe('frame worker');
     expect(small.thread).toBe('caller');
+    expect(smallFrames.thread).toBe('caller');
     large.close();
   });
 
   test('seals and opens exactly as AES-GCM in this thread, taking the bytes when called', async () => {
     const key = await generateAesGcmKey();
-    const cipher = await frameCipher(key, FRAME_WORKER_MIN_BYTES);
+    const cipher = await frameCipher(key, FRAME_WORKER_MIN_BYTES, LARGE);
     try {
       // Views into larger buffers, as the core's reader hands them out, reused at once.
       const readBuffer = new Uint8Array(3 * FRAME);
@@ -67,7 +73,7 @@ describe('frame cipher', () => {
 
   test('a frame that does not verify opens to null, as in this thread', async () => {
     const key = await generateAesGcmKey();
-    const cipher = await frameCipher(key, FRAME_WORKER_MIN_BYTES);
+    const cipher = await frameCipher(key, FRAME_WORKER_MIN_BYTES, LARGE);
     try {
       const iv = new Uint8Array(12);
       const aad = pseudoRandomBytes(40, 9);
@@ -89,7 +95,7 @@ describe('frame cipher', () => {
     const sealed = await aesGcmEncrypt(sealOnly, iv, pseudoRandomBytes(1000, 5), new Uint8Array(0));
     const local = localFrameCipher(sealOnly).open(iv, sealed, new Uint8Array(0));
     await expect(local).rejects.toMatchObject({ name: 'InvalidAccessError' });
-    const cipher = await frameCipher(sealOnly, FRAME_WORKER_MIN_BYTES);
+    const cipher = await frameCipher(sealOnly, FRAME_WORKER_MIN_BYTES, LARGE);
     try {
       await expect(cipher.open(iv, sealed, new Uint8Array(0))).rejects.toMatchObject({
         name: 'InvalidAccessError',
@@ -100,7 +106,7 @@ describe('frame cipher', () => {
   });
 
   test('a closed job’s key is forgotten by the frame worker', async () => {
-    const cipher = await frameCipher(await generateAesGcmKey(), FRAME_WORKER_MIN_BYTES);
+    const cipher = await frameCipher(await generateAesGcmKey(), FRAME_WORKER_MIN_BYTES, LARGE);
     await cipher.seal(new Uint8Array(12), pseudoRandomBytes(10, 6), new Uint8Array(0));
     cipher.close();
     await expect(

@@ -59,15 +59,54 @@ describe('BlobReader', () => {
     await reader.close();
   });
 
-  test("a read's bytes last until the next read, which takes their buffer back (never other bytes)", async () => {
+  test("a read's bytes last until the next read; kept longer they read as empty, never as other bytes", async () => {
     const reader = new BlobReader(new Blob([SOURCE]));
-    const first = (await reader.read(1000))!;
-    expect(isSource(first, 0, 1000)).toBe(true);
-    const second = (await reader.read(1000))!;
-    expect(isSource(second, 1000, 1000)).toBe(true);
-    // Detached: a view kept too long reads as empty, never as the next read's bytes.
-    expect(first.length).toBe(0);
-    expect(second.buffer).not.toBe(first.buffer);
+    // Small reads come from what the reader read ahead; the longer ones make it read again,
+    // moving what it held to the buffer's front and handing the buffer to the stream (detached).
+    const kept: { bytes: Uint8Array; from: number }[] = [];
+    let at = 0;
+    for (const length of [1000, 1000, 300_000, MIB, 7, MIB + 1]) {
+      const bytes = (await reader.read(length))!;
+      expect(isSource(bytes, at, length)).toBe(true);
+      kept.push({ bytes, from: at });
+      at += length;
+    }
+    for (const { bytes, from } of kept) {
+      expect(bytes.length === 0 || isSource(bytes, from, bytes.length)).toBe(true);
+    }
+    expect(kept[0]!.bytes.length).toBe(0);
+  });
+
+  test('reads ahead: many small reads take few reads of the stream', async () => {
+    let streamReads = 0;
+    const reader = new BlobReader(
+      blobStreaming(() => {
+        const stream = new Blob([SOURCE]).stream();
+        const getReader = stream.getReader.bind(stream) as (options: {
+          mode: 'byob';
+        }) => ReadableStreamBYOBReader;
+        Object.assign(stream, {
+          getReader: (options: { mode: 'byob' }) => {
+            const byob = getReader(options);
+            const read = byob.read.bind(byob);
+            return Object.assign(byob, {
+              read: (...args: Parameters<typeof read>) => {
+                streamReads++;
+                return read(...args);
+              },
+            });
+          },
+        });
+        return stream;
+      }),
+    );
+    let at = 0;
+    while (reader.remaining >= 32 * 1024) {
+      expect(isSource(await reader.read(32 * 1024), at, 32 * 1024)).toBe(true);
+      at += 32 * 1024;
+    }
+    expect(at).toBe(96 * 32 * 1024);
+    expect(streamReads).toBeLessThan(96 / 4);
   });
 
   test('starts where it is told', async () => {

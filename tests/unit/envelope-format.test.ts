@@ -271,12 +271,12 @@ describe('body (§4.5)', () => {
 });
 
 describe('the API door (§4.9)', () => {
-  test('FrameLength: default 512 KiB; 64 KiB … 4 MiB accepted; anything else a ValidationException naming frameLength', () => {
-    expect(checkFrameLength('frameLength', undefined)).toBe(524288);
-    expect(DEFAULT_FRAME_LENGTH).toBe(524288);
-    expect(checkFrameLength('frameLength', 65536)).toBe(65536);
+  test('FrameLength: default 32 KiB; 4 KiB … 4 MiB accepted; anything else a ValidationException naming frameLength', () => {
+    expect(checkFrameLength('frameLength', undefined)).toBe(32768);
+    expect(DEFAULT_FRAME_LENGTH).toBe(32768);
+    expect(checkFrameLength('frameLength', 4096)).toBe(4096);
     expect(checkFrameLength('frameLength', 4194304)).toBe(4194304);
-    for (const bad of [65535, 4194305, 0, -1, 1.5, '65536']) {
+    for (const bad of [4095, 4194305, 0, -1, 1.5, '65536']) {
       let caught: unknown;
       try {
         checkFrameLength('frameLength', bad);
@@ -291,7 +291,7 @@ describe('the API door (§4.9)', () => {
 
   test('the default frame length is written when none is given', async () => {
     const message = await ourEncrypt(new Uint8Array(1));
-    expect(decoded(message).header.frameLength).toBe(524288);
+    expect(decoded(message).header.frameLength).toBe(32768);
   });
 
   test('context keys beginning with aws-crypto- are reserved', async () => {

@@ -1,7 +1,10 @@
 /**
- * Reads a Blob front to back — never whole — handing out exactly the lengths asked for, each
- * into the same reused buffer: a BYOB reader on `Blob.stream()` fills it (`read(view, { min })`),
- * so reading a file allocates no memory per read.
+ * Reads a Blob front to back — never whole — handing out exactly the lengths asked for, from
+ * one reused buffer: a BYOB reader on `Blob.stream()` fills it (`read(view, { min })`), so reading
+ * a file allocates no memory per read. Each fill asks for at least what the read needs and takes
+ * whatever more the stream has at hand, up to the buffer's end: the reads that follow are served
+ * from the buffer, and a file read in 32 KiB frames costs the stream a read per chunk it hands
+ * over (a few hundred KiB), not one per frame.
  *
  * Why reuse, measured (issue 14 §2; `npm run bench -- --only files`, per-thread CPU from /proc):
  * the core worker's one thread is what limits encryptFile, busy 0.9–0.97 of the time, and most of
@@ -11,24 +14,29 @@
  * buffer halved the faults and took the bare arrangement (reader, AES-GCM, OPFS writes) from
  * 381–467 MiB/s to 618–735 on 1 GiB. The stream is held while it is read (streamsBeingRead).
  *
- * The bytes a read returns are a view of the reader's buffer, valid until the next read: the
- * next read hands that buffer to the stream (which detaches it — a view kept too long reads as
- * empty, it never shows other bytes). Use them, or copy them, before reading again. AES-GCM copies
- * its input when called, so a frame may be read, handed to it, and the next frame read at once.
+ * The bytes a read returns are a view of the reader's buffer, valid until the next read: a later
+ * read may move the unread bytes to the buffer's front and hand the buffer to the stream (which
+ * detaches it — a view kept too long reads as empty, it never shows other bytes). Use them, or
+ * copy them, before reading again. AES-GCM copies its input when called, so a frame may be read,
+ * handed to it, and the next frame read at once.
  *
  * Where `Blob.stream()` is not a byte stream (no BYOB reader), its chunks are copied into the same
- * buffer instead. A Blob that ends before its size (a File that shrank on disk since it was
+ * buffer instead (nothing is detached there: a view kept too long may show later bytes). A Blob that ends before its size (a File that shrank on disk since it was
  * chosen) is refused by name.
  */
 import type { Bytes } from '../crypto/bytes.ts';
 import { KmsError } from '../errors.ts';
 
-/** The buffer's first size; a longer read grows it to its own length. */
+/** The buffer's first size; a longer read grows it to twice its own length. */
 const FIRST_BUFFER_BYTES = 1024 * 1024;
 
-/** Fills a view from the stream: all of it, or less at the stream's end (`done`). */
+/**
+ * Fills a view from the stream: at least `min` bytes of it, or less at the stream's end (`done`);
+ * more if the stream has them at hand.
+ */
 type Fill = (
   view: Uint8Array<ArrayBuffer>,
+  min: number,
 ) => Promise<{ filled: Uint8Array<ArrayBuffer>; done: boolean }>;
 
 /**
@@ -63,6 +71,9 @@ function yieldToTasks(): Promise<void> {
 
 export class BlobReader {
   private buffer = new ArrayBuffer(FIRST_BUFFER_BYTES);
+  /** The buffer's bytes read from the stream and not yet handed out: [start, end). */
+  private start = 0;
+  private end = 0;
   private offset: number;
   /** Bytes read since the reader last let other tasks run. */
   private sinceYield = 0;
@@ -86,8 +97,8 @@ export class BlobReader {
     if (byob) {
       const reader = byob;
       this.reader = reader;
-      this.fill = async (view) => {
-        const { value, done } = await reader.read(view, { min: view.length });
+      this.fill = async (view, min) => {
+        const { value, done } = await reader.read(view, { min });
         // No value only when the stream was cancelled: the buffer went with it.
         return { filled: value ?? new Uint8Array(0), done };
       };
@@ -95,9 +106,9 @@ export class BlobReader {
       const reader = stream.getReader();
       this.reader = reader;
       let rest: Uint8Array = new Uint8Array(0);
-      this.fill = async (view) => {
+      this.fill = async (view, min) => {
         let at = 0;
-        while (at < view.length) {
+        while (at < min) {
           if (rest.length === 0) {
             const { value, done } = await reader.read();
             if (done) return { filled: view.subarray(0, at), done: true };
@@ -108,7 +119,7 @@ export class BlobReader {
           rest = rest.subarray(take);
           at += take;
         }
-        return { filled: view, done: false };
+        return { filled: view.subarray(0, at), done: false };
       };
     }
   }
@@ -134,23 +145,42 @@ export class BlobReader {
       await yieldToTasks();
     }
     this.sinceYield += length;
-    if (this.buffer.byteLength < length) this.buffer = new ArrayBuffer(length);
-    let filled = 0;
-    while (filled < length) {
-      const { filled: got, done } = await this.fill(
-        new Uint8Array(this.buffer, filled, length - filled),
+    if (this.end - this.start < length) await this.fillAtLeast(length);
+    const bytes = new Uint8Array(this.buffer, this.start, length);
+    this.start += length;
+    this.offset += length;
+    return bytes;
+  }
+
+  /**
+   * Moves the unread bytes to the buffer's front (growing it if `length` would not fit) and reads
+   * from the stream until at least `length` are held — as many more as the stream hands over.
+   */
+  private async fillAtLeast(length: number): Promise<void> {
+    const held = this.end - this.start;
+    if (this.buffer.byteLength < length) {
+      const grown = new Uint8Array(Math.max(2 * length, FIRST_BUFFER_BYTES));
+      grown.set(new Uint8Array(this.buffer, this.start, held));
+      this.buffer = grown.buffer;
+    } else if (this.start > 0) {
+      new Uint8Array(this.buffer).copyWithin(0, this.start, this.end);
+    }
+    this.start = 0;
+    this.end = held;
+    while (this.end < length) {
+      const { filled, done } = await this.fill(
+        new Uint8Array(this.buffer, this.end),
+        length - this.end,
       );
-      this.buffer = got.buffer;
-      filled += got.length;
-      if (done && filled < length) {
+      this.buffer = filled.buffer;
+      this.end += filled.length;
+      if (done && this.end < length) {
         throw new KmsError(
           'KMSInternalException',
           'The input file changed while it was being read (it is shorter than it was). Nothing was written.',
         );
       }
     }
-    this.offset += length;
-    return new Uint8Array(this.buffer, 0, length);
   }
 
   /** Stops reading and lets the stream go. Call it when done, whatever happened; safe twice. */

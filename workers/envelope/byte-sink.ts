@@ -10,8 +10,13 @@ import { concatBytes, type Bytes } from '../crypto/bytes.ts';
 
 export interface ByteSink<Result> {
   /**
-   * Appends `bytes`. The sink may keep a reference to them: the writer never reuses a buffer it
-   * has written. Rejects if the bytes cannot be stored (quota exceeded, say).
+   * True when `write` is done with the bytes once it settles (it copied them to a file, say): the
+   * writer may then reuse or free them. Otherwise the sink may keep a reference to them, and the
+   * writer never reuses a buffer it has written.
+   */
+  readonly copiesOnWrite?: boolean;
+  /**
+   * Appends `bytes`. Rejects if the bytes cannot be stored (quota exceeded, say).
    */
   write(bytes: Bytes): void | Promise<void>;
   /** Everything has been written: finish and hand over the result. Called at most once. */

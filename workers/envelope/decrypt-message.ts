@@ -20,12 +20,14 @@ import {
   aesGcmDecrypt,
   type Bytes,
 } from '../crypto/aes-gcm.ts';
+import { releaseResult } from '../crypto/result-memory.ts';
 import { KmsError } from '../errors.ts';
 import type { AlgorithmSuite } from './algorithm-suites.ts';
 import { BlobReader } from './blob-reader.ts';
 import { frameCipher, type FrameCipher } from './frame-cipher.ts';
-import { FramePipeline } from './frame-pipeline.ts';
 import type { ByteSink } from './byte-sink.ts';
+import { FramePipeline } from './frame-pipeline.ts';
+import { GatheringSink } from './gathering-sink.ts';
 import { constantTimeEqual, deriveMessageKeys } from './key-derivation.ts';
 import type { Keyring } from './keyring.ts';
 import {
@@ -123,7 +125,10 @@ interface OpenedFrame {
 export async function decryptMessage<Result>(
   options: DecryptMessageOptions<Result>,
 ): Promise<DecryptMessageResult<Result>> {
-  const { input, keyring, sink, signal } = options;
+  const { input, keyring, signal } = options;
+  // Plaintext reaches the sink in chunks (gathering-sink.ts), copied: each opened frame is let go
+  // of once written (releaseResult).
+  const sink = new GatheringSink(options.sink);
   const size = input.size;
   const progress = new ProgressReporter(options.onProgress, size);
   let frames: FramePipeline<OpenedFrame> | undefined;
@@ -191,7 +196,7 @@ export async function decryptMessage<Result>(
     // and an IV read before its ciphertext is copied.
     const reader = new BlobReader(input, decoded.length);
     bodyReader = reader;
-    const body = (cipher = await frameCipher(contentKey, size - decoded.length));
+    const body = (cipher = await frameCipher(contentKey, size - decoded.length, frameLength));
     const readOrFail = async (length: number, where: string): Promise<Bytes> => {
       const bytes = await reader.read(length);
       if (!bytes) throw truncated(where, reader, size);
@@ -230,6 +235,7 @@ export async function decryptMessage<Result>(
     frames = new FramePipeline<OpenedFrame>(async ({ plaintext, position }) => {
       signal?.throwIfAborted();
       await sink.write(plaintext);
+      releaseResult(plaintext);
       progress.report(position);
     });
     if (header.contentType === CONTENT_TYPE_FRAMED) {
@@ -334,6 +340,7 @@ export async function decryptMessage<Result>(
     }
     signal?.throwIfAborted();
     await sink.write(finalPlaintext);
+    releaseResult(finalPlaintext);
     const result = await sink.close();
     progress.report(size, true);
     return {

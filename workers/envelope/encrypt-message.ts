@@ -4,14 +4,15 @@
  * orders it: data key → encrypted data keys → derived content key and commitment → header body
  * and tag → frames → close.
  *
- * The input is read frame by frame into one reused buffer (BlobReader) while earlier frames are
- * encrypted and written; the output goes to the caller's ByteSink. Memory holds one frame's
- * buffer and the few frames in flight, whatever the size of the input. On any failure or cancel
- * the sink is aborted.
+ * The input is read frame by frame from one reused buffer (BlobReader) while earlier frames are
+ * encrypted and written; the output goes to the caller's ByteSink, gathered into chunks
+ * (GatheringSink). Memory holds those two buffers and the few frames in flight, whatever the size
+ * of the input. On any failure or cancel the sink is aborted.
  */
 import type { EncryptionContext } from '../api.ts';
 import { AES_GCM_IV_LENGTH, aesGcmEncrypt, type Bytes } from '../crypto/aes-gcm.ts';
 import { randomBytes } from '../crypto/random.ts';
+import { releaseResult } from '../crypto/result-memory.ts';
 import { KmsError, validationError } from '../errors.ts';
 import { serializeEncryptionContext } from '../formats/encryption-context.ts';
 import { COMMIT_KEY_SUITE, type AlgorithmSuite } from './algorithm-suites.ts';
@@ -19,6 +20,7 @@ import { BlobReader } from './blob-reader.ts';
 import type { ByteSink } from './byte-sink.ts';
 import { frameCipher, type FrameCipher } from './frame-cipher.ts';
 import { FramePipeline } from './frame-pipeline.ts';
+import { GatheringSink } from './gathering-sink.ts';
 import { DATA_KEY_LENGTH, deriveMessageKeys } from './key-derivation.ts';
 import type { Keyring } from './keyring.ts';
 import {
@@ -37,16 +39,19 @@ import {
 } from './message-header.ts';
 import { ProgressReporter, type ProgressCallback } from './progress.ts';
 
-/** §4.9: chosen by measurement (WebCrypto AES-GCM in a Chromium worker peaks at 512 KiB). */
-export const DEFAULT_FRAME_LENGTH = 512 * 1024;
+/**
+ * §4.9: chosen by measurement — a frame's AES-GCM result this small is memory the allocator
+ * reuses once it is let go of (crypto/result-memory.ts); a larger one is new memory every time.
+ */
+export const DEFAULT_FRAME_LENGTH = 32 * 1024;
 /** §4.9: what encryptFile accepts. The envelope itself takes any length the format allows. */
-export const MIN_FRAME_LENGTH = 64 * 1024;
+export const MIN_FRAME_LENGTH = 4 * 1024;
 export const MAX_FRAME_LENGTH = 4 * 1024 * 1024;
 const MAX_U32 = 0xffffffff;
 /** The largest serialized context the header's u16 AAD length can describe. */
 const MAX_CONTEXT_BYTES = 0xffff;
 
-/** The API door's check of FrameLength (§4.9): 64 KiB – 4 MiB, default 512 KiB. */
+/** The API door's check of FrameLength (§4.9): 4 KiB – 4 MiB, default 32 KiB. */
 export function checkFrameLength(parameter: string, value: unknown): number {
   if (value === undefined || value === null) return DEFAULT_FRAME_LENGTH;
   if (typeof value !== 'number' || !Number.isInteger(value)) {
@@ -133,7 +138,10 @@ interface SealedFrame {
 export async function encryptMessage<Result>(
   options: EncryptMessageOptions<Result>,
 ): Promise<EncryptMessageResult<Result>> {
-  const { input, keyring, sink, signal } = options;
+  const { input, keyring, signal } = options;
+  // Frame headers and frames reach the sink in chunks (gathering-sink.ts), copied: each sealed
+  // frame is let go of once written (releaseResult).
+  const sink = new GatheringSink(options.sink);
   const encryptionContext = { ...(options.encryptionContext ?? {}) };
   const frameLength = options.frameLength ?? DEFAULT_FRAME_LENGTH;
   const suite = COMMIT_KEY_SUITE;
@@ -207,7 +215,7 @@ export async function encryptMessage<Result>(
     // The reader ends where the input does, so a frame never asks for more than it holds (a file
     // that shrinks while read is refused by the reader itself).
     reader = new BlobReader(input);
-    const frames = (cipher = await frameCipher(keys.contentKey, plaintextLength));
+    const frames = (cipher = await frameCipher(keys.contentKey, plaintextLength, frameLength));
     const readFrame = async (): Promise<Bytes> =>
       (await reader!.read(Math.min(frameLength, reader!.remaining)))!;
     const sealFrame = async (sequenceNumber: number, plaintext: Bytes): Promise<SealedFrame> => {
@@ -225,6 +233,7 @@ export async function encryptMessage<Result>(
       await sink.write(frame.frameHeader);
       await sink.write(frame.sealed);
       ciphertextLength += frame.frameHeader.length + frame.sealed.length;
+      releaseResult(frame.sealed);
       const final = frame.sequenceNumber === frameCount;
       progress.report((frame.sequenceNumber - 1) * frameLength + frame.plaintextLength, final);
     });

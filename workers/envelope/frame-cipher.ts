@@ -52,6 +52,12 @@ export interface FrameReply {
 
 /** Below this many bytes a message is sealed or opened in the core worker: nothing to overlap. */
 export const FRAME_WORKER_MIN_BYTES = 8 * 1024 * 1024;
+/**
+ * Frames up to this long are sealed and opened in the core worker whatever the message's size:
+ * their results are memory the allocator reuses once let go of (crypto/result-memory.ts), so
+ * AES-GCM costs little there, and a message per frame to the frame worker would cost more.
+ */
+export const LOCAL_FRAME_MAX_BYTES = 32 * 1024;
 /** Frame buffers kept for the next frames: more than the pipeline keeps in flight. */
 const POOL_SIZE = 8;
 /** A larger buffer (a large non-framed body's) is not kept. */
@@ -68,11 +74,17 @@ export function localFrameCipher(key: CryptoKey): FrameCipher {
 }
 
 /**
- * The cipher for a message of `messageBytes`: the frame worker's for a large one where it
- * starts, this thread's otherwise.
+ * The cipher for a message of `messageBytes` in frames of `frameLength`: the frame worker's for a
+ * large one of large frames where it starts, this thread's otherwise.
  */
-export async function frameCipher(key: CryptoKey, messageBytes: number): Promise<FrameCipher> {
-  if (messageBytes < FRAME_WORKER_MIN_BYTES) return localFrameCipher(key);
+export async function frameCipher(
+  key: CryptoKey,
+  messageBytes: number,
+  frameLength: number,
+): Promise<FrameCipher> {
+  if (messageBytes < FRAME_WORKER_MIN_BYTES || frameLength <= LOCAL_FRAME_MAX_BYTES) {
+    return localFrameCipher(key);
+  }
   const worker = await frameWorker();
   return worker ? worker.cipher(key) : localFrameCipher(key);
 }

@@ -255,6 +255,8 @@ async function ownerOutputs(
 }
 
 export class OpfsSink implements ByteSink<File> {
+  /** A sync access handle's write copies the bytes into the file before it returns. */
+  readonly copiesOnWrite = true;
   private position = 0;
   private state: 'open' | 'closed' | 'aborted' = 'open';
 

@@ -110,6 +110,11 @@ export class WritableSink implements ByteSink<File> {
     return new WritableSink(handle, writable, scratch);
   }
 
+  /** Staged bytes are copied into a scratch file at once; gathered ones are kept until written. */
+  get copiesOnWrite(): boolean {
+    return this.scratch !== undefined;
+  }
+
   async write(bytes: Bytes): Promise<void> {
     if (this.state !== 'open') throw new Error(`write to a ${this.state} writable sink`);
     if (this.scratch) return this.stage(this.scratch, bytes);
