@@ -45,8 +45,9 @@ test('after one visit the app loads offline, lists keys, and encrypts and decryp
     }, keyId);
     expect(plaintext).toBe('no network');
 
-    // A file of 9 MiB: its frames are sealed in the frame worker, whose script comes from the
-    // precache too (workers/envelope/frame-cipher.ts starts it for 8 MiB and more).
+    // A file of 9 MiB in 64 KiB frames: they are sealed in the frame worker, whose script comes
+    // from the precache too (workers/envelope/frame-cipher.ts starts it for 8 MiB and more in
+    // frames of more than 32 KiB).
     const roundTrip = await page.evaluate(async (id) => {
       const bytes = new Uint8Array(9 * 1024 * 1024 + 3);
       for (let at = 0; at < bytes.length; at += 65536) {
@@ -55,7 +56,11 @@ test('after one visit the app loads offline, lists keys, and encrypts and decryp
       const digest = async (blob: Blob) =>
         Array.from(new Uint8Array(await crypto.subtle.digest('SHA-256', await blob.arrayBuffer())));
       const input = new File([bytes], 'offline.bin');
-      const encrypted = await window.kms.encryptFile({ Input: input, KeyIds: [id] });
+      const encrypted = await window.kms.encryptFile({
+        Input: input,
+        KeyIds: [id],
+        FrameLength: 65536,
+      });
       const decrypted = await window.kms.decryptFile({ Input: encrypted.Output });
       return { same: (await digest(decrypted.Output)).join() === (await digest(input)).join() };
     }, keyId);
