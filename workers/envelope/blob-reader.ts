@@ -2,9 +2,9 @@
  * Reads a Blob front to back — never whole — handing out exactly the lengths asked for, from
  * one reused buffer: a BYOB reader on `Blob.stream()` fills it (`read(view, { min })`), so reading
  * a file allocates no memory per read. Each fill asks for at least what the read needs and takes
- * whatever more the stream has at hand, up to the buffer's end: the reads that follow are served
- * from the buffer, and a file read in 32 KiB frames costs the stream a read per chunk it hands
- * over (a few hundred KiB), not one per frame.
+ * whatever more the stream has at hand, up to the buffer's end (1 MiB): the reads that follow are
+ * served from the buffer, so a file read in 32 KiB frames costs the stream a read per chunk it
+ * hands over, not one per frame.
  *
  * Why reuse, measured (issue 14 §2; `npm run bench -- --only files`, per-thread CPU from /proc):
  * the core worker's one thread is what limits encryptFile, busy 0.9–0.97 of the time, and most of
@@ -21,8 +21,8 @@
  * handed to it, and the next frame read at once.
  *
  * Where `Blob.stream()` is not a byte stream (no BYOB reader), its chunks are copied into the same
- * buffer instead (nothing is detached there: a view kept too long may show later bytes). A Blob that ends before its size (a File that shrank on disk since it was
- * chosen) is refused by name.
+ * buffer instead (nothing is detached there: a view kept too long may show later bytes). A Blob
+ * that ends before its size (a File that shrank on disk since it was chosen) is refused by name.
  */
 import type { Bytes } from '../crypto/bytes.ts';
 import { KmsError } from '../errors.ts';

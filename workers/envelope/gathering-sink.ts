@@ -9,8 +9,8 @@
  * for the next chunk where the sink is done with the bytes when its write settles
  * (`copiesOnWrite`); where it keeps them (memory, Blob parts) each chunk is a buffer of its own.
  *
- * Either way a write's bytes are copied before it returns, so this sink `copiesOnWrite`: the
- * writer may reuse or free them at once.
+ * Either way a write's bytes are copied (or written, by a sink that copies) before the write
+ * settles, so this sink `copiesOnWrite`: the writer may then reuse or free them.
  */
 import type { Bytes } from '../crypto/bytes.ts';
 import type { ByteSink } from './byte-sink.ts';
